@@ -1,0 +1,26 @@
+/**
+ * The one error class every envwire codec throws for bad input.
+ *
+ * `code` is stable (tests and callers switch on it); `offset` is the byte offset in the
+ * stream (decoders) or in the output being encoded (encoders) where the problem starts,
+ * or -1 where no byte position applies.
+ */
+export class ProtocolError extends Error {
+  readonly code: string;
+  readonly offset: number;
+
+  constructor(code: string, message: string, offset = -1) {
+    super(offset >= 0 ? `${message} (${code} at byte ${offset})` : `${message} (${code})`);
+    this.name = "ProtocolError";
+    this.code = code;
+    this.offset = offset;
+  }
+}
+
+/** Codes thrown by @envwire/environ itself. */
+export const EnvironErrorCode = {
+  /** A string value or name has a code point above 0xFF, so it has no latin-1 bytes. */
+  NotLatin1: "ENVIRON_NOT_LATIN1",
+  /** An encoder was given a buffer too small for what it must write. */
+  BufferTooSmall: "ENVIRON_BUFFER_TOO_SMALL",
+} as const;

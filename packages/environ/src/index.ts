@@ -1,0 +1,15 @@
+export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
+export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
+export { EnvironErrorCode, ProtocolError } from "./errors.js";
+export {
+  assertLatin1,
+  firstNonLatin1,
+  latin1Decode,
+  latin1Encode,
+  latin1Equals,
+  utf8Decode,
+  utf8Encode,
+} from "./latin1.js";
+export { NameCache, sharedNameCache } from "./name-cache.js";
+export { ByteWriter } from "./writer.js";

@@ -1,0 +1,89 @@
+/**
+ * Latin-1 ("bytes as str", as PEP 3333 and Node's HTTP headers do it): byte n is code point n.
+ *
+ * WHATWG's TextDecoder("latin1") is windows-1252 (0x80–0x9F differ), so it is never used here.
+ * Every path below gives the same string for the same bytes, whatever their length.
+ */
+import { EnvironErrorCode, ProtocolError } from "./errors.js";
+
+/** Above this many bytes, String.fromCharCode.apply is cheaper than building the string byte by byte. */
+const SHORT = 12;
+/** fromCharCode.apply takes its bytes as call arguments: keep well under engines' argument limits. */
+const APPLY_CHUNK = 8192;
+
+/** Decodes `buf[start, end)` as latin-1. */
+export function latin1Decode(buf: Uint8Array, start = 0, end: number = buf.length): string {
+  const length = end - start;
+  if (length <= SHORT) {
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+    return s;
+  }
+  if (length <= APPLY_CHUNK) {
+    return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  }
+  const parts: string[] = [];
+  for (let i = start; i < end; i += APPLY_CHUNK) {
+    const stop = Math.min(i + APPLY_CHUNK, end);
+    parts.push(String.fromCharCode.apply(null, buf.subarray(i, stop) as unknown as number[]));
+  }
+  return parts.join("");
+}
+
+/** Index of the first code point above 0xFF in `s`, or -1 when every one fits a byte. */
+export function firstNonLatin1(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0xff) return i;
+  }
+  return -1;
+}
+
+/** Throws ProtocolError (ENVIRON_NOT_LATIN1) unless every code point of `s` fits in a byte. */
+export function assertLatin1(s: string, what: string): void {
+  const bad = firstNonLatin1(s);
+  if (bad >= 0) {
+    throw new ProtocolError(
+      EnvironErrorCode.NotLatin1,
+      `${what} has U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} at index ${bad}, ` +
+        "which is not latin-1: pass bytes (utf8Encode) instead",
+      bad,
+    );
+  }
+}
+
+/** Encodes a latin-1 string to a new Uint8Array; throws ProtocolError for code points above 0xFF. */
+export function latin1Encode(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) assertLatin1(s, "string");
+    out[i] = c;
+  }
+  return out;
+}
+
+/** True when `buf[start, end)` holds exactly the latin-1 bytes of `s`. */
+export function latin1Equals(buf: Uint8Array, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    if (buf[start + i] !== s.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8");
+const utf8StrictDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/** UTF-8 bytes of `s`: how to put text that is not latin-1 (a UTF-8 PATH_INFO, say) into an Environ. */
+export function utf8Encode(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
+}
+
+/**
+ * Decodes UTF-8 bytes. Invalid sequences become U+FFFD unless `fatal` is set, in which case a
+ * TypeError (the platform's) is thrown: it is the caller's choice of policy, not a protocol error.
+ */
+export function utf8Decode(bytes: Uint8Array, fatal = false): string {
+  return (fatal ? utf8StrictDecoder : utf8Decoder).decode(bytes);
+}

@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import { ByteWriter, Environ, ProtocolError, utf8Encode } from "../src/index.js";
+
+const bytes = (...xs: number[]) => new Uint8Array(xs);
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+describe("Environ", () => {
+  it("starts empty", () => {
+    const env = new Environ();
+    expect(env.size).toBe(0);
+    expect(env.get("PATH_INFO")).toBeUndefined();
+    expect(env.getBytes("PATH_INFO")).toBeUndefined();
+    expect(env.has("PATH_INFO")).toBe(false);
+    expect(env.delete("PATH_INFO")).toBe(false);
+    expect([...env]).toEqual([]);
+    expect(Object.keys(env.toObject())).toEqual([]);
+  });
+
+  it("keeps order and duplicates from pairs", () => {
+    const env = new Environ([
+      ["HTTP_X_DUP", "a"],
+      ["REQUEST_METHOD", "GET"],
+      ["HTTP_X_DUP", "b"],
+    ]);
+    expect(env.size).toBe(3);
+    expect([...env]).toEqual([
+      ["HTTP_X_DUP", "a"],
+      ["REQUEST_METHOD", "GET"],
+      ["HTTP_X_DUP", "b"],
+    ]);
+    expect(env.get("HTTP_X_DUP")).toBe("b");
+    expect(env.getAll("HTTP_X_DUP")).toEqual(["a", "b"]);
+    expect(env.getAll("NOPE")).toEqual([]);
+    expect(env.toObject()).toEqual({ HTTP_X_DUP: "b", REQUEST_METHOD: "GET" });
+  });
+
+  it("builds from a plain object in key order", () => {
+    const env = new Environ({ REQUEST_METHOD: "POST", CONTENT_LENGTH: bytes(0x31, 0x32) });
+    expect([...env]).toEqual([
+      ["REQUEST_METHOD", "POST"],
+      ["CONTENT_LENGTH", "12"],
+    ]);
+  });
+
+  it("set replaces every occurrence and keeps the first one's place", () => {
+    const env = new Environ([
+      ["A", "1"],
+      ["B", "2"],
+      ["A", "3"],
+      ["C", "4"],
+      ["A", "5"],
+    ]);
+    env.set("A", "x");
+    expect([...env]).toEqual([
+      ["A", "x"],
+      ["B", "2"],
+      ["C", "4"],
+    ]);
+    env.set("D", "new");
+    expect([...env].at(-1)).toEqual(["D", "new"]);
+    expect(env.size).toBe(4);
+  });
+
+  it("append keeps the others", () => {
+    const env = new Environ().append("A", "1").append("A", "2");
+    expect(env.getAll("A")).toEqual(["1", "2"]);
+  });
+
+  it("delete removes every duplicate and nothing else", () => {
+    const env = new Environ([
+      ["A", "1"],
+      ["B", "2"],
+      ["A", "3"],
+      ["A", "4"],
+      ["C", "5"],
+    ]);
+    expect(env.delete("A")).toBe(true);
+    expect([...env]).toEqual([
+      ["B", "2"],
+      ["C", "5"],
+    ]);
+    expect(env.delete("A")).toBe(false);
+    expect(env.bytesAt(1)).toEqual(ascii("5"));
+  });
+
+  it("treats a latin-1 string and its bytes as the same value", () => {
+    const a = new Environ([["V", "caf\u00e9"]]);
+    const b = new Environ([["V", bytes(0x63, 0x61, 0x66, 0xe9)]]);
+    expect(a.getBytes("V")).toEqual(b.getBytes("V"));
+    expect(b.get("V")).toBe("caf\u00e9");
+    expect(a.equals(b)).toBe(true);
+    expect(a.equals(new Environ([["V", "cafe"]]))).toBe(false);
+    expect(a.equals(new Environ([["W", "caf\u00e9"]]))).toBe(false);
+    expect(a.equals(new Environ())).toBe(false);
+  });
+
+  it("holds every byte value 0x00-0xFF", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const env = new Environ([["ALL", all]]);
+    const s = env.get("ALL")!;
+    expect(s.length).toBe(256);
+    for (let i = 0; i < 256; i++) expect(s.charCodeAt(i)).toBe(i);
+    const back = new Environ([["ALL", s]]);
+    expect(back.getBytes("ALL")).toEqual(all);
+  });
+
+  it("keeps a given Uint8Array as a view, not a copy", () => {
+    const chunk = ascii("xxGETyy");
+    const view = chunk.subarray(2, 5);
+    const env = new Environ([["REQUEST_METHOD", view]]);
+    const got = env.getBytes("REQUEST_METHOD")!;
+    expect(got.buffer).toBe(chunk.buffer);
+    expect(got.byteOffset).toBe(2);
+    expect(env.get("REQUEST_METHOD")).toBe("GET");
+  });
+
+  it("refuses a value or a name with a code point above 0xFF, saying where", () => {
+    const env = new Environ();
+    const err = (() => {
+      try {
+        env.append("PATH_INFO", "/caf\u00e9/\u20ac");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe("ENVIRON_NOT_LATIN1");
+    expect((err as ProtocolError).offset).toBe(6);
+    expect((err as ProtocolError).message).toMatch(/U\+20AC/);
+    expect(() => env.set("X", "\u0100")).toThrow(ProtocolError);
+    expect(() => env.append("N\u00e9\u4e2d", "v")).toThrow(/ENVIRON_NOT_LATIN1/);
+    expect(env.size).toBe(0);
+  });
+
+  it("decodes UTF-8 on request", () => {
+    const env = new Environ([["PATH_INFO", utf8Encode("/\u20ac")]]);
+    expect(env.getUtf8("PATH_INFO")).toBe("/\u20ac");
+    expect(env.get("PATH_INFO")).toBe("/\u00e2\u0082\u00ac");
+    expect(env.getUtf8("NOPE")).toBeUndefined();
+    env.set("BAD", bytes(0xff));
+    expect(env.getUtf8("BAD")).toBe("\ufffd");
+    expect(() => env.getUtf8("BAD", true)).toThrow(TypeError);
+  });
+
+  it("makes a safe object of hostile names", () => {
+    const env = new Environ([
+      ["__proto__", "polluted"],
+      ["constructor", "x"],
+    ]);
+    const obj = env.toObject();
+    expect(Object.getPrototypeOf(obj)).toBeNull();
+    expect(Object.getOwnPropertyDescriptor(obj, "__proto__")?.value).toBe("polluted");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty("polluted");
+    const fromRecord = new Environ(JSON.parse('{"__proto__": "p"}') as Record<string, string>);
+    expect(fromRecord.get("__proto__")).toBe("p");
+  });
+
+  it("adds entries from encoded bytes without building names until asked", () => {
+    const chunk = ascii("..REQUEST_METHODGETPATH_INFO/a..");
+    const env = new Environ().appendEncoded(chunk, 2, 16, 16, 19).appendEncoded(chunk, 19, 28, 28, 30);
+    expect(env.get("REQUEST_METHOD")).toBe("GET");
+    expect(env.has("PATH_INFO")).toBe(true);
+    expect(env.has("PATH_INF")).toBe(false);
+    expect(env.getBytes("PATH_INFO")!.buffer).toBe(chunk.buffer);
+    expect(env.nameAt(1)).toBe("PATH_INFO");
+    expect(env.nameByteLength(0)).toBe(14);
+    expect(env.valueByteLength(1)).toBe(2);
+    const w = ByteWriter.alloc(14 + 3);
+    env.writeNameAt(0, w);
+    env.writeValueAt(0, w);
+    w.finish();
+    expect(w.bytes).toEqual(ascii("REQUEST_METHODGET"));
+  });
+
+  it("adds a string-named entry over a span", () => {
+    const chunk = ascii("abcdef");
+    const env = new Environ().appendSlice("HTTP_X", chunk, 1, 4);
+    expect(env.get("HTTP_X")).toBe("bcd");
+    expect(env.getBytes("HTTP_X")!.buffer).toBe(chunk.buffer);
+    expect(env.nameByteLength(0)).toBe(6);
+    expect(() => env.appendSlice("\u0101", chunk, 0, 1)).toThrow(ProtocolError);
+  });
+
+  it("set and delete work on names still held as bytes", () => {
+    const chunk = ascii("AxAyBz");
+    const env = new Environ().appendEncoded(chunk, 0, 1, 1, 2).appendEncoded(chunk, 4, 5, 5, 6);
+    env.appendEncoded(chunk, 2, 3, 3, 4);
+    env.set("A", "q");
+    expect([...env]).toEqual([
+      ["A", "q"],
+      ["B", "z"],
+    ]);
+    expect(env.delete("B")).toBe(true);
+    expect(env.size).toBe(1);
+  });
+
+  it("detach copies views so the caller may reuse its chunks", () => {
+    const chunk = ascii("NAMEvalue");
+    const env = new Environ()
+      .appendEncoded(chunk, 0, 4, 4, 9)
+      .append("S", "str")
+      .appendSlice("T", chunk, 4, 6);
+    env.detach();
+    chunk.fill(0x21);
+    expect([...env]).toEqual([
+      ["NAME", "value"],
+      ["S", "str"],
+      ["T", "va"],
+    ]);
+    expect(env.getBytes("NAME")!.buffer).not.toBe(chunk.buffer);
+    const w = ByteWriter.alloc(4);
+    env.writeNameAt(0, w);
+    expect(w.bytes).toEqual(ascii("NAME"));
+  });
+
+  it("rejects indexes outside the entries", () => {
+    const env = new Environ([["A", "1"]]);
+    expect(() => env.nameAt(1)).toThrow(RangeError);
+    expect(() => env.bytesAt(-1)).toThrow(RangeError);
+    expect(() => env.valueAt(Number.NaN)).toThrow(RangeError);
+  });
+
+  it("caches decoded strings but reflects set", () => {
+    const env = new Environ([["A", bytes(0x41)]]);
+    expect(env.get("A")).toBe("A");
+    env.set("A", bytes(0x42));
+    expect(env.get("A")).toBe("B");
+    expect(env.entries().next().value).toEqual(["A", "B"]);
+  });
+});
