@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const scratch = mkdtempSync(join(tmpdir(), "envwire-pack-"));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
 
 try {
   const packages = readdirSync(join(root, "packages")).map((dir) => join(root, "packages", dir));
@@ -18,7 +19,10 @@ try {
   });
   const app = join(scratch, "app");
   mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "scratch", private: true, type: "module" }),
+  );
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], app);
 
   const names = packages.map((dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name);
