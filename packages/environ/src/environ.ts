@@ -197,6 +197,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
     return this.#bufs[i]!.subarray(this.#spans[j + 2]!, this.#spans[j + 3]!);
   }
 
+  /** True when entry `i` is named `name`, compared without building a string from its bytes. */
+  nameEquals(i: number, name: string): boolean {
+    return this.#nameIs(this.#check(i), name);
+  }
+
   /** Length in bytes of entry `i`'s name. */
   nameByteLength(i: number): number {
     const j = this.#check(i) * 4;

@@ -1,4 +1,6 @@
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+export { parseCgiContentLength } from "./content-length.js";
+export { copyBytes } from "./copy.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
 export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
 export { EnvironErrorCode, ProtocolError } from "./errors.js";

@@ -6,13 +6,29 @@
  */
 import { EnvironErrorCode, ProtocolError } from "./errors.js";
 
-/** Above this many bytes, String.fromCharCode.apply is cheaper than building the string byte by byte. */
+/** Up to this many bytes, building the string byte by byte beats any call into the engine. */
 const SHORT = 12;
 /** fromCharCode.apply takes its bytes as call arguments: keep well under engines' argument limits. */
 const APPLY_CHUNK = 8192;
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/**
+ * Node's and Bun's Buffer has a native latin-1 decoder, 5-25x faster than anything in JS for
+ * values past a few dozen bytes (bench: latin1). Found by feature detection, not imported,
+ * so the package still runs where there is no Buffer; it gives exactly latin1DecodePortable's result.
+ */
+const nativeLatin1Slice: Latin1Slice | undefined = (
+  globalThis as { Buffer?: { prototype?: { latin1Slice?: Latin1Slice } } }
+).Buffer?.prototype?.latin1Slice;
+
 /** Decodes `buf[start, end)` as latin-1. */
 export function latin1Decode(buf: Uint8Array, start = 0, end: number = buf.length): string {
+  if (end - start > SHORT && nativeLatin1Slice !== undefined) return nativeLatin1Slice.call(buf, start, end);
+  return latin1DecodePortable(buf, start, end);
+}
+
+/** latin1Decode without the native path: what runs where there is no Buffer. */
+export function latin1DecodePortable(buf: Uint8Array, start = 0, end: number = buf.length): string {
   const length = end - start;
   if (length <= SHORT) {
     let s = "";

@@ -3,10 +3,8 @@
  * allocate (or check the caller's buffer) once, then write. `finish()` proves the measure
  * and the writes agree, so a miscount is a loud bug rather than a silently short frame.
  */
+import { copyBytes } from "./copy.js";
 import { EnvironErrorCode, ProtocolError } from "./errors.js";
-
-/** Below this many bytes a plain loop beats TypedArray#set, which must first build a subarray view. */
-const COPY_LOOP_MAX = 32;
 
 export class ByteWriter {
   readonly bytes: Uint8Array;
@@ -60,15 +58,7 @@ export class ByteWriter {
 
   /** Copies `src[start, end)`. */
   copy(src: Uint8Array, start = 0, end: number = src.length): void {
-    const n = end - start;
-    const b = this.bytes;
-    if (n <= COPY_LOOP_MAX) {
-      let p = this.pos;
-      for (let i = start; i < end; i++) b[p++] = src[i]!;
-    } else {
-      b.set(start === 0 && end === src.length ? src : src.subarray(start, end), this.pos);
-    }
-    this.pos += n;
+    this.pos = copyBytes(this.bytes, this.pos, src, start, end);
   }
 
   /** Writes the latin-1 bytes of `s`, whose code points the caller has checked are at most 0xFF. */

@@ -1,0 +1,320 @@
+/**
+ * RequestDecoder: the server side of uwsgi (what uWSGI does with what nginx sends).
+ *
+ * Sans-IO: push() takes bytes as the network delivered them, in any pieces; the handler hears
+ * about each part as soon as it is complete. One reader per state, chosen by a switch:
+ *
+ *   Header (4 bytes) ─┬─ request modifier1 ─→ Vars (datasize bytes) → Body (CONTENT_LENGTH bytes) ─┐
+ *                     └─ any other ─────────→ Raw (datasize bytes) ──────────────────────────────────┤
+ *   ↑────────────────────────────────────────── next packet on the same connection ─────────────────┘
+ *
+ * Each reader consumes what it can from chunk[p..] and returns the new position. Vars entries
+ * that lie inside one chunk become views into it; only an entry cut by a chunk boundary is
+ * copied (once, into its own buffer), so any split costs O(n). On error the decoder throws
+ * ProtocolError and stays failed: every later call throws the same error.
+ */
+import { copyBytes, type Environ, ProtocolError } from "@envwire/environ";
+import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
+import { VarsParser } from "./vars.js";
+
+/** A request packet's head, handed to onHead once its vars block is complete. */
+export interface UwsgiRequestHead {
+  /** The vars, as views into the pushed chunks (see Environ.detach). */
+  env: Environ;
+  modifier1: number;
+  modifier2: number;
+  /** Body bytes that follow (CONTENT_LENGTH; 0 when absent or empty). */
+  contentLength: number;
+}
+
+/** A packet whose modifier1 is not a request modifier, surfaced as it came. */
+export interface UwsgiPacket {
+  modifier1: number;
+  modifier2: number;
+  /** The datasize bytes after the header: a view when they came in one chunk, else a copy. */
+  payload: Uint8Array;
+}
+
+export interface RequestHandler {
+  /** A request's vars are complete. */
+  onHead(head: UwsgiRequestHead): void;
+  /** A piece of the body: a view into the pushed chunk, valid while the caller keeps that chunk. */
+  onBody?(chunk: Uint8Array): void;
+  /** The request's body is complete (right after onHead when it has none). */
+  onEnd?(): void;
+  /** A raw packet (spooler, management, ...). Without this handler such a packet is an error. */
+  onPacket?(packet: UwsgiPacket): void;
+}
+
+export interface RequestDecoderOptions {
+  /**
+   * Largest datasize (vars block or raw payload) accepted. Default 65535, the format's own
+   * ceiling; uWSGI's default buffer-size of 4096 is the stricter choice.
+   */
+  maxVarsSize?: number;
+  /**
+   * Largest CONTENT_LENGTH accepted. Default 2^53 - 1: the body is streamed through onBody,
+   * never buffered, so this is a policy (like nginx's client_max_body_size), not a memory bound.
+   */
+  maxBodySize?: number;
+  /** modifier1 values whose packets are a vars block and a body. Default REQUEST_MODIFIERS. */
+  requestModifiers?: Iterable<number>;
+}
+
+const State = { Header: 0, Vars: 1, Body: 2, Raw: 3, Ended: 4 } as const;
+type State = (typeof State)[keyof typeof State];
+
+export class RequestDecoder {
+  readonly #handler: RequestHandler;
+  readonly #maxVarsSize: number;
+  readonly #maxBodySize: number;
+  readonly #isRequest = new Uint8Array(256);
+  readonly #vars = new VarsParser();
+
+  #state: State = State.Header;
+  /** Stream offset of the current chunk's first byte. */
+  #base = 0;
+  readonly #header = new Uint8Array(HEADER_SIZE);
+  #headerLength = 0;
+  #modifier1 = 0;
+  #modifier2 = 0;
+  /** Bytes of the current vars block, body or raw payload not yet consumed. */
+  #left = 0;
+  /** Where a vars entry cut by a chunk boundary is gathered; reused. */
+  #scratch = new Uint8Array(256);
+  /** A raw payload cut by a chunk boundary, being gathered. */
+  #carry: Uint8Array | undefined;
+  /** Bytes gathered so far in #scratch (vars) or #carry (raw payload). */
+  #carryLength = 0;
+  /** Stream offset of the carry's first byte. */
+  #carryOffset = 0;
+  #error: unknown;
+
+  constructor(handler: RequestHandler, options: RequestDecoderOptions = {}) {
+    this.#handler = handler;
+    this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);
+    this.#maxBodySize = options.maxBodySize ?? Number.MAX_SAFE_INTEGER;
+    for (const m of options.requestModifiers ?? REQUEST_MODIFIERS) this.#isRequest[m & 0xff] = 1;
+  }
+
+  /** Bytes taken so far: the stream offset that the next pushed byte will have. */
+  get offset(): number {
+    return this.#base;
+  }
+
+  /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
+  push(chunk: Uint8Array): void {
+    this.#checkUsable();
+    try {
+      const n = chunk.length;
+      let p = 0;
+      while (p < n) {
+        switch (this.#state) {
+          case State.Header:
+            p = this.#readHeader(chunk, p);
+            break;
+          case State.Vars:
+            p = this.#readVars(chunk, p);
+            break;
+          case State.Body:
+            p = this.#readBody(chunk, p);
+            break;
+          case State.Raw:
+            p = this.#readRaw(chunk, p);
+            break;
+        }
+      }
+      this.#base += n;
+    } catch (e) {
+      this.#error = e;
+      throw e;
+    }
+  }
+
+  /** The peer closed the stream. Throws ProtocolError if it closed inside a packet or a body. */
+  end(): void {
+    this.#checkUsable();
+    const state = this.#state;
+    this.#state = State.Ended;
+    const cut = (code: string, what: string) => {
+      this.#error = new ProtocolError(code, `the stream ended inside ${what}`, this.#base);
+      throw this.#error;
+    };
+    if (state === State.Header && this.#headerLength > 0)
+      cut(UwsgiErrorCode.TruncatedHeader, "a packet header");
+    if (state === State.Vars) cut(UwsgiErrorCode.TruncatedVars, "a vars block");
+    if (state === State.Body) cut(UwsgiErrorCode.TruncatedBody, `a body, ${this.#left} bytes short`);
+    if (state === State.Raw) cut(UwsgiErrorCode.TruncatedPacket, "a packet");
+  }
+
+  #checkUsable(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#state === State.Ended) {
+      throw new ProtocolError(UwsgiErrorCode.Ended, "the decoder was already ended", this.#base);
+    }
+  }
+
+  #readHeader(chunk: Uint8Array, p: number): number {
+    let h: Uint8Array = chunk;
+    let at = p;
+    if (this.#headerLength > 0 || chunk.length - p < HEADER_SIZE) {
+      while (this.#headerLength < HEADER_SIZE && p < chunk.length)
+        this.#header[this.#headerLength++] = chunk[p++]!;
+      if (this.#headerLength < HEADER_SIZE) return p;
+      h = this.#header;
+      at = 0;
+    } else {
+      p += HEADER_SIZE;
+    }
+    this.#headerLength = 0;
+    this.#startPacket(h[at]!, h[at + 1]! | (h[at + 2]! << 8), h[at + 3]!, this.#base + p - HEADER_SIZE);
+    return p;
+  }
+
+  #startPacket(modifier1: number, datasize: number, modifier2: number, packetOffset: number): void {
+    if (datasize > this.#maxVarsSize) {
+      throw new ProtocolError(
+        UwsgiErrorCode.VarsTooLarge,
+        `datasize ${datasize} is over the limit of ${this.#maxVarsSize}`,
+        packetOffset + 1,
+      );
+    }
+    this.#modifier1 = modifier1;
+    this.#modifier2 = modifier2;
+    this.#left = datasize;
+    if (this.#isRequest[modifier1] === 1) {
+      this.#vars.reset();
+      this.#state = State.Vars;
+      if (datasize === 0) this.#finishHead(packetOffset + HEADER_SIZE);
+      return;
+    }
+    if (this.#handler.onPacket === undefined) {
+      throw new ProtocolError(
+        UwsgiErrorCode.UnexpectedPacket,
+        `modifier1 ${modifier1} is not a request and no onPacket handler was given`,
+        packetOffset,
+      );
+    }
+    this.#state = State.Raw;
+    if (datasize === 0) this.#finishRaw(new Uint8Array(0));
+  }
+
+  #readVars(chunk: Uint8Array, p: number): number {
+    const blockEnd = p + this.#left;
+    const avail = Math.min(chunk.length, blockEnd);
+    if (this.#carryLength > 0) {
+      p = this.#gatherEntry(chunk, p, avail);
+      if (this.#carryLength > 0) return p;
+    }
+    const parsedTo = this.#vars.parse(chunk, p, avail, blockEnd, this.#base);
+    if (parsedTo < avail) {
+      // An entry runs on into the next chunk: start gathering it.
+      this.#carryOffset = this.#base + parsedTo;
+      this.#carryLength = 0;
+      this.#left = blockEnd - parsedTo;
+      return this.#gatherEntry(chunk, parsedTo, avail); // cannot complete it: the chunk ends first
+    }
+    this.#left = blockEnd - avail;
+    if (this.#left === 0) this.#finishHead(this.#base + avail);
+    return avail;
+  }
+
+  /**
+   * Gathers a cut entry in the scratch buffer (reused, grown to the largest entry seen) until
+   * its key and value sizes say it is whole; then gives the VarsParser an exact copy to keep.
+   * While it is incomplete the parser still checks the sizes known so far against the block.
+   */
+  #gatherEntry(chunk: Uint8Array, p: number, avail: number): number {
+    const vars = this.#vars;
+    for (;;) {
+      const need = entryBytesNeeded(this.#scratch, this.#carryLength);
+      if (need > this.#scratch.length) {
+        const grown = new Uint8Array(Math.min(Math.max(need, this.#scratch.length * 2), MAX_DATASIZE + 4));
+        copyBytes(grown, 0, this.#scratch, 0, this.#carryLength);
+        this.#scratch = grown;
+      }
+      const take = Math.min(need - this.#carryLength, avail - p);
+      this.#carryLength = copyBytes(this.#scratch, this.#carryLength, chunk, p, p + take);
+      this.#left -= take;
+      p += take;
+      const blockEnd = this.#carryLength + this.#left;
+      if (this.#carryLength === need && need === entryBytesNeeded(this.#scratch, need)) {
+        vars.parse(this.#scratch.slice(0, need), 0, need, blockEnd, this.#carryOffset);
+        this.#carryLength = 0;
+        return p;
+      }
+      vars.parse(this.#scratch, 0, this.#carryLength, blockEnd, this.#carryOffset); // throws on overrun
+      if (p === avail) return p;
+    }
+  }
+
+  #finishHead(endOffset: number): void {
+    const vars = this.#vars;
+    const contentLength = Math.max(vars.contentLength, 0);
+    if (contentLength > this.#maxBodySize) {
+      throw new ProtocolError(
+        UwsgiErrorCode.BodyTooLarge,
+        `CONTENT_LENGTH ${contentLength} is over the limit of ${this.#maxBodySize}`,
+        endOffset,
+      );
+    }
+    this.#state = State.Body;
+    this.#left = contentLength;
+    this.#handler.onHead({
+      env: vars.env,
+      modifier1: this.#modifier1,
+      modifier2: this.#modifier2,
+      contentLength,
+    });
+    if (contentLength === 0) this.#finishBody();
+  }
+
+  #readBody(chunk: Uint8Array, p: number): number {
+    const take = Math.min(this.#left, chunk.length - p);
+    this.#left -= take;
+    this.#handler.onBody?.(p === 0 && take === chunk.length ? chunk : chunk.subarray(p, p + take));
+    if (this.#left === 0) this.#finishBody();
+    return p + take;
+  }
+
+  #finishBody(): void {
+    this.#state = State.Header;
+    this.#handler.onEnd?.();
+  }
+
+  #readRaw(chunk: Uint8Array, p: number): number {
+    const avail = chunk.length - p;
+    if (this.#carryLength === 0 && avail >= this.#left) {
+      const end = p + this.#left;
+      this.#finishRaw(chunk.subarray(p, end));
+      return end;
+    }
+    if (this.#carry === undefined) {
+      this.#carry = new Uint8Array(this.#left);
+      this.#carryLength = 0;
+    }
+    const take = Math.min(this.#left, avail);
+    this.#carryLength = copyBytes(this.#carry, this.#carryLength, chunk, p, p + take);
+    this.#left -= take;
+    if (this.#left === 0) {
+      const payload = this.#carry;
+      this.#carry = undefined;
+      this.#carryLength = 0;
+      this.#finishRaw(payload);
+    }
+    return p + take;
+  }
+
+  #finishRaw(payload: Uint8Array): void {
+    this.#state = State.Header;
+    this.#handler.onPacket!({ modifier1: this.#modifier1, modifier2: this.#modifier2, payload });
+  }
+}
+
+/** Bytes a vars entry needs, as far as the first `have` bytes of it tell: 2, then 4 + key, then all. */
+function entryBytesNeeded(entry: Uint8Array, have: number): number {
+  if (have < 2) return 2;
+  const keyEnd = 2 + (entry[0]! | (entry[1]! << 8));
+  if (have < keyEnd + 2) return keyEnd + 2;
+  return keyEnd + 2 + (entry[keyEnd]! | (entry[keyEnd + 1]! << 8));
+}

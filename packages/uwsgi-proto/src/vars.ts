@@ -1,0 +1,150 @@
+/**
+ * The uwsgi vars block: entries of key_size (u16 LE), key, val_size (u16 LE), value, packed
+ * back to back to exactly datasize bytes. Both directions live here; CONTENT_LENGTH, which
+ * frames the body that follows a request packet, is checked as the entries go by.
+ */
+import {
+  type ByteWriter,
+  DECIMAL_OVERFLOW,
+  Environ,
+  latin1Equals,
+  ProtocolError,
+  parseCgiContentLength,
+} from "@envwire/environ";
+import { MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
+
+const CONTENT_LENGTH = "CONTENT_LENGTH";
+
+/**
+ * CONTENT_LENGTH so far (-1 while absent) merged with one more occurrence in `buf[start, end)`.
+ * Duplicates must agree: two different lengths make the body's end ambiguous.
+ */
+export function mergeContentLength(
+  previous: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  offset: number,
+): number {
+  const n = parseCgiContentLength(buf, start, end);
+  if (n < 0) {
+    throw new ProtocolError(
+      UwsgiErrorCode.BadContentLength,
+      n === DECIMAL_OVERFLOW ? "CONTENT_LENGTH is beyond 2^53 - 1" : "CONTENT_LENGTH is not decimal digits",
+      offset,
+    );
+  }
+  if (previous >= 0 && previous !== n) {
+    throw new ProtocolError(
+      UwsgiErrorCode.ConflictingContentLength,
+      `CONTENT_LENGTH given twice, as ${previous} and ${n}`,
+      offset,
+    );
+  }
+  return n;
+}
+
+/** Reads entries into an Environ, as views into the buffers it is given. */
+export class VarsParser {
+  env: Environ = new Environ();
+  /** The request's CONTENT_LENGTH, or -1 while no var has given one. */
+  contentLength = -1;
+
+  /** Starts a new vars block. */
+  reset(): void {
+    this.env = new Environ();
+    this.contentLength = -1;
+  }
+
+  /**
+   * Adds every entry lying wholly in `buf[p, avail)`, where the vars block ends at `blockEnd`
+   * (which may lie beyond `avail`, and beyond `buf`). Returns where the first entry not yet
+   * complete starts (`avail` if none). Throws when an entry would run past `blockEnd`.
+   * `base` is the stream offset of `buf[0]`, for error offsets.
+   */
+  parse(buf: Uint8Array, p: number, avail: number, blockEnd: number, base: number): number {
+    const env = this.env;
+    while (p < avail) {
+      if (blockEnd - p < 2) throw overrun(UwsgiErrorCode.KeyOverrun, "key size", base + p);
+      if (avail - p < 2) return p;
+      const keyStart = p + 2;
+      const keyEnd = keyStart + (buf[p]! | (buf[p + 1]! << 8));
+      if (keyEnd + 2 > blockEnd) throw overrun(UwsgiErrorCode.KeyOverrun, "key", base + p);
+      if (keyEnd + 2 > avail) return p;
+      const valueStart = keyEnd + 2;
+      const valueEnd = valueStart + (buf[keyEnd]! | (buf[keyEnd + 1]! << 8));
+      if (valueEnd > blockEnd) throw overrun(UwsgiErrorCode.ValueOverrun, "value", base + keyEnd);
+      if (valueEnd > avail) return p;
+      env.appendEncoded(buf, keyStart, keyEnd, valueStart, valueEnd);
+      if (keyEnd - keyStart === 14 && latin1Equals(buf, keyStart, keyEnd, CONTENT_LENGTH)) {
+        this.contentLength = mergeContentLength(
+          this.contentLength,
+          buf,
+          valueStart,
+          valueEnd,
+          base + valueStart,
+        );
+      }
+      p = valueEnd;
+    }
+    return p;
+  }
+}
+
+function overrun(code: string, what: string, offset: number): ProtocolError {
+  return new ProtocolError(code, `the ${what} runs past the end of the vars block`, offset);
+}
+
+/**
+ * Decodes a whole vars block (the payload of a spooler or management packet, say) into an
+ * Environ of views into `payload`. Error offsets count from `payload[0]`.
+ */
+export function decodeVars(payload: Uint8Array): Environ {
+  const parser = new VarsParser();
+  parser.parse(payload, 0, payload.length, payload.length, 0);
+  return parser.env;
+}
+
+/**
+ * Size in bytes of `env` as a vars block. Throws ProtocolError for a key or value over 65535
+ * bytes, a block over 65535, or a CONTENT_LENGTH a peer would misread. `base` is where the
+ * block will start in the output, for error offsets.
+ */
+export function measureVars(env: Environ, base = 0): number {
+  let size = 0;
+  let contentLength = -1;
+  for (let i = 0; i < env.size; i++) {
+    const keyLength = env.nameByteLength(i);
+    const valueLength = env.valueByteLength(i);
+    if (keyLength > MAX_DATASIZE || valueLength > MAX_DATASIZE) {
+      throw new ProtocolError(
+        UwsgiErrorCode.VarTooLong,
+        `${env.nameAt(i).slice(0, 64)}: a uwsgi key or value holds at most 65535 bytes`,
+        base + size,
+      );
+    }
+    if (env.nameEquals(i, CONTENT_LENGTH)) {
+      const value = env.bytesAt(i);
+      contentLength = mergeContentLength(contentLength, value, 0, value.length, base + size + 4 + keyLength);
+    }
+    size += 4 + keyLength + valueLength;
+  }
+  if (size > MAX_DATASIZE) {
+    throw new ProtocolError(
+      UwsgiErrorCode.VarsTooLarge,
+      `the vars come to ${size} bytes; a packet holds 65535`,
+      base,
+    );
+  }
+  return size;
+}
+
+/** Writes `env` as a vars block; the caller has measured it with measureVars. */
+export function writeVars(env: Environ, w: ByteWriter): void {
+  for (let i = 0; i < env.size; i++) {
+    w.u16le(env.nameByteLength(i));
+    env.writeNameAt(i, w);
+    w.u16le(env.valueByteLength(i));
+    env.writeValueAt(i, w);
+  }
+}

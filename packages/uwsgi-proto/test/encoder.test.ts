@@ -1,0 +1,106 @@
+import { Environ, ProtocolError } from "@envwire/environ";
+import { describe, expect, it } from "vitest";
+import {
+  encodePacketHeader,
+  encodeRequest,
+  encodeRequestInto,
+  MAX_DATASIZE,
+  measureRequest,
+  UwsgiErrorCode,
+} from "../src/index.js";
+import { packet, request, varsBlock } from "./builder.js";
+
+const codeOf = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProtocolError);
+    return [(e as ProtocolError).code, (e as ProtocolError).offset];
+  }
+  return undefined;
+};
+
+describe("encodeRequest", () => {
+  const env = new Environ([
+    ["REQUEST_METHOD", "GET"],
+    ["PATH_INFO", "/"],
+    ["HTTP_X_DUP", "a"],
+    ["HTTP_X_DUP", "b"],
+    ["EMPTY", ""],
+  ]);
+  const expected = request([...env]);
+
+  it("writes the header and vars exactly as the spec lays them out", () => {
+    expect(encodeRequest(env)).toEqual(expected);
+    expect(measureRequest(env)).toBe(expected.length);
+    expect(encodeRequest(new Environ())).toEqual(Uint8Array.from([0, 0, 0, 0]));
+  });
+
+  it("writes the modifiers", () => {
+    expect(encodeRequest(env, { modifier1: 5, modifier2: 9 })).toEqual(packet(5, varsBlock([...env]), 9));
+  });
+
+  it("writes into a caller's buffer at an offset and touches nothing else", () => {
+    const out = new Uint8Array(expected.length + 10).fill(0xaa);
+    expect(encodeRequestInto(env, out, 3)).toBe(3 + expected.length);
+    expect(out.subarray(3, 3 + expected.length)).toEqual(expected);
+    expect([...out.subarray(0, 3), ...out.subarray(3 + expected.length)].every((b) => b === 0xaa)).toBe(true);
+  });
+
+  it("refuses a buffer too small before writing anything", () => {
+    const out = new Uint8Array(expected.length + 2).fill(0xaa);
+    expect(codeOf(() => encodeRequestInto(env, out, 3))).toEqual(["ENVIRON_BUFFER_TOO_SMALL", 3]);
+    expect(out.every((b) => b === 0xaa)).toBe(true);
+  });
+
+  it("writes binary values and names from bytes", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const bin = new Environ([["\u00ff\u0000", all]]);
+    expect(encodeRequest(bin)).toEqual(packet(0, varsBlock([[Uint8Array.from([0xff, 0]), all]])));
+  });
+
+  it("takes a value as large as fits in the packet, and refuses one byte more", () => {
+    const fits = new Environ([["K", new Uint8Array(MAX_DATASIZE - 4 - 1)]]);
+    expect(encodeRequest(fits).length).toBe(4 + MAX_DATASIZE);
+    const over = new Environ([["KK", new Uint8Array(MAX_DATASIZE - 4 - 1)]]);
+    expect(codeOf(() => encodeRequest(over))).toEqual([UwsgiErrorCode.VarsTooLarge, 4]);
+  });
+
+  it("refuses a key or value over 65535 bytes, saying where", () => {
+    const big = new Environ([
+      ["A", "1"],
+      ["V", new Uint8Array(65536)],
+    ]);
+    expect(codeOf(() => encodeRequest(big))).toEqual([UwsgiErrorCode.VarTooLong, 4 + 6]);
+    const bigKey = new Environ([["K".repeat(65536), ""]]);
+    expect(codeOf(() => encodeRequest(bigKey))).toEqual([UwsgiErrorCode.VarTooLong, 4]);
+  });
+
+  it("refuses a CONTENT_LENGTH a peer would misread", () => {
+    expect(codeOf(() => encodeRequest(new Environ([["CONTENT_LENGTH", "12a"]])))).toEqual([
+      UwsgiErrorCode.BadContentLength,
+      4 + 2 + 14 + 2,
+    ]);
+    const twice = new Environ([
+      ["CONTENT_LENGTH", "1"],
+      ["CONTENT_LENGTH", "2"],
+    ]);
+    expect(codeOf(() => encodeRequest(twice))?.[0]).toBe(UwsgiErrorCode.ConflictingContentLength);
+    expect(encodeRequest(new Environ([["CONTENT_LENGTH", ""]])).length).toBe(4 + 18);
+  });
+
+  it("refuses modifiers outside a byte", () => {
+    for (const m of [-1, 256, 1.5, Number.NaN]) {
+      expect(codeOf(() => encodeRequest(env, { modifier1: m }))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+      expect(codeOf(() => encodeRequest(env, { modifier2: m }))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+    }
+  });
+});
+
+describe("encodePacketHeader", () => {
+  it("frames a raw payload", () => {
+    expect(encodePacketHeader(72, 0x1234, 1)).toEqual(Uint8Array.from([72, 0x34, 0x12, 1]));
+    expect(codeOf(() => encodePacketHeader(0, 65536))?.[0]).toBe(UwsgiErrorCode.VarsTooLarge);
+    expect(codeOf(() => encodePacketHeader(300, 1))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+  });
+});

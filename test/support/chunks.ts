@@ -1,0 +1,47 @@
+// Ways of cutting a byte stream into chunks, for feeding decoders: every fixture is fed whole,
+// at every single cut, byte by byte, and in random pieces (h11's test_io discipline).
+import { fc } from "@fast-check/vitest";
+
+/** Cuts `bytes` at the given offsets (any order, duplicates and out-of-range ones ignored). */
+export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const c of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(start, c));
+    start = c;
+  }
+  return chunks.length === 0 ? [bytes] : chunks;
+}
+
+/** Every deterministic way worth trying: whole, each two-piece cut, and one byte at a time. */
+export function* everySplit(bytes: Uint8Array): Generator<[string, Uint8Array[]]> {
+  yield ["whole", [bytes]];
+  for (let i = 1; i < bytes.length; i++) yield [`cut at ${i}`, splitAt(bytes, [i])];
+  yield ["byte by byte", Array.from(bytes, (_, i) => bytes.subarray(i, i + 1))];
+}
+
+/** Each chunk copied into its own ArrayBuffer, as a socket would deliver them. */
+export function detached(chunks: readonly Uint8Array[]): Uint8Array[] {
+  return chunks.map((c) => c.slice());
+}
+
+/** An arbitrary list of cut points for a stream of `length` bytes. */
+export const cutsFor = (length: number): fc.Arbitrary<number[]> =>
+  fc.oneof(
+    fc.constant<number[]>([]),
+    fc.array(fc.integer({ min: 1, max: Math.max(1, length - 1) }), { maxLength: 12 }),
+    fc.constant(Array.from({ length }, (_, i) => i)),
+  );
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
