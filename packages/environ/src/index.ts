@@ -1,4 +1,13 @@
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+export {
+  CgiErrorCode,
+  CgiResponseDecoder,
+  type CgiResponseDecoderOptions,
+  type CgiResponseHandler,
+  type CgiResponseHead,
+  type CgiResponseHeadInit,
+  encodeCgiResponseHead,
+} from "./cgi-response.js";
 export { parseCgiContentLength } from "./content-length.js";
 export { copyBytes } from "./copy.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
@@ -14,4 +23,5 @@ export {
   utf8Encode,
 } from "./latin1.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
+export { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
 export { ByteWriter } from "./writer.js";
