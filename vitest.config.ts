@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@envwire/source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "fuzz/**/*.test.ts"],
-    testTimeout: 30_000,
+    setupFiles: ["test/support/fast-check-setup.ts"],
+    testTimeout: 120_000,
   },
 });

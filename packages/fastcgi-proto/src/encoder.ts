@@ -1,0 +1,311 @@
+/**
+ * Record encoders for both sides. Discrete records and PARAMS are measured, then written into
+ * one exactly-sized buffer; stream payloads are never copied: encodeStream returns the record
+ * headers, the caller's payload slices and the padding as separate views for a vectored write.
+ */
+import { ByteWriter, Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
+import {
+  FcgiErrorCode,
+  HEADER_SIZE,
+  KEEP_CONN,
+  MAX_CONTENT_LENGTH,
+  ProtocolStatus,
+  RecordType,
+  Role,
+  VERSION,
+} from "./constants.js";
+import { MAX_PAIR_LENGTH, pairSize, writePairLength } from "./name-value.js";
+
+export interface PaddingOption {
+  /** Pad each record's content to a multiple of 8 bytes, as the spec recommends. Default true. */
+  pad?: boolean;
+}
+
+/** Padding that brings `length` to a multiple of 8. */
+export function paddingFor(length: number): number {
+  return (8 - (length & 7)) & 7;
+}
+
+/** Largest content per record: 65535, or 65528 when padding, so that only the last record needs any. */
+function maxContent(pad: boolean): number {
+  return pad ? MAX_CONTENT_LENGTH & ~7 : MAX_CONTENT_LENGTH;
+}
+
+function check(value: number, min: number, max: number, what: string): void {
+  if (!(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new ProtocolError(FcgiErrorCode.BadField, `${what} ${value} is not an integer ${min}-${max}`, 0);
+  }
+}
+
+function writeHeader(
+  w: ByteWriter,
+  type: number,
+  requestId: number,
+  contentLength: number,
+  padding: number,
+): void {
+  w.u8(VERSION);
+  w.u8(type);
+  w.u16be(requestId);
+  w.u16be(contentLength);
+  w.u8(padding);
+  w.u8(0);
+}
+
+/** An 8-byte record header. */
+export function encodeRecordHeader(
+  type: number,
+  requestId: number,
+  contentLength: number,
+  paddingLength = 0,
+): Uint8Array {
+  check(type, 0, 255, "type");
+  check(requestId, 0, 0xffff, "request id");
+  check(contentLength, 0, MAX_CONTENT_LENGTH, "content length");
+  check(paddingLength, 0, 255, "padding length");
+  const w = ByteWriter.alloc(HEADER_SIZE);
+  writeHeader(w, type, requestId, contentLength, paddingLength);
+  return w.bytes;
+}
+
+/** A discrete record with an 8-byte body written by `body`, padded when asked (8 is aligned already). */
+function discrete8(type: number, requestId: number, body: (w: ByteWriter) => void): Uint8Array {
+  const w = ByteWriter.alloc(HEADER_SIZE + 8);
+  writeHeader(w, type, requestId, 8, 0);
+  body(w);
+  w.finish();
+  return w.bytes;
+}
+
+/** BEGIN_REQUEST: the web server starts request `requestId` (1-65535). */
+export function encodeBeginRequest(
+  requestId: number,
+  role: number = Role.RESPONDER,
+  keepConn = false,
+): Uint8Array {
+  check(requestId, 1, 0xffff, "request id");
+  check(role, 0, 0xffff, "role");
+  return discrete8(RecordType.BEGIN_REQUEST, requestId, (w) => {
+    w.u16be(role);
+    w.u8(keepConn ? KEEP_CONN : 0);
+    for (let i = 0; i < 5; i++) w.u8(0);
+  });
+}
+
+/** ABORT_REQUEST: the web server's client went away. */
+export function encodeAbortRequest(requestId: number): Uint8Array {
+  check(requestId, 1, 0xffff, "request id");
+  return encodeRecordHeader(RecordType.ABORT_REQUEST, requestId, 0);
+}
+
+/** END_REQUEST: the application is done with the request (and the id may be reused). */
+export function encodeEndRequest(
+  requestId: number,
+  appStatus = 0,
+  protocolStatus: number = ProtocolStatus.REQUEST_COMPLETE,
+): Uint8Array {
+  check(requestId, 1, 0xffff, "request id");
+  check(appStatus, -0x80000000, 0xffffffff, "app status");
+  check(protocolStatus, 0, 255, "protocol status");
+  return discrete8(RecordType.END_REQUEST, requestId, (w) => {
+    w.u32be(appStatus >>> 0);
+    w.u8(protocolStatus);
+    w.u8(0);
+    w.u8(0);
+    w.u8(0);
+  });
+}
+
+/** UNKNOWN_TYPE: the application's answer to a management record of a type it does not know. */
+export function encodeUnknownType(type: number): Uint8Array {
+  check(type, 0, 255, "type");
+  return discrete8(RecordType.UNKNOWN_TYPE, 0, (w) => {
+    w.u8(type);
+    for (let i = 0; i < 7; i++) w.u8(0);
+  });
+}
+
+/** The empty record that ends a stream (PARAMS, STDIN, DATA, STDOUT, STDERR): unpadded, as nginx sends it. */
+export function encodeStreamEnd(type: number, requestId: number): Uint8Array {
+  check(requestId, 1, 0xffff, "request id");
+  return encodeRecordHeader(type, requestId, 0);
+}
+
+const ZEROS = new Uint8Array(8);
+const PADDING: readonly Uint8Array[] = Array.from({ length: 8 }, (_, n) => ZEROS.subarray(0, n));
+
+/**
+ * Frames `payload` as records of stream `type` (STDIN, STDOUT, STDERR, DATA) without copying
+ * it: returns [header, payload slice, padding?, header, slice, ...] for a vectored write.
+ * Payloads over one record are split (65528 bytes a record when padding, 65535 without). An
+ * empty payload gives no records: an empty record would end the stream (see encodeStreamEnd).
+ */
+export function encodeStream(
+  type: number,
+  requestId: number,
+  payload: Uint8Array,
+  options: PaddingOption = {},
+): Uint8Array[] {
+  check(requestId, 1, 0xffff, "request id");
+  const pad = options.pad ?? true;
+  const max = maxContent(pad);
+  const out: Uint8Array[] = [];
+  for (let start = 0; start < payload.length; start += max) {
+    const end = Math.min(start + max, payload.length);
+    const padding = pad ? paddingFor(end - start) : 0;
+    out.push(encodeRecordHeader(type, requestId, end - start, padding));
+    out.push(start === 0 && end === payload.length ? payload : payload.subarray(start, end));
+    if (padding > 0) out.push(PADDING[padding]!);
+  }
+  return out;
+}
+
+/** Content lengths of the records that carry pairs of the given sizes: whole pairs per record where they fit. */
+function planRecords(sizes: readonly number[], max: number): number[] {
+  const lengths: number[] = [];
+  let current = 0;
+  for (const size of sizes) {
+    if (current + size <= max) {
+      current += size;
+      continue;
+    }
+    if (current > 0) lengths.push(current);
+    current = size;
+    while (current > max) {
+      lengths.push(max);
+      current -= max;
+    }
+  }
+  if (current > 0) lengths.push(current);
+  return lengths;
+}
+
+/**
+ * The PARAMS stream for `env` and its closing empty record, in one exactly-sized buffer.
+ * Pairs are packed whole into records (php-fpm and uWSGI reject a pair split across records);
+ * only a pair larger than a record must span several.
+ */
+export function encodeParams(requestId: number, env: Environ, options: PaddingOption = {}): Uint8Array {
+  check(requestId, 1, 0xffff, "request id");
+  return encodePairRecords(RecordType.PARAMS, requestId, env, options.pad ?? true, true);
+}
+
+/** GET_VALUES: the web server asks for the values of `names` (FCGI_MAX_CONNS, ...). One record. */
+export function encodeGetValues(names: Iterable<string>): Uint8Array {
+  const env = new Environ();
+  for (const name of names) env.append(name, "");
+  return encodePairRecords(RecordType.GET_VALUES, 0, env, true, false);
+}
+
+/** GET_VALUES_RESULT: the application's answer, with only the names it knows. One record. */
+export function encodeGetValuesResult(values: Environ | EnvironInit): Uint8Array {
+  const env = values instanceof Environ ? values : new Environ(values);
+  return encodePairRecords(RecordType.GET_VALUES_RESULT, 0, env, true, false);
+}
+
+function encodePairRecords(
+  type: number,
+  requestId: number,
+  env: Environ,
+  pad: boolean,
+  stream: boolean,
+): Uint8Array {
+  const sizes: number[] = [];
+  let offset = 0;
+  for (let i = 0; i < env.size; i++) {
+    const nameLength = env.nameByteLength(i);
+    const valueLength = env.valueByteLength(i);
+    if (nameLength > MAX_PAIR_LENGTH || valueLength > MAX_PAIR_LENGTH) {
+      throw new ProtocolError(
+        FcgiErrorCode.TooLong,
+        `${env.nameAt(i).slice(0, 64)} is over 2^31 - 1 bytes`,
+        offset,
+      );
+    }
+    sizes.push(pairSize(nameLength, valueLength));
+    offset += sizes[i]!;
+  }
+  const lengths = planRecords(sizes, maxContent(pad));
+  if (!stream && lengths.length > 1) {
+    throw new ProtocolError(
+      FcgiErrorCode.TooLong,
+      `${type === 9 ? "GET_VALUES" : "the values"} must fit one record`,
+      0,
+    );
+  }
+  let total = stream ? HEADER_SIZE : 0;
+  for (const length of lengths) total += HEADER_SIZE + length + (pad ? paddingFor(length) : 0);
+  if (lengths.length === 0 && !stream) total = HEADER_SIZE;
+
+  const w = ByteWriter.alloc(total);
+  const records = new PlannedRecords(w, type, requestId, lengths, pad);
+  for (let i = 0; i < env.size; i++) records.pair(env, i, sizes[i]!);
+  records.finish();
+  if (stream || lengths.length === 0) writeHeader(w, type, requestId, 0, 0);
+  w.finish();
+  return w.bytes;
+}
+
+/** Writes pairs into records whose content lengths were planned ahead, headers and padding included. */
+class PlannedRecords {
+  readonly #w: ByteWriter;
+  readonly #type: number;
+  readonly #requestId: number;
+  readonly #lengths: readonly number[];
+  readonly #pad: boolean;
+  #next = 0;
+  /** Content bytes left in the current record; 0 before the first. */
+  #left = 0;
+  #padding = 0;
+
+  constructor(w: ByteWriter, type: number, requestId: number, lengths: readonly number[], pad: boolean) {
+    this.#w = w;
+    this.#type = type;
+    this.#requestId = requestId;
+    this.#lengths = lengths;
+    this.#pad = pad;
+  }
+
+  pair(env: Environ, i: number, size: number): void {
+    if (this.#left === 0) this.#open();
+    if (size <= this.#left) {
+      const w = this.#w;
+      writePairLength(w, env.nameByteLength(i));
+      writePairLength(w, env.valueByteLength(i));
+      env.writeNameAt(i, w);
+      env.writeValueAt(i, w);
+      this.#consume(size);
+      return;
+    }
+    // A pair larger than what is left of its record: serialise it once, then spread it.
+    const tmp = ByteWriter.alloc(size);
+    writePairLength(tmp, env.nameByteLength(i));
+    writePairLength(tmp, env.valueByteLength(i));
+    env.writeNameAt(i, tmp);
+    env.writeValueAt(i, tmp);
+    for (let start = 0; start < size; ) {
+      if (this.#left === 0) this.#open();
+      const n = Math.min(this.#left, size - start);
+      this.#w.copy(tmp.bytes, start, start + n);
+      start += n;
+      this.#consume(n);
+    }
+  }
+
+  finish(): void {
+    if (this.#next !== this.#lengths.length || this.#left !== 0)
+      throw new Error("envwire bug: records miscounted");
+  }
+
+  #open(): void {
+    const length = this.#lengths[this.#next++]!;
+    this.#padding = this.#pad ? paddingFor(length) : 0;
+    writeHeader(this.#w, this.#type, this.#requestId, length, this.#padding);
+    this.#left = length;
+  }
+
+  #consume(n: number): void {
+    this.#left -= n;
+    if (this.#left === 0) for (let k = 0; k < this.#padding; k++) this.#w.u8(0);
+  }
+}

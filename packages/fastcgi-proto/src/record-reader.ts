@@ -1,0 +1,169 @@
+/**
+ * The record layer: splits a byte stream into FastCGI records and hands each record's
+ * content to a RecordSink, either piece by piece as it arrives (streams: zero-copy views)
+ * or whole in one call (discrete records: a view when it lies in one chunk, else a copy).
+ *
+ *   Header (8 bytes) → Content (contentLength bytes) → Padding (paddingLength bytes) → Header …
+ *
+ * Sans-IO; any split of the input gives the same calls to the sink, at O(n) cost. After an
+ * error (the sink's included) the reader stays failed and rethrows it.
+ */
+import { copyBytes, ProtocolError } from "@envwire/environ";
+import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
+
+export interface RecordSink {
+  /**
+   * A record header: return true to get the content whole in one onContent call (even when
+   * empty), false to get it in pieces as it arrives (none when empty). `offset` is the
+   * stream offset of the header's first byte.
+   */
+  onRecord(type: number, requestId: number, contentLength: number, offset: number): boolean;
+  /** Content bytes `buf[start, end)`; `offset` is the stream offset of `buf[start]`. */
+  onContent(buf: Uint8Array, start: number, end: number, offset: number): void;
+  /** The record's content is complete. */
+  onRecordEnd(): void;
+}
+
+const State = { Header: 0, Content: 1, Padding: 2, Ended: 3 } as const;
+type State = (typeof State)[keyof typeof State];
+
+export class RecordReader {
+  readonly #sink: RecordSink;
+  #state: State = State.Header;
+  #base = 0;
+  readonly #header = new Uint8Array(HEADER_SIZE);
+  #headerLength = 0;
+  #contentLeft = 0;
+  #paddingLeft = 0;
+  /** Whether the sink wants the current record's content whole. */
+  #whole = false;
+  /** A whole-content record cut by a chunk boundary, being gathered. */
+  #gather: Uint8Array | undefined;
+  #gatherLength = 0;
+  #gatherOffset = 0;
+  #error: unknown;
+
+  constructor(sink: RecordSink) {
+    this.#sink = sink;
+  }
+
+  /** Bytes taken so far. */
+  get offset(): number {
+    return this.#base;
+  }
+
+  /** True between records: ending the stream here cuts nothing short. */
+  get atBoundary(): boolean {
+    return this.#state === State.Header && this.#headerLength === 0;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#checkUsable();
+    try {
+      const n = chunk.length;
+      let p = 0;
+      while (p < n) {
+        if (this.#state === State.Header) p = this.#readHeader(chunk, p);
+        else if (this.#state === State.Content) p = this.#readContent(chunk, p);
+        else {
+          const skip = Math.min(this.#paddingLeft, n - p);
+          this.#paddingLeft -= skip;
+          p += skip;
+          if (this.#paddingLeft === 0) this.#state = State.Header;
+        }
+      }
+      this.#base += n;
+    } catch (e) {
+      this.#error = e;
+      throw e;
+    }
+  }
+
+  /** The stream ended: throws ProtocolError (FCGI_TRUNCATED_RECORD) inside a record. */
+  end(): void {
+    this.#checkUsable();
+    const cut = !this.atBoundary;
+    this.#state = State.Ended;
+    if (cut) {
+      this.#error = new ProtocolError(
+        FcgiErrorCode.TruncatedRecord,
+        "the stream ended inside a record",
+        this.#base,
+      );
+      throw this.#error;
+    }
+  }
+
+  /** Makes the reader fail with `error` from now on (for checks its owner makes at end()). */
+  fail(error: unknown): never {
+    this.#error = error;
+    throw error;
+  }
+
+  #checkUsable(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#state === State.Ended) {
+      throw new ProtocolError(FcgiErrorCode.Ended, "the decoder was already ended", this.#base);
+    }
+  }
+
+  #readHeader(chunk: Uint8Array, p: number): number {
+    let h: Uint8Array = chunk;
+    let at = p;
+    if (this.#headerLength > 0 || chunk.length - p < HEADER_SIZE) {
+      while (this.#headerLength < HEADER_SIZE && p < chunk.length)
+        this.#header[this.#headerLength++] = chunk[p++]!;
+      if (this.#headerLength < HEADER_SIZE) return p;
+      h = this.#header;
+      at = 0;
+    } else {
+      p += HEADER_SIZE;
+    }
+    this.#headerLength = 0;
+    const offset = this.#base + p - HEADER_SIZE;
+    if (h[at] !== VERSION) {
+      throw new ProtocolError(FcgiErrorCode.BadVersion, `record version ${h[at]} is not 1`, offset);
+    }
+    const contentLength = (h[at + 4]! << 8) | h[at + 5]!;
+    this.#contentLeft = contentLength;
+    this.#paddingLeft = h[at + 6]!;
+    this.#whole = this.#sink.onRecord(h[at + 1]!, (h[at + 2]! << 8) | h[at + 3]!, contentLength, offset);
+    if (contentLength === 0) {
+      if (this.#whole) this.#sink.onContent(h, at, at, this.#base + p);
+      this.#endRecord();
+    } else {
+      this.#state = State.Content;
+    }
+    return p;
+  }
+
+  #readContent(chunk: Uint8Array, p: number): number {
+    const take = Math.min(this.#contentLeft, chunk.length - p);
+    const end = p + take;
+    this.#contentLeft -= take;
+    if (!this.#whole) {
+      this.#sink.onContent(chunk, p, end, this.#base + p);
+    } else if (this.#gather === undefined && this.#contentLeft === 0) {
+      this.#sink.onContent(chunk, p, end, this.#base + p);
+    } else {
+      if (this.#gather === undefined) {
+        this.#gather = new Uint8Array(take + this.#contentLeft);
+        this.#gatherLength = 0;
+        this.#gatherOffset = this.#base + p;
+      }
+      this.#gatherLength = copyBytes(this.#gather, this.#gatherLength, chunk, p, end);
+      if (this.#contentLeft === 0) {
+        const content = this.#gather;
+        this.#gather = undefined;
+        this.#sink.onContent(content, 0, content.length, this.#gatherOffset);
+      }
+    }
+    if (this.#contentLeft === 0) this.#endRecord();
+    return end;
+  }
+
+  #endRecord(): void {
+    this.#state = this.#paddingLeft > 0 ? State.Padding : State.Header;
+    this.#sink.onRecordEnd();
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * RequestDecoder: the application side of FastCGI (what php-fpm or uWSGI does with what nginx
+ * sends), for any number of interleaved requests on one connection.
+ *
+ * Per request id:  BEGIN_REQUEST → PARAMS… (empty PARAMS: onHead) → STDIN… (empty: done, or
+ * for a FILTER →) DATA… (empty: done) → onEnd. ABORT_REQUEST may come at any time before the
+ * application ends the request. When the application sends END_REQUEST it calls
+ * completeRequest(id): from then on, as the spec says, late records for that id are ignored
+ * until a new BEGIN_REQUEST reuses it. Records for an id that never began are an error.
+ *
+ * Management records (id 0) are answered by the decoder itself through onReply: GET_VALUES
+ * with the values it was given, unknown types with UNKNOWN_TYPE.
+ */
+import { type Environ, ProtocolError } from "@envwire/environ";
+import {
+  FCGI_MAX_REQS,
+  FCGI_MPXS_CONNS,
+  FcgiErrorCode,
+  KEEP_CONN,
+  MAX_TYPE,
+  RecordType,
+  Role,
+} from "./constants.js";
+import { encodeGetValuesResult, encodeUnknownType } from "./encoder.js";
+import { PairReader } from "./name-value.js";
+import { RecordReader } from "./record-reader.js";
+
+export interface FcgiRequestBegin {
+  requestId: number;
+  /** Role.RESPONDER, AUTHORIZER or FILTER (or whatever number the web server sent). */
+  role: number;
+  /** The web server keeps the connection open after this request. */
+  keepConn: boolean;
+}
+
+export interface FcgiRequestHead extends FcgiRequestBegin {
+  /** The params, as views into the pushed chunks where a pair lay inside one record and chunk. */
+  env: Environ;
+}
+
+export interface FcgiRequestHandler {
+  /** BEGIN_REQUEST arrived. */
+  onBegin?(begin: FcgiRequestBegin): void;
+  /** The PARAMS stream is complete. */
+  onHead(head: FcgiRequestHead): void;
+  /** A piece of STDIN: a view into the pushed chunk. */
+  onBody?(requestId: number, chunk: Uint8Array): void;
+  /** A piece of DATA (FILTER role): a view into the pushed chunk. */
+  onData?(requestId: number, chunk: Uint8Array): void;
+  /** Every input stream of the request has ended. */
+  onEnd?(requestId: number): void;
+  /** ABORT_REQUEST: answer with END_REQUEST as soon as possible. */
+  onAbort?(requestId: number): void;
+  /** Records to send back: the answers to management records (GET_VALUES_RESULT, UNKNOWN_TYPE). */
+  onReply?(record: Uint8Array): void;
+}
+
+export interface FcgiRequestDecoderOptions {
+  /** Largest PARAMS stream per request, in bytes. Default 131072. */
+  maxParamsSize?: number;
+  /** Most requests active at once on the connection. Default 64. */
+  maxConcurrentRequests?: number;
+  /**
+   * Answers to GET_VALUES, by name; names not here are left out of the answer, as the spec
+   * says. Default: FCGI_MAX_REQS and FCGI_MPXS_CONNS from maxConcurrentRequests.
+   */
+  values?: Readonly<Record<string, string>>;
+}
+
+const Phase = { Params: 0, Stdin: 1, Data: 2, Done: 3, Completed: 4 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+interface RequestState {
+  begin: FcgiRequestBegin;
+  phase: Phase;
+  params: PairReader | undefined;
+}
+
+/** What the record in progress is, for the content and end callbacks. */
+const Current = {
+  Ignore: 0,
+  Begin: 1,
+  Params: 2,
+  Stdin: 3,
+  Data: 4,
+  GetValues: 5,
+  Unknown: 6,
+  Abort: 7,
+} as const;
+type Current = (typeof Current)[keyof typeof Current];
+
+export class RequestDecoder {
+  readonly #handler: FcgiRequestHandler;
+  readonly #reader: RecordReader = new RecordReader({
+    onRecord: (type, requestId, contentLength, offset) =>
+      this.#onRecord(type, requestId, contentLength, offset),
+    onContent: (buf, start, end, offset) => this.#onContent(buf, start, end, offset),
+    onRecordEnd: () => this.#onRecordEnd(),
+  });
+  readonly #maxParamsSize: number;
+  readonly #maxConcurrent: number;
+  readonly #values: Readonly<Record<string, string>>;
+  readonly #requests = new Map<number, RequestState>();
+  #active = 0;
+
+  #current: Current = Current.Ignore;
+  #type = 0;
+  #requestId = 0;
+  #length = 0;
+  #offset = 0;
+  #state: RequestState | undefined;
+  #pairs: PairReader | undefined;
+
+  constructor(handler: FcgiRequestHandler, options: FcgiRequestDecoderOptions = {}) {
+    this.#handler = handler;
+    this.#maxParamsSize = options.maxParamsSize ?? 131072;
+    this.#maxConcurrent = options.maxConcurrentRequests ?? 64;
+    this.#values = options.values ?? {
+      [FCGI_MAX_REQS]: String(this.#maxConcurrent),
+      [FCGI_MPXS_CONNS]: this.#maxConcurrent > 1 ? "1" : "0",
+    };
+  }
+
+  /** Bytes taken so far. */
+  get offset(): number {
+    return this.#reader.offset;
+  }
+
+  /** Requests begun and not yet completed by the application. */
+  get activeRequests(): number {
+    return this.#active;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#reader.push(chunk);
+  }
+
+  /**
+   * The web server closed the connection. Throws ProtocolError if it did so inside a record,
+   * or while a request's input was still incomplete.
+   */
+  end(): void {
+    this.#reader.end();
+    for (const [id, state] of this.#requests) {
+      if (state.phase < Phase.Done) {
+        this.#reader.fail(
+          new ProtocolError(
+            FcgiErrorCode.TruncatedRequest,
+            `the connection closed inside request ${id}'s input`,
+            this.offset,
+          ),
+        );
+      }
+    }
+  }
+
+  /**
+   * The application has sent END_REQUEST for `requestId`: the id is inactive again, and
+   * records that still arrive for it are ignored until it is begun anew.
+   */
+  completeRequest(requestId: number): void {
+    const state = this.#requests.get(requestId);
+    if (state !== undefined && state.phase !== Phase.Completed) {
+      state.phase = Phase.Completed;
+      state.params = undefined;
+      this.#active--;
+    }
+  }
+
+  #onRecord(type: number, requestId: number, contentLength: number, offset: number): boolean {
+    this.#type = type;
+    this.#requestId = requestId;
+    this.#length = contentLength;
+    this.#offset = offset;
+    if (requestId === 0) return this.#management(type);
+    if (type === RecordType.BEGIN_REQUEST) {
+      this.#current = Current.Begin;
+      this.#expectLength(8);
+      return true;
+    }
+    const state = this.#requests.get(requestId);
+    this.#state = state;
+    if (state === undefined) {
+      if (type < 1 || type > MAX_TYPE) throw this.#unknownType();
+      throw new ProtocolError(FcgiErrorCode.UnknownRequest, `request ${requestId} never began`, offset);
+    }
+    if (state.phase === Phase.Completed) {
+      this.#current = Current.Ignore;
+      return false;
+    }
+    switch (type) {
+      case RecordType.ABORT_REQUEST:
+        this.#expectLength(0);
+        this.#current = Current.Abort;
+        return false;
+      case RecordType.PARAMS:
+        this.#inPhase(state, Phase.Params, "PARAMS");
+        this.#current = Current.Params;
+        return false;
+      case RecordType.STDIN:
+        this.#inPhase(state, Phase.Stdin, "STDIN");
+        this.#current = Current.Stdin;
+        return false;
+      case RecordType.DATA:
+        this.#inPhase(state, Phase.Data, "DATA");
+        this.#current = Current.Data;
+        return false;
+      default:
+        if (type < 1 || type > MAX_TYPE) throw this.#unknownType();
+        if (type === RecordType.GET_VALUES) {
+          throw new ProtocolError(FcgiErrorCode.BadRequestId, "GET_VALUES must have request id 0", offset);
+        }
+        throw new ProtocolError(
+          FcgiErrorCode.UnexpectedRecord,
+          `record type ${type} goes to the web server`,
+          offset,
+        );
+    }
+  }
+
+  #onContent(buf: Uint8Array, start: number, end: number, offset: number): void {
+    switch (this.#current) {
+      case Current.Begin:
+        this.#begin(buf, start);
+        break;
+      case Current.Params:
+        this.#state!.params!.feed(buf, start, end, offset);
+        break;
+      case Current.Stdin:
+        this.#handler.onBody?.(this.#requestId, buf.subarray(start, end));
+        break;
+      case Current.Data:
+        this.#handler.onData?.(this.#requestId, buf.subarray(start, end));
+        break;
+      case Current.GetValues:
+        this.#pairs!.feed(buf, start, end, offset);
+        break;
+    }
+  }
+
+  #onRecordEnd(): void {
+    const state = this.#state;
+    switch (this.#current) {
+      case Current.Abort:
+        this.#handler.onAbort?.(this.#requestId);
+        break;
+      case Current.Params:
+        if (this.#length === 0) {
+          const env = state!.params!.finish();
+          state!.params = undefined;
+          state!.phase = Phase.Stdin;
+          this.#handler.onHead({ ...state!.begin, env });
+        }
+        break;
+      case Current.Stdin:
+        if (this.#length === 0) {
+          state!.phase = state!.begin.role === Role.FILTER ? Phase.Data : Phase.Done;
+          if (state!.phase === Phase.Done) this.#handler.onEnd?.(this.#requestId);
+        }
+        break;
+      case Current.Data:
+        if (this.#length === 0) {
+          state!.phase = Phase.Done;
+          this.#handler.onEnd?.(this.#requestId);
+        }
+        break;
+      case Current.GetValues:
+        this.#answerGetValues(this.#pairs!.finish());
+        this.#pairs = undefined;
+        break;
+      case Current.Unknown:
+        this.#reply(encodeUnknownType(this.#type));
+        break;
+    }
+  }
+
+  #management(type: number): boolean {
+    if (type === RecordType.GET_VALUES) {
+      this.#current = Current.GetValues;
+      this.#pairs = new PairReader(this.#maxParamsSize);
+      return true;
+    }
+    if (type >= 1 && type <= MAX_TYPE) {
+      throw new ProtocolError(
+        FcgiErrorCode.BadRequestId,
+        `record type ${type} needs a request id`,
+        this.#offset,
+      );
+    }
+    this.#current = Current.Unknown;
+    return false;
+  }
+
+  #begin(buf: Uint8Array, at: number): void {
+    const requestId = this.#requestId;
+    const existing = this.#requests.get(requestId);
+    if (existing !== undefined && existing.phase !== Phase.Completed) {
+      throw new ProtocolError(
+        FcgiErrorCode.DuplicateRequest,
+        `request ${requestId} is already active`,
+        this.#offset,
+      );
+    }
+    if (this.#active >= this.#maxConcurrent) {
+      throw new ProtocolError(
+        FcgiErrorCode.TooManyRequests,
+        `more than ${this.#maxConcurrent} requests at once`,
+        this.#offset,
+      );
+    }
+    const begin = {
+      requestId,
+      role: (buf[at]! << 8) | buf[at + 1]!,
+      keepConn: (buf[at + 2]! & KEEP_CONN) !== 0,
+    };
+    this.#requests.set(requestId, {
+      begin,
+      phase: Phase.Params,
+      params: new PairReader(this.#maxParamsSize),
+    });
+    this.#active++;
+    this.#handler.onBegin?.(begin);
+  }
+
+  #answerGetValues(asked: Environ): void {
+    const answer: [string, string][] = [];
+    for (let i = 0; i < asked.size; i++) {
+      const name = asked.nameAt(i);
+      if (Object.hasOwn(this.#values, name)) answer.push([name, this.#values[name]!]);
+    }
+    this.#reply(encodeGetValuesResult(answer));
+  }
+
+  #reply(record: Uint8Array): void {
+    if (this.#handler.onReply === undefined) {
+      throw new ProtocolError(
+        FcgiErrorCode.NoReplyHandler,
+        `management record type ${this.#type} needs an answer and there is no onReply handler`,
+        this.#offset,
+      );
+    }
+    this.#handler.onReply(record);
+  }
+
+  #inPhase(state: RequestState, phase: Phase, what: string): void {
+    if (state.phase !== phase) {
+      const why = state.phase > phase ? "after its stream ended" : "before the streams it follows ended";
+      throw new ProtocolError(
+        FcgiErrorCode.StreamEnded,
+        `${what} for request ${this.#requestId} ${why}`,
+        this.#offset,
+      );
+    }
+  }
+
+  #expectLength(length: number): void {
+    if (this.#length !== length) {
+      throw new ProtocolError(
+        FcgiErrorCode.BadRecordLength,
+        `record type ${this.#type} must hold ${length} bytes, not ${this.#length}`,
+        this.#offset,
+      );
+    }
+  }
+
+  #unknownType(): ProtocolError {
+    return new ProtocolError(
+      FcgiErrorCode.UnknownRecordType,
+      `record type ${this.#type} is not FastCGI 1.0`,
+      this.#offset,
+    );
+  }
+}
