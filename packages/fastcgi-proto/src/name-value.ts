@@ -10,6 +10,8 @@
 import { type ByteWriter, copyBytes, Environ, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode } from "./constants.js";
 
+const NO_BYTES = new Uint8Array(0);
+
 /** The largest length a pair can carry: 31 bits. */
 export const MAX_PAIR_LENGTH = 0x7fffffff;
 
@@ -46,7 +48,7 @@ export class PairReader {
   /** Stream bytes taken so far. */
   #total = 0;
   /** A pair cut by a piece boundary, being gathered. */
-  #scratch: Uint8Array = new Uint8Array(0);
+  #scratch: Uint8Array = NO_BYTES;
   #have = 0;
   /** Stream offset of the cut pair's first byte. */
   #pairOffset = 0;
@@ -122,7 +124,7 @@ export class PairReader {
         // The Environ keeps views into the pair's buffer: hand the scratch over when it is the
         // pair's exact size (large pairs), else copy the pair out of it.
         const own = this.#scratch.length === need ? this.#scratch : this.#scratch.slice(0, need);
-        if (own === this.#scratch) this.#scratch = new Uint8Array(0);
+        if (own === this.#scratch) this.#scratch = NO_BYTES;
         this.#parse(own, 0, need);
         this.#have = 0;
         return p;

@@ -249,7 +249,8 @@ export class RequestDecoder {
           const env = state!.params!.finish();
           state!.params = undefined;
           state!.phase = Phase.Stdin;
-          this.#handler.onHead({ ...state!.begin, env });
+          const { requestId, role, keepConn } = state!.begin;
+          this.#handler.onHead({ requestId, role, keepConn, env });
         }
         break;
       case Current.Stdin:

@@ -1,0 +1,169 @@
+// FastCGI: decoding a php-fpm-typical request and a 1 MiB STDOUT response, beside the npm
+// peers fastcgi-stream and node-fastcgi fed the same bytes, and beside a plain copy.
+import { EventEmitter } from "node:events";
+import { Environ } from "@envwire/environ";
+import {
+  encodeBeginRequest,
+  encodeEndRequest,
+  encodeParams,
+  encodeStream,
+  encodeStreamEnd,
+  RecordType,
+  RequestDecoder,
+  ResponseDecoder,
+} from "@envwire/fastcgi-proto";
+import fcgiStream from "fastcgi-stream";
+import { bench, do_not_optimize, group, summary } from "mitata";
+import nodeFastcgi from "node-fastcgi";
+import { nginxTypicalVars } from "./fixtures.mjs";
+
+export const checks = [];
+
+const concat = (parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+// What nginx sends to php-fpm for a small form POST: BEGIN, ~30 params, empty PARAMS, STDIN.
+const phpVars = [
+  ["SCRIPT_FILENAME", "/var/www/html/index.php"],
+  ["SCRIPT_NAME", "/index.php"],
+  ["DOCUMENT_URI", "/index.php"],
+  ["GATEWAY_INTERFACE", "CGI/1.1"],
+  ["SERVER_SOFTWARE", "nginx/1.22.1"],
+  ["SERVER_ADDR", "10.0.0.5"],
+  ["REDIRECT_STATUS", "200"],
+  ["HTTP_CONNECTION", "keep-alive"],
+  ["HTTP_ORIGIN", "https://www.example.com"],
+  ...nginxTypicalVars.map(([k, v]) =>
+    k === "REQUEST_METHOD"
+      ? [k, "POST"]
+      : k === "CONTENT_LENGTH"
+        ? [k, "27"]
+        : k === "CONTENT_TYPE"
+          ? [k, "application/x-www-form-urlencoded"]
+          : [k, v],
+  ),
+];
+const stdin = new TextEncoder().encode("name=envwire&lang=ts&n=1234");
+const request = concat([
+  encodeBeginRequest(1),
+  encodeParams(1, new Environ(phpVars)),
+  ...encodeStream(RecordType.STDIN, 1, stdin),
+  encodeStreamEnd(RecordType.STDIN, 1),
+]);
+const requestBuffer = Buffer.from(request);
+
+const stdoutBody = new Uint8Array(1 << 20).map((_, i) => 0x41 + (i % 26));
+const response = concat([
+  ...encodeStream(RecordType.STDOUT, 1, stdoutBody),
+  encodeStreamEnd(RecordType.STDOUT, 1),
+  encodeEndRequest(1),
+]);
+const responseBuffer = Buffer.from(response);
+
+/** A socket stand-in the peers can listen on: 'data' is emitted synchronously. */
+function fakeSocket() {
+  return Object.assign(new EventEmitter(), {
+    writable: true,
+    destroyed: false,
+    write: (_b, cb) => {
+      cb?.();
+      return true;
+    },
+    end() {},
+    destroy() {},
+    setTimeout() {},
+  });
+}
+
+group(`FastCGI php-fpm-typical request (${request.length} bytes, ${phpVars.length} params)`, () => {
+  summary(() => {
+    bench("copy (floor)", () => do_not_optimize(request.slice()));
+
+    const seen = { heads: 0, params: 0, body: 0, strings: 0 };
+    const envwire = (readStrings) =>
+      new RequestDecoder({
+        onHead({ env }) {
+          seen.heads++;
+          seen.params += env.size;
+          if (readStrings)
+            for (let i = 0; i < env.size; i++) seen.strings += env.nameAt(i).length + env.valueAt(i).length;
+        },
+        onBody(_, chunk) {
+          seen.body += chunk.length;
+        },
+        onEnd(id) {
+          for (const d of decoders) d.completeRequest(id);
+        },
+      });
+    const decoders = [envwire(false), envwire(true)];
+    bench("envwire RequestDecoder", () => decoders[0].push(request));
+    bench("envwire RequestDecoder, every param read as a string", () => decoders[1].push(request));
+
+    const fsSocket = fakeSocket();
+    const fs = new fcgiStream.FastCGIStream(fsSocket);
+    const fsSeen = { records: 0, params: 0 };
+    fs.on("record", (_id, record) => {
+      fsSeen.records++;
+      if (record.params) fsSeen.params += record.params.length;
+    });
+    bench("fastcgi-stream", () => fsSocket.emit("data", requestBuffer));
+
+    const nfSocket = fakeSocket();
+    const nfSeen = { requests: 0 };
+    const server = nodeFastcgi.createServer((req) => {
+      nfSeen.requests++;
+      nfSocket.endRequest(1, 0);
+      do_not_optimize(req);
+    });
+    server.emit("connection", nfSocket);
+    bench("node-fastcgi", () => nfSocket.emit("data", requestBuffer));
+
+    checks.push(() => {
+      if (seen.heads > 0 && seen.params !== seen.heads * phpVars.length)
+        throw new Error("envwire miscounted params");
+      if (fsSeen.records > 0 && fsSeen.params === 0) throw new Error("fastcgi-stream saw no params");
+    });
+  });
+});
+
+group(
+  `FastCGI 1 MiB STDOUT response (${response.length} bytes in ${Math.ceil(stdoutBody.length / 65528)} records)`,
+  () => {
+    summary(() => {
+      bench("copy (floor)", () => do_not_optimize(response.slice()));
+
+      const seen = { bytes: 0, ends: 0 };
+      const decoder = new ResponseDecoder({
+        onStdout(_, chunk) {
+          seen.bytes += chunk.length;
+        },
+        onEndRequest() {
+          seen.ends++;
+          decoder.expect(1);
+        },
+      });
+      decoder.expect(1);
+      bench("envwire ResponseDecoder", () => decoder.push(response));
+
+      const fsSocket = fakeSocket();
+      const fs = new fcgiStream.FastCGIStream(fsSocket);
+      const fsSeen = { bytes: 0 };
+      fs.on("record", (_id, record) => {
+        if (record.data) fsSeen.bytes += record.data.length;
+      });
+      bench("fastcgi-stream", () => fsSocket.emit("data", responseBuffer));
+
+      checks.push(() => {
+        if (seen.ends > 0 && seen.bytes !== seen.ends * stdoutBody.length)
+          throw new Error("envwire lost STDOUT bytes");
+      });
+    });
+  },
+);
