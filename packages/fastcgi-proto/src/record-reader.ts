@@ -8,7 +8,7 @@
  * Sans-IO; any split of the input gives the same calls to the sink, at O(n) cost. After an
  * error (the sink's included) the reader stays failed and rethrows it.
  */
-import { copyBytes, ProtocolError } from "@envwire/environ";
+import { copyBytes, FixedHeaderReader, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
 
 export interface RecordSink {
@@ -31,8 +31,7 @@ export class RecordReader {
   readonly #sink: RecordSink;
   #state: State = State.Header;
   #base = 0;
-  readonly #header = new Uint8Array(HEADER_SIZE);
-  #headerLength = 0;
+  readonly #header = new FixedHeaderReader(HEADER_SIZE);
   #contentLeft = 0;
   #paddingLeft = 0;
   /** Whether the sink wants the current record's content whole. */
@@ -54,7 +53,7 @@ export class RecordReader {
 
   /** True between records: ending the stream here cuts nothing short. */
   get atBoundary(): boolean {
-    return this.#state === State.Header && this.#headerLength === 0;
+    return this.#state === State.Header && !this.#header.partial;
   }
 
   push(chunk: Uint8Array): void {
@@ -108,18 +107,11 @@ export class RecordReader {
   }
 
   #readHeader(chunk: Uint8Array, p: number): number {
-    let h: Uint8Array = chunk;
-    let at = p;
-    if (this.#headerLength > 0 || chunk.length - p < HEADER_SIZE) {
-      while (this.#headerLength < HEADER_SIZE && p < chunk.length)
-        this.#header[this.#headerLength++] = chunk[p++]!;
-      if (this.#headerLength < HEADER_SIZE) return p;
-      h = this.#header;
-      at = 0;
-    } else {
-      p += HEADER_SIZE;
-    }
-    this.#headerLength = 0;
+    const header = this.#header;
+    p = header.read(chunk, p);
+    if (!header.complete) return p;
+    const h = header.bytes;
+    const at = header.at;
     const offset = this.#base + p - HEADER_SIZE;
     if (h[at] !== VERSION) {
       throw new ProtocolError(FcgiErrorCode.BadVersion, `record version ${h[at]} is not 1`, offset);

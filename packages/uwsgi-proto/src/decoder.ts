@@ -13,7 +13,7 @@
  * copied (once, into its own buffer), so any split costs O(n). On error the decoder throws
  * ProtocolError and stays failed: every later call throws the same error.
  */
-import { copyBytes, type Environ, ProtocolError } from "@envwire/environ";
+import { copyBytes, type Environ, FixedHeaderReader, ProtocolError } from "@envwire/environ";
 import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 import { VarsParser } from "./vars.js";
 
@@ -74,8 +74,7 @@ export class RequestDecoder {
   #state: State = State.Header;
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
-  readonly #header = new Uint8Array(HEADER_SIZE);
-  #headerLength = 0;
+  readonly #header = new FixedHeaderReader(HEADER_SIZE);
   #modifier1 = 0;
   #modifier2 = 0;
   /** Bytes of the current vars block, body or raw payload not yet consumed. */
@@ -140,7 +139,7 @@ export class RequestDecoder {
       this.#error = new ProtocolError(code, `the stream ended inside ${what}`, this.#base);
       throw this.#error;
     };
-    if (state === State.Header && this.#headerLength > 0)
+    if (state === State.Header && this.#header.partial)
       cut(UwsgiErrorCode.TruncatedHeader, "a packet header");
     if (state === State.Vars) cut(UwsgiErrorCode.TruncatedVars, "a vars block");
     if (state === State.Body) cut(UwsgiErrorCode.TruncatedBody, `a body, ${this.#left} bytes short`);
@@ -155,18 +154,11 @@ export class RequestDecoder {
   }
 
   #readHeader(chunk: Uint8Array, p: number): number {
-    let h: Uint8Array = chunk;
-    let at = p;
-    if (this.#headerLength > 0 || chunk.length - p < HEADER_SIZE) {
-      while (this.#headerLength < HEADER_SIZE && p < chunk.length)
-        this.#header[this.#headerLength++] = chunk[p++]!;
-      if (this.#headerLength < HEADER_SIZE) return p;
-      h = this.#header;
-      at = 0;
-    } else {
-      p += HEADER_SIZE;
-    }
-    this.#headerLength = 0;
+    const header = this.#header;
+    p = header.read(chunk, p);
+    if (!header.complete) return p;
+    const h = header.bytes;
+    const at = header.at;
     this.#startPacket(h[at]!, h[at + 1]! | (h[at + 2]! << 8), h[at + 3]!, this.#base + p - HEADER_SIZE);
     return p;
   }
