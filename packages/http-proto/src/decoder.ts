@@ -1,0 +1,493 @@
+/**
+ * HTTP/1.1 message decoders (RFC 9112), sans-IO: push() bytes in any pieces, end() when the
+ * peer closes. One reader per state, chosen by a switch:
+ *
+ *   Head → Length body | Chunked body (size line, data, CRLF …, last chunk, trailers) | Close body
+ *        → next message (pipelining) | Tunnel (Upgrade, CONNECT: bytes handed on untouched)
+ *
+ * Fields and bodies are views into the pushed chunks; only a head or trailer section cut by a
+ * chunk boundary is copied, once. After an error the decoder stays failed.
+ */
+import { ProtocolError } from "@envwire/environ";
+import { HttpErrorCode } from "./constants.js";
+import { type BodyKind, type Framing, frame } from "./framing.js";
+import {
+  type HttpVersion,
+  parseFields,
+  parseRequestLine,
+  parseStatusLine,
+  type TargetForm,
+} from "./head-parser.js";
+import { HeadReader } from "./head-reader.js";
+import { HeaderFields } from "./header-fields.js";
+
+export interface HttpDecoderOptions {
+  /** Largest head (start line, fields, empty line) in bytes. Default 16384, as Node's http. */
+  maxHeadSize?: number;
+  /** Largest request or status line. Default 8192. */
+  maxStartLineLength?: number;
+  /** Most header fields. Default 100. */
+  maxHeaders?: number;
+  /** Largest chunk extension (everything between the size and CR LF). Default 1024. */
+  maxChunkExtensionLength?: number;
+  /** Largest trailer section in bytes. Default 16384. */
+  maxTrailerSize?: number;
+  /** Largest body in bytes (Content-Length or chunks together). Default 2^53 - 1: bodies are streamed, never buffered. */
+  maxBodySize?: number;
+  /** Accept lines ending in LF alone. Off by default: a proxy and a backend may split such lines differently. */
+  allowBareLf?: boolean;
+}
+
+interface MessageHead {
+  version: HttpVersion;
+  headers: HeaderFields;
+  /** How the body is framed: none, Content-Length, chunked, or until the connection closes. */
+  body: BodyKind;
+  /** Content-Length, when the body is framed by it (0 for none). */
+  contentLength: number;
+  /** Transfer codings before chunked, still applied to the body (e.g. ["gzip"]). */
+  transferCodings: string[];
+  keepAlive: boolean;
+  /** Connection: upgrade with an Upgrade field. */
+  upgrade: boolean;
+}
+
+export interface HttpRequestHead extends MessageHead {
+  method: string;
+  /** The request-target as sent. */
+  target: string;
+  targetForm: TargetForm;
+  /** Expect: 100-continue. */
+  expectContinue: boolean;
+}
+
+export interface HttpResponseHead extends MessageHead {
+  status: number;
+  reason: string;
+}
+
+export interface HttpHandler<Head> {
+  onHead(head: Head): void;
+  /** A piece of the body (de-chunked): a view into the pushed chunk. */
+  onBody?(chunk: Uint8Array): void;
+  /** The trailer fields of a chunked body, when it has any. */
+  onTrailers?(trailers: HeaderFields): void;
+  /** The message is complete; the next one may follow. */
+  onEnd?(): void;
+  /**
+   * After an upgrade (101, an Upgrade request, CONNECT): every further byte, untouched —
+   * the rest of the chunk that held the head, then whatever is pushed.
+   */
+  onTunnel?(data: Uint8Array): void;
+}
+
+const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5, Ended: 6 } as const;
+type State = (typeof State)[keyof typeof State];
+
+/** Where the chunked reader is: in the size, the extension, before the size line's LF, in data, after data. */
+const Chunk = { Size: 0, Extension: 1, SizeLf: 2, Data: 3, DataCr: 4, DataLf: 5 } as const;
+type Chunk = (typeof Chunk)[keyof typeof Chunk];
+
+const CR = 0x0d;
+const LF = 0x0a;
+const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 = 2^52: past that the size cannot be exact
+
+abstract class MessageDecoder<Head extends MessageHead> {
+  protected readonly handler: HttpHandler<Head>;
+  protected readonly options: Required<HttpDecoderOptions>;
+  readonly #head: HeadReader;
+  #trailers: HeadReader | undefined;
+  #state: State = State.Head;
+  #base = 0;
+  #error: unknown;
+  /** Body bytes left (Length) or left in the current chunk (Chunked). */
+  #left = 0;
+  #bodyTotal = 0;
+  #chunk: Chunk = Chunk.Size;
+  #chunkSize = 0;
+  #chunkDigits = 0;
+  #extensionLength = 0;
+  #extensionStarted = false;
+  #tunnelAfterBody = false;
+
+  constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions) {
+    this.handler = handler;
+    this.options = {
+      maxHeadSize: options.maxHeadSize ?? 16384,
+      maxStartLineLength: options.maxStartLineLength ?? 8192,
+      maxHeaders: options.maxHeaders ?? 100,
+      maxChunkExtensionLength: options.maxChunkExtensionLength ?? 1024,
+      maxTrailerSize: options.maxTrailerSize ?? 16384,
+      maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
+      allowBareLf: options.allowBareLf ?? false,
+    };
+    this.#head = new HeadReader(this.options.maxHeadSize, this.options.allowBareLf);
+  }
+
+  /** Bytes taken so far. */
+  get offset(): number {
+    return this.#base;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#checkUsable();
+    try {
+      let p = 0;
+      while (p < chunk.length) {
+        switch (this.#state) {
+          case State.Head:
+            p = this.#readHead(chunk, p);
+            break;
+          case State.Length:
+            p = this.#readLength(chunk, p);
+            break;
+          case State.Chunked:
+            p = this.#readChunked(chunk, p);
+            break;
+          case State.Trailers:
+            p = this.#readTrailers(chunk, p);
+            break;
+          case State.Close:
+            this.#body(chunk, p, chunk.length);
+            p = chunk.length;
+            break;
+          case State.Tunnel:
+            this.handler.onTunnel?.(p === 0 ? chunk : chunk.subarray(p));
+            p = chunk.length;
+            break;
+        }
+      }
+      this.#base += chunk.length;
+    } catch (e) {
+      this.#error = e;
+      throw e;
+    }
+  }
+
+  /** The peer closed. Ends a body read until close; throws ProtocolError inside any other message part. */
+  end(): void {
+    this.#checkUsable();
+    const state = this.#state;
+    this.#state = State.Ended;
+    if (state === State.Close) {
+      this.handler.onEnd?.();
+      return;
+    }
+    if ((state === State.Head && !this.#head.started) || state === State.Tunnel) return;
+    this.#error = new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base);
+    throw this.#error;
+  }
+
+  /** The parsed head of a message, and whether its body is followed by a tunnel. */
+  protected abstract parseHead(head: HeadReader, base: number): { head: Head; tunnel: boolean };
+
+  #checkUsable(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#state === State.Ended)
+      throw new ProtocolError(HttpErrorCode.Ended, "the decoder was already ended", this.#base);
+  }
+
+  #readHead(chunk: Uint8Array, p: number): number {
+    const reader = this.#head;
+    const end = reader.read(chunk, p, this.#base, this.skipsLeadingEmptyLines);
+    if (end < 0) return chunk.length;
+    const base = this.#base + end - reader.length;
+    const { head, tunnel } = this.parseHead(reader, base);
+    reader.reset();
+    if (head.body === "length" && head.contentLength > this.options.maxBodySize) {
+      throw new ProtocolError(
+        HttpErrorCode.BodyTooLarge,
+        `Content-Length ${head.contentLength} is over the limit`,
+        this.#base + end,
+      );
+    }
+    this.#bodyTotal = 0;
+    this.#tunnelAfterBody = tunnel;
+    if (head.body === "length") {
+      this.#state = State.Length;
+      this.#left = head.contentLength;
+    } else if (head.body === "chunked") {
+      this.#state = State.Chunked;
+      this.#chunk = Chunk.Size;
+      this.#chunkSize = 0;
+      this.#chunkDigits = 0;
+    } else if (head.body === "close") {
+      this.#state = State.Close;
+    }
+    this.handler.onHead(head);
+    if (head.body === "none") this.#finishMessage();
+    return end;
+  }
+
+  /** Requests may be preceded by empty lines (RFC 9112 §2.2); responses may not. */
+  protected abstract readonly skipsLeadingEmptyLines: boolean;
+
+  #body(chunk: Uint8Array, start: number, end: number): void {
+    this.#bodyTotal += end - start;
+    if (this.#bodyTotal > this.options.maxBodySize) {
+      throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", this.#base + end);
+    }
+    this.handler.onBody?.(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+  }
+
+  #readLength(chunk: Uint8Array, p: number): number {
+    const take = Math.min(this.#left, chunk.length - p);
+    this.#left -= take;
+    this.handler.onBody?.(p === 0 && take === chunk.length ? chunk : chunk.subarray(p, p + take));
+    if (this.#left === 0) this.#finishMessage();
+    return p + take;
+  }
+
+  #readChunked(chunk: Uint8Array, p: number): number {
+    const fail = (code: string, why: string, at: number) => new ProtocolError(code, why, this.#base + at);
+    while (p < chunk.length) {
+      const b = chunk[p]!;
+      switch (this.#chunk) {
+        case Chunk.Size: {
+          const digit =
+            b >= 0x30 && b <= 0x39
+              ? b - 0x30
+              : (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66
+                ? (b | 0x20) - 0x57
+                : -1;
+          if (digit >= 0) {
+            if (++this.#chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
+              throw fail(HttpErrorCode.ChunkSizeOverflow, "the chunk size is too large", p);
+            }
+            this.#chunkSize = this.#chunkSize * 16 + digit;
+            p++;
+            break;
+          }
+          if (this.#chunkDigits === 0)
+            throw fail(HttpErrorCode.BadChunk, "a chunk starts with its size in hex", p);
+          if (b === 0x3b || b === 0x20 || b === 0x09) {
+            this.#chunk = Chunk.Extension;
+            this.#extensionLength = 0;
+            this.#extensionStarted = false;
+          } else if (b === CR) {
+            this.#chunk = Chunk.SizeLf;
+            p++;
+          } else if (b === LF && this.options.allowBareLf) {
+            p = this.#sizeLineDone(p + 1);
+            if (this.#state !== State.Chunked) return p;
+          } else {
+            throw fail(
+              b === LF ? HttpErrorCode.BareLf : HttpErrorCode.BadChunk,
+              "a chunk size line is hex digits, extensions, CR LF",
+              p,
+            );
+          }
+          break;
+        }
+        case Chunk.Extension: {
+          // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ): checked to start with ";"
+          // and to hold only field-value bytes, limited, and skipped. Never trusted for framing.
+          const room = this.options.maxChunkExtensionLength - this.#extensionLength;
+          let q = p;
+          while (q < chunk.length && chunk[q] !== CR && chunk[q] !== LF) {
+            if (q - p >= room)
+              throw fail(HttpErrorCode.ChunkExtensionTooLong, "the chunk extension is over its limit", q);
+            const c = chunk[q]!;
+            if (c !== 0x09 && (c < 0x20 || c === 0x7f))
+              throw fail(HttpErrorCode.BadChunk, "a control byte in a chunk extension", q);
+            if (!this.#extensionStarted) {
+              if (c === 0x3b) this.#extensionStarted = true;
+              else if (c !== 0x20 && c !== 0x09)
+                throw fail(HttpErrorCode.BadChunk, "a chunk extension starts with ;", q);
+            }
+            q++;
+          }
+          this.#extensionLength += q - p;
+          p = q;
+          if (p < chunk.length) {
+            if (!this.#extensionStarted)
+              throw fail(HttpErrorCode.BadChunk, "whitespace after a chunk size", p);
+            this.#chunk = Chunk.Size; // the CR or LF is handled as right after a size
+          }
+          break;
+        }
+        case Chunk.SizeLf:
+          if (b !== LF) throw fail(HttpErrorCode.BareCr, "a CR not followed by LF", p - 1);
+          p = this.#sizeLineDone(p + 1);
+          if (this.#state !== State.Chunked) return p;
+          break;
+        case Chunk.Data: {
+          const take = Math.min(this.#left, chunk.length - p);
+          this.#left -= take;
+          this.#body(chunk, p, p + take);
+          p += take;
+          if (this.#left === 0) this.#chunk = Chunk.DataCr;
+          break;
+        }
+        case Chunk.DataCr:
+          if (b === CR) {
+            this.#chunk = Chunk.DataLf;
+            p++;
+          } else if (b === LF && this.options.allowBareLf) {
+            this.#chunk = Chunk.Size;
+            p++;
+          } else {
+            throw fail(
+              b === LF ? HttpErrorCode.BareLf : HttpErrorCode.BadChunk,
+              "chunk data must end with CR LF",
+              p,
+            );
+          }
+          break;
+        case Chunk.DataLf:
+          if (b !== LF) throw fail(HttpErrorCode.BareCr, "a CR not followed by LF", p - 1);
+          this.#chunk = Chunk.Size;
+          p++;
+          break;
+      }
+    }
+    return p;
+  }
+
+  /** The size line ended at `p`: data follows, or, for size 0, the trailer section. */
+  #sizeLineDone(p: number): number {
+    const size = this.#chunkSize;
+    this.#chunkSize = 0;
+    this.#chunkDigits = 0;
+    if (size === 0) {
+      this.#state = State.Trailers;
+      this.#trailers = new HeadReader(this.options.maxTrailerSize, this.options.allowBareLf);
+      return p;
+    }
+    if (this.#bodyTotal + size > this.options.maxBodySize) {
+      throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", this.#base + p);
+    }
+    this.#left = size;
+    this.#chunk = Chunk.Data;
+    return p;
+  }
+
+  #readTrailers(chunk: Uint8Array, p: number): number {
+    const reader = this.#trailers!;
+    let end: number;
+    try {
+      end = reader.read(chunk, p, this.#base, false, true);
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === HttpErrorCode.HeadTooLarge) {
+        throw new ProtocolError(
+          HttpErrorCode.TrailersTooLarge,
+          "the trailer section is over its limit",
+          e.offset,
+        );
+      }
+      throw e;
+    }
+    if (end < 0) return chunk.length;
+    if (reader.lineEnds.length > 1) {
+      const fields = new HeaderFields(reader.buf);
+      parseFields(reader, 0, fields, this.options.maxHeaders, this.#base + end - reader.length);
+      this.handler.onTrailers?.(fields);
+    }
+    this.#trailers = undefined;
+    this.#finishMessage();
+    return end;
+  }
+
+  #finishMessage(): void {
+    this.#state = this.#tunnelAfterBody ? State.Tunnel : State.Head;
+    this.handler.onEnd?.();
+  }
+
+  /** Frames the head and reports field errors at their stream offsets. */
+  protected frame(
+    head: HeadReader,
+    headers: HeaderFields,
+    version: HttpVersion,
+    isRequest: boolean,
+    base: number,
+  ): Framing {
+    return frame(headers, version, isRequest, (i) => base + headers.positionAt(i) - head.start);
+  }
+
+  /** The fields of a head whose start line is line 0. */
+  protected fields(head: HeadReader, base: number): HeaderFields {
+    const headers = new HeaderFields(head.buf);
+    parseFields(head, 1, headers, this.options.maxHeaders, base);
+    return headers;
+  }
+}
+
+export type HttpRequestHandler = HttpHandler<HttpRequestHead>;
+export type HttpResponseHandler = HttpHandler<HttpResponseHead>;
+
+/** Decodes requests, as a server or a proxy's front end sees them. */
+export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
+  protected readonly skipsLeadingEmptyLines = true;
+
+  constructor(handler: HttpRequestHandler, options: HttpDecoderOptions = {}) {
+    super(handler, options);
+  }
+
+  protected parseHead(head: HeadReader, base: number): { head: HttpRequestHead; tunnel: boolean } {
+    const line = parseRequestLine(head, this.options.maxStartLineLength, base);
+    const headers = this.fields(head, base);
+    const framing = this.frame(head, headers, line.version, true, base);
+    const expect = headers.get("expect");
+    const connect = line.method === "CONNECT";
+    return {
+      head: {
+        method: line.method,
+        target: line.target,
+        targetForm: line.targetForm,
+        version: line.version,
+        headers,
+        body: connect ? "none" : framing.body,
+        contentLength: framing.length,
+        transferCodings: framing.codings,
+        keepAlive: framing.keepAlive,
+        upgrade: framing.upgrade || connect,
+        expectContinue: expect !== undefined && expect.toLowerCase() === "100-continue",
+      },
+      tunnel: framing.upgrade || connect,
+    };
+  }
+}
+
+/** Decodes responses, as a client or a proxy's back end sees them. */
+export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
+  protected readonly skipsLeadingEmptyLines = false;
+  readonly #methods: string[] = [];
+
+  constructor(handler: HttpResponseHandler, options: HttpDecoderOptions = {}) {
+    super(handler, options);
+  }
+
+  /**
+   * Tells the decoder the method of the next request whose response will arrive, in order:
+   * a response to HEAD has no body, and a 2xx to CONNECT opens a tunnel. Without it, GET.
+   */
+  expectResponseTo(method: string): void {
+    this.#methods.push(method);
+  }
+
+  protected parseHead(head: HeadReader, base: number): { head: HttpResponseHead; tunnel: boolean } {
+    const line = parseStatusLine(head, this.options.maxStartLineLength, base);
+    const headers = this.fields(head, base);
+    const framing = this.frame(head, headers, line.version, false, base);
+    const interim = line.status < 200 && line.status !== 101;
+    const method = (interim ? this.#methods[0] : this.#methods.shift()) ?? "GET";
+    const tunnel = line.status === 101 || (method === "CONNECT" && line.status >= 200 && line.status < 300);
+    const bodiless =
+      method === "HEAD" || line.status < 200 || line.status === 204 || line.status === 304 || tunnel;
+    return {
+      head: {
+        status: line.status,
+        reason: line.reason,
+        version: line.version,
+        headers,
+        body: bodiless ? "none" : framing.body,
+        contentLength: bodiless ? 0 : framing.length,
+        transferCodings: framing.codings,
+        // A body read until close ends the connection; a response without a body does not.
+        keepAlive: framing.keepAlive && (bodiless || framing.body !== "close"),
+        upgrade: tunnel,
+      },
+      tunnel,
+    };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The header (or trailer) fields of one message as views into the bytes they came in:
+ * names and values become strings only when asked for. Lookups by name are
+ * case-insensitive, as field names are (RFC 9110 §5.1).
+ */
+import { latin1Decode } from "@envwire/environ";
+
+export class HeaderFields implements Iterable<[name: string, value: string]> {
+  readonly #buf: Uint8Array;
+  /** Four numbers a field: nameStart, nameEnd, valueStart, valueEnd, into #buf. */
+  readonly #spans: number[] = [];
+
+  constructor(buf: Uint8Array) {
+    this.#buf = buf;
+  }
+
+  /** Adds a field; for parsers. */
+  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    this.#spans.push(nameStart, nameEnd, valueStart, valueEnd);
+  }
+
+  /** Number of fields, repeats counted. */
+  get size(): number {
+    return this.#spans.length >> 2;
+  }
+
+  /** The name of field `i` as it was sent (case kept). */
+  nameAt(i: number): string {
+    return latin1Decode(this.#buf, this.#spans[i * 4]!, this.#spans[i * 4 + 1]!);
+  }
+
+  /** Where field `i`'s name starts in the buffer the fields came in (for error offsets). */
+  positionAt(i: number): number {
+    return this.#spans[i * 4]!;
+  }
+
+  /** The value of field `i` as latin-1. */
+  valueAt(i: number): string {
+    return latin1Decode(this.#buf, this.#spans[i * 4 + 2]!, this.#spans[i * 4 + 3]!);
+  }
+
+  /** The value of field `i`: a view, not a copy. */
+  valueBytesAt(i: number): Uint8Array {
+    return this.#buf.subarray(this.#spans[i * 4 + 2]!, this.#spans[i * 4 + 3]!);
+  }
+
+  /** True when field `i`'s name is `lowerName` (which must be lower-case), ignoring case. */
+  nameIs(i: number, lowerName: string): boolean {
+    const start = this.#spans[i * 4]!;
+    if (this.#spans[i * 4 + 1]! - start !== lowerName.length) return false;
+    const b = this.#buf;
+    for (let k = 0; k < lowerName.length; k++) {
+      const c = b[start + k]!;
+      if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lowerName.charCodeAt(k)) return false;
+    }
+    return true;
+  }
+
+  /** Every value of the fields named `name`, in order. */
+  getAll(name: string): string[] {
+    const lower = name.toLowerCase();
+    const out: string[] = [];
+    for (let i = 0; i < this.size; i++) if (this.nameIs(i, lower)) out.push(this.valueAt(i));
+    return out;
+  }
+
+  /** The values of `name` joined with ", " (RFC 9110 §5.3), or undefined when absent. */
+  get(name: string): string | undefined {
+    const all = this.getAll(name);
+    return all.length === 0 ? undefined : all.join(", ");
+  }
+
+  has(name: string): boolean {
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.size; i++) if (this.nameIs(i, lower)) return true;
+    return false;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
+  }
+}

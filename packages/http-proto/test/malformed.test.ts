@@ -1,0 +1,210 @@
+// Request smuggling and malformed input: each case must fail with its code, at the same
+// offset however the bytes are split, and never be read some other way.
+import { ProtocolError } from "@envwire/environ";
+import { describe, expect, it } from "vitest";
+import { ascii, detached, everySplit } from "../../../test/support/chunks.js";
+import { HttpErrorCode as E, type HttpDecoderOptions } from "../src/index.js";
+import { decodeRequests, decodeResponses, errorOf } from "./recorder.js";
+
+const h = (head: string, body = "") => `${head.replaceAll("\n", "\r\n")}\r\n\r\n${body}`;
+
+const requests: [name: string, raw: string, code: string, options?: HttpDecoderOptions][] = [
+  [
+    "Content-Length and Transfer-Encoding",
+    h("POST / HTTP/1.1\nContent-Length: 5\nTransfer-Encoding: chunked"),
+    E.ConflictingFraming,
+  ],
+  [
+    "Transfer-Encoding then Content-Length",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked\nContent-Length: 5"),
+    E.ConflictingFraming,
+  ],
+  [
+    "two Content-Lengths that disagree",
+    h("POST / HTTP/1.1\nContent-Length: 5\nContent-Length: 6"),
+    E.BadContentLength,
+  ],
+  ["a Content-Length list that disagrees", h("POST / HTTP/1.1\nContent-Length: 1, 2"), E.BadContentLength],
+  ["Content-Length with a sign", h("POST / HTTP/1.1\nContent-Length: +5"), E.BadContentLength],
+  ["negative Content-Length", h("POST / HTTP/1.1\nContent-Length: -1"), E.BadContentLength],
+  ["Content-Length with inner space", h("POST / HTTP/1.1\nContent-Length: 5 5"), E.BadContentLength],
+  ["hex Content-Length", h("POST / HTTP/1.1\nContent-Length: 0x10"), E.BadContentLength],
+  ["empty Content-Length", h("POST / HTTP/1.1\nContent-Length:"), E.BadContentLength],
+  ["Content-Length past 2^53", h("POST / HTTP/1.1\nContent-Length: 99999999999999999"), E.BadContentLength],
+  ["chunked not last", h("POST / HTTP/1.1\nTransfer-Encoding: chunked, gzip"), E.BadTransferEncoding],
+  ["no chunked in a request", h("POST / HTTP/1.1\nTransfer-Encoding: gzip"), E.BadTransferEncoding],
+  [
+    "chunked twice",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked\nTransfer-Encoding: chunked"),
+    E.BadTransferEncoding,
+  ],
+  ["Transfer-Encoding in HTTP/1.0", h("POST / HTTP/1.0\nTransfer-Encoding: chunked"), E.BadTransferEncoding],
+  [
+    "a coding that only looks like chunked",
+    h("POST / HTTP/1.1\nTransfer-Encoding: xchunked"),
+    E.BadTransferEncoding,
+  ],
+  ["chunked with parameters", h("POST / HTTP/1.1\nTransfer-Encoding: chunked;q=1"), E.BadTransferEncoding],
+  [
+    "a coding that is not a token",
+    h("POST / HTTP/1.1\nTransfer-Encoding: gz@ip, chunked"),
+    E.BadTransferEncoding,
+  ],
+  [
+    "a vertical tab in Transfer-Encoding",
+    h("POST / HTTP/1.1\nTransfer-Encoding: \u000bchunked"),
+    E.BadHeaderValue,
+  ],
+  ["space before the colon", h("POST / HTTP/1.1\nTransfer-Encoding : chunked"), E.BadHeaderName],
+  ["tab before the colon", h("POST / HTTP/1.1\nTransfer-Encoding\t: chunked"), E.BadHeaderName],
+  ["obs-fold", h("POST / HTTP/1.1\nTransfer-Encoding: gzip\n chunked"), E.ObsFold],
+  ["bare LF after a field", "GET / HTTP/1.1\r\nHost: h\n\r\n", E.BareLf],
+  ["bare LF after the request line", "GET / HTTP/1.1\nHost: h\r\n\r\n", E.BareLf],
+  ["bare CR in a value", h("GET / HTTP/1.1\nX: a\rb"), E.BareCr],
+  ["bare CR in the request line", h("GET /\r HTTP/1.1"), E.BareCr],
+  ["NUL in a value", h("GET / HTTP/1.1\nX: a\u0000b"), E.BadHeaderValue],
+  ["NUL in a name", h("GET / HTTP/1.1\nX\u0000Y: a"), E.BadHeaderName],
+  ["a field line with no colon", h("GET / HTTP/1.1\nNoColon"), E.BadHeaderName],
+  ["an empty field name", h("GET / HTTP/1.1\n: value"), E.BadHeaderName],
+  ["a chunk size that is not hex", h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "g\r\n"), E.BadChunk],
+  [
+    "a chunk size past 2^52",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "fffffffffffffff\r\n"),
+    E.ChunkSizeOverflow,
+  ],
+  [
+    "space before a chunk size",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", " 5\r\nhello\r\n0\r\n\r\n"),
+    E.BadChunk,
+  ],
+  [
+    "whitespace alone after a chunk size",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5 \r\nhello\r\n0\r\n\r\n"),
+    E.BadChunk,
+  ],
+  ["a negative chunk size", h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "-5\r\n"), E.BadChunk],
+  [
+    "chunk data longer than its size",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\r\nhelloX\r\n0\r\n\r\n"),
+    E.BadChunk,
+  ],
+  [
+    "a bare LF after a chunk size",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\nhello\r\n0\r\n\r\n"),
+    E.BareLf,
+  ],
+  [
+    "a CR without LF after a chunk size",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\rhello\r\n0\r\n\r\n"),
+    E.BareCr,
+  ],
+  [
+    "a control byte in a chunk extension",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5;a\u0001\r\nhello\r\n0\r\n\r\n"),
+    E.BadChunk,
+  ],
+  [
+    "a chunk extension too long",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", `5;${"a".repeat(40)}\r\nhello\r\n0\r\n\r\n`),
+    E.ChunkExtensionTooLong,
+    { maxChunkExtensionLength: 32 },
+  ],
+  [
+    "obs-fold in trailers",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "0\r\nX: a\r\n b\r\n\r\n"),
+    E.ObsFold,
+  ],
+  [
+    "trailers too large",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", `0\r\nX: ${"a".repeat(64)}\r\n\r\n`),
+    E.TrailersTooLarge,
+    { maxTrailerSize: 32 },
+  ],
+  ["a method with a separator", h("GE(T / HTTP/1.1"), E.BadMethod],
+  ["a lower-case version", h("GET / http/1.1"), E.BadStartLine],
+  ["HTTP/2.0 over HTTP/1", h("GET / HTTP/2.0"), E.BadVersion],
+  ["HTTP/1.2", h("GET / HTTP/1.2"), E.BadVersion],
+  ["two spaces after the method", h("GET  / HTTP/1.1"), E.BadStartLine],
+  ["a request line with no version", h("GET /"), E.BadStartLine],
+  ["a non-ASCII byte in the target", h("GET /caf\u00e9 HTTP/1.1"), E.BadTarget],
+  ["DEL in the target", h("GET /a\u007f HTTP/1.1"), E.BadTarget],
+  ["CONNECT to a path", h("CONNECT /x HTTP/1.1"), E.BadTarget],
+  ["* for anything but OPTIONS", h("GET * HTTP/1.1"), E.BadTarget],
+  ["a target that is no form at all", h("GET x/y HTTP/1.1"), E.BadTarget],
+  ["too many fields", h("GET / HTTP/1.1\nA: 1\nB: 2\nC: 3"), E.TooManyHeaders, { maxHeaders: 2 }],
+  ["a head too large", h(`GET / HTTP/1.1\nX: ${"v".repeat(100)}`), E.HeadTooLarge, { maxHeadSize: 64 }],
+  [
+    "a request line too long",
+    h(`GET /${"p".repeat(100)} HTTP/1.1`),
+    E.StartLineTooLong,
+    { maxStartLineLength: 50 },
+  ],
+  [
+    "a body over the limit",
+    h("POST / HTTP/1.1\nContent-Length: 100", "x".repeat(100)),
+    E.BodyTooLarge,
+    { maxBodySize: 10 },
+  ],
+  [
+    "chunks over the body limit",
+    h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "8\r\n12345678\r\n8\r\n"),
+    E.BodyTooLarge,
+    { maxBodySize: 10 },
+  ],
+  ["a body cut short", h("POST / HTTP/1.1\nContent-Length: 10", "12345"), E.Truncated],
+  ["a chunked body cut short", h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\r\nhel"), E.Truncated],
+  ["a head cut short", "GET / HTTP/1.1\r\nHost: h\r\n", E.Truncated],
+];
+
+describe("malformed requests", () => {
+  it("has at least 40 cases", () => expect(requests.length).toBeGreaterThanOrEqual(40));
+
+  for (const [name, raw, code, options] of requests) {
+    it(`${name}: ${code}`, () => {
+      const bytes = ascii(raw);
+      const seen = new Set<string>();
+      for (const [, chunks] of everySplit(bytes)) {
+        const err = errorOf(() => decodeRequests(detached(chunks), options));
+        expect(err).toBeInstanceOf(ProtocolError);
+        seen.add(`${(err as ProtocolError).code}@${(err as ProtocolError).offset}`);
+      }
+      expect([...seen]).toHaveLength(1);
+      expect([...seen][0]!.split("@")[0]).toBe(code);
+    });
+  }
+
+  it("accepts what is ambiguous-looking but well-defined", () => {
+    const ok = (raw: string) => errorOf(() => decodeRequests([ascii(raw)]));
+    expect(ok(h("POST / HTTP/1.1\nContent-Length: 3\nContent-Length: 3", "abc"))).toBeUndefined();
+    expect(ok(h("POST / HTTP/1.1\nContent-Length: 3, 3", "abc"))).toBeUndefined();
+    expect(ok(h("POST / HTTP/1.1\nTransfer-Encoding: gzip, chunked", "0\r\n\r\n"))).toBeUndefined();
+    expect(ok(h("POST / HTTP/1.1\nTransfer-Encoding: CHUNKED", "0\r\n\r\n"))).toBeUndefined();
+    expect(ok(h("GET / HTTP/1.1\nX: \u00e9 obs-text"))).toBeUndefined();
+  });
+
+  it("takes bare LF only when told to", () => {
+    const raw = ascii("GET / HTTP/1.1\nHost: h\n\n");
+    expect(decodeRequests([raw], { allowBareLf: true }).heads).toHaveLength(1);
+  });
+});
+
+describe("malformed responses", () => {
+  const cases: [string, string, string][] = [
+    ["a status of two digits", "HTTP/1.1 20 OK\r\n\r\n", E.BadStatus],
+    ["a status with letters", "HTTP/1.1 2x0 OK\r\n\r\n", E.BadStatus],
+    ["a status below 100", "HTTP/1.1 099 Low\r\n\r\n", E.BadStatus],
+    ["no space after the status", "HTTP/1.1 200OK\r\n\r\n", E.BadStatus],
+    ["HTTP/0.9", "HTTP/0.9 200 OK\r\n\r\n", E.BadVersion],
+    [
+      "Content-Length and Transfer-Encoding",
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+      E.ConflictingFraming,
+    ],
+    ["a control byte in the reason", "HTTP/1.1 200 O\u0001K\r\n\r\n", E.BadStartLine],
+  ];
+  for (const [name, raw, code] of cases) {
+    it(`${name}: ${code}`, () => {
+      expect(errorOf(() => decodeResponses([ascii(raw)]))).toMatchObject({ code });
+    });
+  }
+});

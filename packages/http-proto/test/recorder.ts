@@ -1,0 +1,72 @@
+// Feeds chunks to the HTTP decoders and records what they report, adjacent body pieces merged.
+import { concat } from "../../../test/support/chunks.js";
+import {
+  type HttpDecoderOptions,
+  type HttpRequestHead,
+  type HttpResponseHead,
+  RequestDecoder,
+  ResponseDecoder,
+} from "../src/index.js";
+
+export type Event =
+  | { type: "head"; head: Record<string, unknown> }
+  | { type: "body"; bytes: Uint8Array }
+  | { type: "trailers"; fields: [string, string][] }
+  | { type: "end" }
+  | { type: "tunnel"; bytes: Uint8Array };
+
+function summary(head: HttpRequestHead | HttpResponseHead): Record<string, unknown> {
+  const { headers, ...rest } = head;
+  return { ...rest, headers: [...headers] };
+}
+
+function recorder() {
+  const events: Event[] = [];
+  const heads: (HttpRequestHead | HttpResponseHead)[] = [];
+  const add = (type: "body" | "tunnel", bytes: Uint8Array) => {
+    const last = events.at(-1);
+    if (last?.type === type) last.bytes = concat([last.bytes, bytes]);
+    else events.push({ type, bytes: bytes.slice() });
+  };
+  const handler = {
+    onHead(head: HttpRequestHead & HttpResponseHead) {
+      heads.push(head);
+      events.push({ type: "head", head: summary(head) });
+    },
+    onBody: (b: Uint8Array) => add("body", b),
+    onTrailers: (t: Iterable<[string, string]>) => events.push({ type: "trailers", fields: [...t] }),
+    onEnd: () => events.push({ type: "end" }),
+    onTunnel: (b: Uint8Array) => add("tunnel", b),
+  };
+  return { events, heads, handler };
+}
+
+export function decodeRequests(chunks: readonly Uint8Array[], options?: HttpDecoderOptions, end = true) {
+  const r = recorder();
+  const d = new RequestDecoder(r.handler, options);
+  for (const c of chunks) d.push(c);
+  if (end) d.end();
+  return r;
+}
+
+export function decodeResponses(
+  chunks: readonly Uint8Array[],
+  methods: readonly string[] = [],
+  options?: HttpDecoderOptions,
+) {
+  const r = recorder();
+  const d = new ResponseDecoder(r.handler, options);
+  for (const m of methods) d.expectResponseTo(m);
+  for (const c of chunks) d.push(c);
+  d.end();
+  return r;
+}
+
+export function errorOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
