@@ -9,6 +9,26 @@ export {
   RequestDecoder,
   ResponseDecoder,
 } from "./decoder.js";
+export {
+  encodeChunk,
+  encodeLastChunk,
+  encodeRequestHead,
+  encodeResponseHead,
+  type FieldList,
+  type RequestHeadInit,
+  type ResponseHeadInit,
+  STATUS_REASONS,
+} from "./encoder.js";
+export {
+  type EnvironRequestOptions,
+  encodeCgiResponseAsHttp,
+  encodeEnvironRequest,
+  environToRequestHead,
+  percentDecode,
+  percentEncodePath,
+  type RequestEnvironOptions,
+  requestToEnviron,
+} from "./environ-mapping.js";
 export type { BodyKind } from "./framing.js";
 export type { HttpVersion, TargetForm } from "./head-parser.js";
 export { HeaderFields } from "./header-fields.js";

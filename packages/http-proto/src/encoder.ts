@@ -1,0 +1,123 @@
+/**
+ * HTTP/1.1 encoders: request and response heads measured and written into one exactly-sized
+ * buffer, and chunked framing that never copies the payload. They refuse anything a peer
+ * would split or misread: a method or field name that is not a token, a target with spaces
+ * or controls, a value with CR, LF, NUL or another control byte.
+ */
+import { badFieldValueIndex, isToken, latin1Encode, ProtocolError } from "@envwire/environ";
+import { HttpErrorCode } from "./constants.js";
+import type { HttpVersion } from "./head-parser.js";
+
+export type FieldList = Iterable<readonly [name: string, value: string]>;
+
+export interface RequestHeadInit {
+  method: string;
+  /** origin-form ("/path?q"), absolute-form, authority-form (CONNECT) or "*". */
+  target: string;
+  version?: HttpVersion;
+  headers?: FieldList;
+}
+
+export interface ResponseHeadInit {
+  status: number;
+  /** Default: the standard reason for the status, or "". */
+  reason?: string;
+  version?: HttpVersion;
+  headers?: FieldList;
+}
+
+/** Reason phrases of the common status codes. */
+export const STATUS_REASONS: Readonly<Record<number, string>> = {
+  100: "Continue",
+  101: "Switching Protocols",
+  103: "Early Hints",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  206: "Partial Content",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  411: "Length Required",
+  413: "Content Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  421: "Misdirected Request",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+};
+
+function bad(why: string, offset: number): ProtocolError {
+  return new ProtocolError(HttpErrorCode.BadField, why, offset);
+}
+
+function fieldsText(headers: FieldList | undefined, at: number): string {
+  let text = "";
+  for (const [name, value] of headers ?? []) {
+    if (!isToken(name)) throw bad(`${JSON.stringify(name)} is not a field name`, at + text.length);
+    if (badFieldValueIndex(value) >= 0)
+      throw bad(`the value of ${name} has a byte a peer would misread`, at + text.length);
+    text += `${name}: ${value}\r\n`;
+  }
+  return text;
+}
+
+export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
+  if (!isToken(init.method)) throw bad(`${JSON.stringify(init.method)} is not a method`, 0);
+  const target = init.target;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e)
+      throw bad(
+        "a request-target holds visible ASCII only (percent-encode the rest)",
+        init.method.length + 1 + i,
+      );
+  }
+  if (target.length === 0) throw bad("an empty request-target", init.method.length + 1);
+  const line = `${init.method} ${target} ${init.version ?? "HTTP/1.1"}\r\n`;
+  return latin1Encode(`${line}${fieldsText(init.headers, line.length)}\r\n`);
+}
+
+export function encodeResponseHead(init: ResponseHeadInit): Uint8Array {
+  const reason = init.reason ?? STATUS_REASONS[init.status] ?? "";
+  if (!(Number.isInteger(init.status) && init.status >= 100 && init.status <= 999))
+    throw bad(`status ${init.status}`, 9);
+  if (badFieldValueIndex(reason) >= 0) throw bad("the reason has a byte a peer would misread", 13);
+  const line = `${init.version ?? "HTTP/1.1"} ${init.status} ${reason}\r\n`;
+  return latin1Encode(`${line}${fieldsText(init.headers, line.length)}\r\n`);
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/**
+ * One chunk of a chunked body, as [size line, payload, CR LF] for a vectored write: the
+ * payload itself, not a copy. An empty payload gives [] (a zero-size chunk would end the body).
+ */
+export function encodeChunk(payload: Uint8Array): Uint8Array[] {
+  if (payload.length === 0) return [];
+  return [latin1Encode(`${payload.length.toString(16)}\r\n`), payload, CRLF];
+}
+
+/** The last chunk, with trailer fields if any, which ends a chunked body. */
+export function encodeLastChunk(trailers?: FieldList): Uint8Array {
+  return latin1Encode(`0\r\n${fieldsText(trailers, 3)}\r\n`);
+}

@@ -1,0 +1,107 @@
+import { CgiResponseDecoder, type CgiResponseHead, Environ } from "@envwire/environ";
+import { describe, expect, it } from "vitest";
+import { ascii } from "../../../test/support/chunks.js";
+import {
+  encodeCgiResponseAsHttp,
+  encodeEnvironRequest,
+  type HttpRequestHead,
+  percentDecode,
+  RequestDecoder,
+  requestToEnviron,
+} from "../src/index.js";
+import { decodeRequests } from "./recorder.js";
+
+const headOf = (raw: string) => decodeRequests([ascii(raw)]).heads[0] as HttpRequestHead;
+
+describe("requestToEnviron", () => {
+  it("lays a request out as nginx's uwsgi_params would", () => {
+    const head = headOf(
+      "POST /app/caf%C3%A9?x=1&y=%20 HTTP/1.1\r\nHost: example.com:8080\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n" +
+        "Cookie: a=1\r\nX-Dup: 1\r\nCookie: b=2\r\nX-Dup: 2\r\nX_Under: dropped\r\n\r\nabc",
+    );
+    const env = requestToEnviron(head, { remoteAddr: "203.0.113.9", remotePort: 51000 });
+    expect([...env]).toEqual([
+      ["REQUEST_METHOD", "POST"],
+      ["REQUEST_URI", "/app/caf%C3%A9?x=1&y=%20"],
+      ["PATH_INFO", "/app/caf\u00c3\u00a9"],
+      ["QUERY_STRING", "x=1&y=%20"],
+      ["SERVER_PROTOCOL", "HTTP/1.1"],
+      ["CONTENT_TYPE", "text/plain"],
+      ["CONTENT_LENGTH", "3"],
+      ["SERVER_NAME", "example.com"],
+      ["SERVER_PORT", "8080"],
+      ["REMOTE_ADDR", "203.0.113.9"],
+      ["REMOTE_PORT", "51000"],
+      ["HTTP_HOST", "example.com:8080"],
+      ["HTTP_COOKIE", "a=1; b=2"],
+      ["HTTP_X_DUP", "1, 2"],
+    ]);
+    expect(env.getUtf8("PATH_INFO")).toBe("/app/caf\u00e9");
+  });
+
+  it("keeps underscore fields when asked, and reads the host of an absolute-form target", () => {
+    const head = headOf("GET http://origin.test/p?q HTTP/1.1\r\nHost: ignored\r\nX_Under: kept\r\n\r\n");
+    const env = requestToEnviron(head, { keepUnderscoreHeaders: true, https: true });
+    expect(env.get("SERVER_NAME")).toBe("origin.test");
+    expect(env.get("SERVER_PORT")).toBe("443");
+    expect(env.get("HTTPS")).toBe("on");
+    expect(env.get("PATH_INFO")).toBe("/p");
+    expect(env.get("QUERY_STRING")).toBe("q");
+    expect(env.get("HTTP_X_UNDER")).toBe("kept");
+  });
+
+  it("keeps single values as views into the chunk", () => {
+    const bytes = ascii("GET / HTTP/1.1\r\nUser-Agent: curl/8\r\n\r\n");
+    let head: HttpRequestHead | undefined;
+    new RequestDecoder({ onHead: (h) => (head = h) }).push(bytes);
+    expect(requestToEnviron(head!).getBytes("HTTP_USER_AGENT")!.buffer).toBe(bytes.buffer);
+  });
+
+  it("percent-decodes to bytes and leaves broken escapes alone", () => {
+    expect([...percentDecode("/a%2Fb%zz%4")]).toEqual([...ascii("/a/b%zz%4")]);
+  });
+});
+
+describe("Environ to HTTP", () => {
+  it("writes the request a gateway sends on, without hop-by-hop fields", () => {
+    // What nginx sends through uwsgi for a chunked upload it de-chunked: both TE and CL.
+    const env = new Environ([
+      ["REQUEST_METHOD", "POST"],
+      ["REQUEST_URI", "/up?x=1"],
+      ["PATH_INFO", "/up"],
+      ["QUERY_STRING", "x=1"],
+      ["CONTENT_TYPE", "text/plain"],
+      ["CONTENT_LENGTH", "5"],
+      ["SERVER_NAME", "example.com"],
+      ["HTTP_HOST", "example.com"],
+      ["HTTP_TRANSFER_ENCODING", "chunked"],
+      ["HTTP_CONNECTION", "keep-alive"],
+      ["HTTP_X_FORWARDED_FOR", "198.51.100.1"],
+    ]);
+    expect(new TextDecoder().decode(encodeEnvironRequest(env))).toBe(
+      "POST /up?x=1 HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nHost: example.com\r\nX-Forwarded-For: 198.51.100.1\r\n\r\n",
+    );
+  });
+
+  it("builds the target from PATH_INFO when there is no REQUEST_URI, and Host from SERVER_NAME", () => {
+    const env = new Environ([
+      ["REQUEST_METHOD", "GET"],
+      ["PATH_INFO", new Uint8Array([0x2f, 0x63, 0x61, 0x66, 0xc3, 0xa9, 0x20])],
+      ["QUERY_STRING", "a=1"],
+      ["SERVER_NAME", "h"],
+      ["SERVER_PORT", "8080"],
+    ]);
+    expect(new TextDecoder().decode(encodeEnvironRequest(env, { chunked: true }))).toBe(
+      "GET /caf%C3%A9%20?a=1 HTTP/1.1\r\nHost: h:8080\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+  });
+
+  it("turns a CGI response into an HTTP response head", () => {
+    let head: CgiResponseHead | undefined;
+    const cgi = new CgiResponseDecoder({ onHead: (h) => (head = h) });
+    cgi.push(ascii("Status: 404 Not Found\r\nContent-Type: text/html\r\n\r\n"));
+    expect(new TextDecoder().decode(encodeCgiResponseAsHttp(head!))).toBe(
+      "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n",
+    );
+  });
+});
