@@ -21,13 +21,14 @@ export type EnvironValue = string | Uint8Array;
 /** What an Environ can be built from: pairs in order (duplicates kept), or a plain object. */
 export type EnvironInit = Iterable<readonly [string, EnvironValue]> | Readonly<Record<string, EnvironValue>>;
 
-const EMPTY = new Uint8Array(0);
-
 export class Environ implements Iterable<[name: string, value: string]> {
   /** Entry i's name, or undefined while it is still only the bytes at #spans[4i, 4i+1]. */
   #names: (string | undefined)[] = [];
-  /** The buffer holding entry i's value bytes (and its name bytes, if it has them). */
-  #bufs: Uint8Array[] = [];
+  /**
+   * The buffer holding entry i's value bytes (and its name bytes, if it has them); undefined
+   * for a value given as a string, whose latin-1 bytes are made only if something asks.
+   */
+  #bufs: (Uint8Array | undefined)[] = [];
   /** Four numbers an entry: nameStart, nameEnd (both -1 for a string name), valueStart, valueEnd. */
   #spans: number[] = [];
   /** Entry i's value as a latin-1 string, once decoded or given. */
@@ -81,7 +82,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   set(name: string, value: EnvironValue): this {
     const first = this.#indexOf(name, 0);
     if (first < 0) return this.append(name, value);
-    const [bytes, string] = toBytes(value, name);
+    const [bytes, string, length] = toBytes(value, name);
     const j = first * 4;
     // The new value lives in another buffer, so the name can no longer be a span of the old one.
     this.#names[first] = this.nameAt(first);
@@ -89,7 +90,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#spans[j + 1] = -1;
     this.#bufs[first] = bytes;
     this.#spans[j + 2] = 0;
-    this.#spans[j + 3] = bytes.length;
+    this.#spans[j + 3] = length;
     this.#strings[first] = string;
     this.#removeWhere((i) => i > first && this.#nameIs(i, name));
     return this;
@@ -97,9 +98,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Adds an entry at the end, keeping any others of the same name. */
   append(name: string, value: EnvironValue): this {
-    assertLatin1(name, `name ${JSON.stringify(name)}`);
-    const [bytes, string] = toBytes(value, name);
-    this.#push(name, bytes, -1, -1, 0, bytes.length, string);
+    assertLatin1(name, () => `name ${JSON.stringify(name)}`);
+    const [bytes, string, length] = toBytes(value, name);
+    this.#push(name, bytes, -1, -1, 0, length, string);
     return this;
   }
 
@@ -148,13 +149,15 @@ export class Environ implements Iterable<[name: string, value: string]> {
   detach(): this {
     let total = 0;
     for (let i = 0; i < this.size; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
+    // (string names and values count too, though they stay strings: a little room spare)
     const own = new Uint8Array(total);
     let pos = 0;
     const spans = this.#spans;
     for (let i = 0; i < this.size; i++) {
       const j = i * 4;
-      const buf = this.#bufs[i]!;
-      if (this.#names[i] === undefined) {
+      const buf = this.#bufs[i];
+      if (buf === undefined) continue; // a string value: nothing borrowed
+      if (this.#names[i] === undefined || spans[j]! >= 0) {
         own.set(buf.subarray(spans[j]!, spans[j + 1]!), pos);
         spans[j + 1] = pos + spans[j + 1]! - spans[j]!;
         spans[j] = pos;
@@ -194,7 +197,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** The value bytes of entry `i`: a view, not a copy. */
   bytesAt(i: number): Uint8Array {
     const j = this.#check(i) * 4;
-    return this.#bufs[i]!.subarray(this.#spans[j + 2]!, this.#spans[j + 3]!);
+    return this.#valueBuffer(i).subarray(this.#spans[j + 2]!, this.#spans[j + 3]!);
   }
 
   /** True when entry `i` is named `name`, compared without building a string from its bytes. */
@@ -226,7 +229,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** Writes entry `i`'s value bytes. */
   writeValueAt(i: number, w: ByteWriter): void {
     const j = this.#check(i) * 4;
-    w.copy(this.#bufs[i]!, this.#spans[j + 2]!, this.#spans[j + 3]!);
+    const buf = this.#bufs[i];
+    if (buf === undefined) w.latin1(this.#strings[i]!);
+    else w.copy(buf, this.#spans[j + 2]!, this.#spans[j + 3]!);
   }
 
   /**
@@ -247,14 +252,14 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Adds an entry named `name` whose value is the view `buf[start, end)`. */
   appendSlice(name: string, buf: Uint8Array, start: number, end: number): this {
-    assertLatin1(name, `name ${JSON.stringify(name)}`);
+    assertLatin1(name, () => `name ${JSON.stringify(name)}`);
     this.#push(name, buf, -1, -1, start, end, undefined);
     return this;
   }
 
   #push(
     name: string | undefined,
-    buf: Uint8Array,
+    buf: Uint8Array | undefined,
     nameStart: number,
     nameEnd: number,
     valueStart: number,
@@ -265,6 +270,16 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#bufs.push(buf);
     this.#spans.push(nameStart, nameEnd, valueStart, valueEnd);
     this.#strings.push(string);
+  }
+
+  /** Entry i's value buffer, making the latin-1 bytes of a string value the first time. */
+  #valueBuffer(i: number): Uint8Array {
+    let buf = this.#bufs[i];
+    if (buf === undefined) {
+      buf = latin1Encode(this.#strings[i]!);
+      this.#bufs[i] = buf;
+    }
+    return buf;
   }
 
   #check(i: number): number {
@@ -298,7 +313,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
       if (doomed(i)) continue;
       if (kept !== i) {
         this.#names[kept] = this.#names[i];
-        this.#bufs[kept] = this.#bufs[i]!;
+        this.#bufs[kept] = this.#bufs[i];
         this.#strings[kept] = this.#strings[i];
         for (let k = 0; k < 4; k++) this.#spans[kept * 4 + k] = this.#spans[i * 4 + k]!;
       }
@@ -312,9 +327,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 }
 
-function toBytes(value: EnvironValue, name: string): [Uint8Array, string | undefined] {
-  if (typeof value !== "string") return [value, undefined];
-  if (value.length === 0) return [EMPTY, ""];
-  assertLatin1(value, `value of ${name}`);
-  return [latin1Encode(value), value];
+/** A value as stored: bytes (kept as given), or a checked latin-1 string whose bytes come later. */
+function toBytes(value: EnvironValue, name: string): [Uint8Array | undefined, string | undefined, number] {
+  if (typeof value !== "string") return [value, undefined, value.length];
+  assertLatin1(value, () => `value of ${name}`);
+  return [undefined, value, value.length];
 }

@@ -54,13 +54,16 @@ export function firstNonLatin1(s: string): number {
   return -1;
 }
 
-/** Throws ProtocolError (ENVIRON_NOT_LATIN1) unless every code point of `s` fits in a byte. */
-export function assertLatin1(s: string, what: string): void {
+/**
+ * Throws ProtocolError (ENVIRON_NOT_LATIN1) unless every code point of `s` fits in a byte.
+ * `what` names `s` in the message; a function is called only when there is an error.
+ */
+export function assertLatin1(s: string, what: string | (() => string)): void {
   const bad = firstNonLatin1(s);
   if (bad >= 0) {
     throw new ProtocolError(
       EnvironErrorCode.NotLatin1,
-      `${what} has U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} at index ${bad}, ` +
+      `${typeof what === "string" ? what : what()} has U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} at index ${bad}, ` +
         "which is not latin-1: pass bytes (utf8Encode) instead",
       bad,
     );

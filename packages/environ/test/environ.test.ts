@@ -214,6 +214,26 @@ describe("Environ", () => {
     expect(w.bytes).toEqual(ascii("NAME"));
   });
 
+  it("detach also copies names already made strings from encoded bytes", () => {
+    const chunk = ascii("NAMEvalue");
+    const env = new Environ().appendEncoded(chunk, 0, 4, 4, 9);
+    expect(env.nameAt(0)).toBe("NAME");
+    env.detach();
+    chunk.fill(0x21);
+    const w = ByteWriter.alloc(9);
+    env.writeNameAt(0, w);
+    env.writeValueAt(0, w);
+    expect(w.bytes).toEqual(ascii("NAMEvalue"));
+  });
+
+  it("writes string values without making their bytes first", () => {
+    const env = new Environ([["A", "\u00e9x"]]);
+    const w = ByteWriter.alloc(2);
+    env.writeValueAt(0, w);
+    expect([...w.bytes]).toEqual([0xe9, 0x78]);
+    expect(env.valueByteLength(0)).toBe(2);
+  });
+
   it("rejects indexes outside the entries", () => {
     const env = new Environ([["A", "1"]]);
     expect(() => env.nameAt(1)).toThrow(RangeError);

@@ -427,7 +427,6 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
     const line = parseRequestLine(head, this.options.maxStartLineLength, base);
     const headers = this.fields(head, base);
     const framing = this.frame(head, headers, line.version, true, base);
-    const expect = headers.get("expect");
     const connect = line.method === "CONNECT";
     return {
       head: {
@@ -441,7 +440,7 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
         transferCodings: framing.codings,
         keepAlive: framing.keepAlive,
         upgrade: framing.upgrade || connect,
-        expectContinue: expect !== undefined && expect.toLowerCase() === "100-continue",
+        expectContinue: framing.expectContinue,
       },
       tunnel: framing.upgrade || connect,
     };

@@ -107,28 +107,33 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const { authority, path, query } = splitTarget(head);
   env.append("REQUEST_METHOD", head.method);
   env.append("REQUEST_URI", head.target);
-  env.append("PATH_INFO", percentDecode(path));
+  env.append("PATH_INFO", path.includes("%") ? percentDecode(path) : path);
   env.append("QUERY_STRING", query);
   env.append("SERVER_PROTOCOL", head.version);
 
-  // Group the fields by CGI name, in order of first appearance.
-  const groups = new Map<string, number[]>();
+  // The CGI name of each field (undefined: dropped); repeats are joined at their first place.
   const fields = head.headers;
-  for (let i = 0; i < fields.size; i++) {
+  const n = fields.size;
+  const names: (string | undefined)[] = new Array(n);
+  let contentType = -1;
+  let hasContentLength = false;
+  for (let i = 0; i < n; i++) {
     const raw = fields.internedNameAt(i);
     if (!options.keepUnderscoreHeaders && raw.includes("_")) continue;
     const name = cgiNameOf(raw);
-    const group = groups.get(name);
-    if (group === undefined) groups.set(name, [i]);
-    else group.push(i);
+    names[i] = name;
+    if (name === "CONTENT_TYPE" && contentType < 0) contentType = i;
+    else if (name === "CONTENT_LENGTH") hasContentLength = true;
   }
-  const contentType = groups.get("CONTENT_TYPE");
-  if (contentType !== undefined) env.append("CONTENT_TYPE", joined(fields, contentType, SEPARATOR));
-  if (head.body === "length" || (head.body === "none" && groups.has("CONTENT_LENGTH"))) {
+  if (contentType >= 0) appendJoined(env, fields, names, contentType);
+  if (head.body === "length" || (head.body === "none" && hasContentLength)) {
     env.append("CONTENT_LENGTH", String(head.contentLength));
   }
 
-  const host = authority ?? fields.get("host");
+  let host = authority;
+  if (host === undefined) {
+    for (let i = 0; i < n; i++) if (names[i] === "HTTP_HOST") host = fields.valueAt(i);
+  }
   const [hostName, hostPort] = host === undefined ? ["", undefined] : hostAndPort(host);
   env.append("SERVER_NAME", options.serverName ?? hostName);
   env.append("SERVER_PORT", String(options.serverPort ?? hostPort ?? (options.https ? 443 : 80)));
@@ -136,11 +141,35 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   if (options.remotePort !== undefined) env.append("REMOTE_PORT", String(options.remotePort));
   if (options.https) env.append("HTTPS", "on");
 
-  for (const [name, group] of groups) {
-    if (name === "CONTENT_TYPE" || name === "CONTENT_LENGTH") continue;
-    env.append(name, joined(fields, group, name === "HTTP_COOKIE" ? COOKIE_SEPARATOR : SEPARATOR));
+  for (let i = 0; i < n; i++) {
+    const name = names[i];
+    if (name === undefined || name === "CONTENT_TYPE" || name === "CONTENT_LENGTH") continue;
+    if (names.indexOf(name) < i) continue; // joined at its first place
+    appendJoined(env, fields, names, i);
   }
   return env;
+}
+
+/**
+ * Appends field `first` under its CGI name, joined with its later repeats (", ", or "; " for
+ * Cookie): a view into the head when it has none, else one new buffer.
+ */
+function appendJoined(
+  env: Environ,
+  fields: HttpRequestHead["headers"],
+  names: (string | undefined)[],
+  first: number,
+): void {
+  const name = names[first]!;
+  let repeats = false;
+  for (let i = first + 1; i < names.length && !repeats; i++) repeats = names[i] === name;
+  if (!repeats) {
+    env.appendSlice(name, fields.buffer, fields.valueStartAt(first), fields.valueEndAt(first));
+    return;
+  }
+  const indexes: number[] = [];
+  for (let i = first; i < names.length; i++) if (names[i] === name) indexes.push(i);
+  env.append(name, joined(fields, indexes, name === "HTTP_COOKIE" ? COOKIE_SEPARATOR : SEPARATOR));
 }
 
 /** The values of the fields at `indexes`, joined: a view when there is one, else a new buffer. */

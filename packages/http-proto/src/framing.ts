@@ -20,19 +20,58 @@ export interface Framing {
   keepAlive: boolean;
   /** Connection: upgrade and an Upgrade field. */
   upgrade: boolean;
+  /** Expect: 100-continue. */
+  expectContinue: boolean;
 }
 
-/** The comma-separated elements of every field named `lower`, trimmed, empty ones dropped. */
-function listOf(fields: HeaderFields, lower: string): [element: string, field: number][] {
+/** The comma-separated elements of the fields at `indexes`, trimmed, empty ones dropped. */
+function listOf(fields: HeaderFields, indexes: readonly number[]): [element: string, field: number][] {
   const out: [string, number][] = [];
-  for (let i = 0; i < fields.size; i++) {
-    if (!fields.nameIs(i, lower)) continue;
+  for (const i of indexes) {
     for (const part of fields.valueAt(i).split(",")) {
       const element = part.trim();
       if (element !== "") out.push([element, i]);
     }
   }
   return out;
+}
+
+const CLOSE = 1;
+const KEEP_ALIVE = 2;
+const UPGRADE = 4;
+const CONNECTION_OPTIONS = new Map([
+  ["close", CLOSE],
+  ["keep-alive", KEEP_ALIVE],
+  ["upgrade", UPGRADE],
+]);
+
+/** The Connection options of field `i` that matter here, as bits, read from its bytes. */
+function connectionOptions(fields: HeaderFields, i: number): number {
+  const b = fields.buffer;
+  const end = fields.valueEndAt(i);
+  let bits = 0;
+  let p = fields.valueStartAt(i);
+  while (p < end) {
+    while (p < end && (b[p] === 0x20 || b[p] === 0x09 || b[p] === 0x2c)) p++;
+    let q = p;
+    let word = "";
+    while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09 && q - p <= 10) {
+      const c = b[q]!;
+      word += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+      q++;
+    }
+    while (q < end && b[q] !== 0x2c) q++;
+    bits |= CONNECTION_OPTIONS.get(word) ?? 0;
+    p = q;
+  }
+  return bits;
+}
+
+/** `list` with `i` added, made on first use (most messages have none of these fields). */
+function with_(list: number[] | undefined, i: number): number[] {
+  if (list === undefined) return [i];
+  list.push(i);
+  return list;
 }
 
 /** Frames a message. `offsetOf(i)` is the stream offset of field i, for errors. */
@@ -42,18 +81,33 @@ export function frame(
   isRequest: boolean,
   offsetOf: (field: number) => number,
 ): Framing {
-  const connection = listOf(fields, "connection").map(([e]) => e.toLowerCase());
-  const keepAlive =
-    version === "HTTP/1.1"
-      ? !connection.includes("close")
-      : connection.includes("keep-alive") && !connection.includes("close");
-  const upgrade = connection.includes("upgrade") && fields.has("upgrade");
-  const framing: Framing = { body: "none", length: 0, codings: [], keepAlive, upgrade };
-
-  const te = listOf(fields, "transfer-encoding");
-  const cl = listOf(fields, "content-length");
-  if (te.length > 0 || fields.has("transfer-encoding")) {
-    const at = offsetOf(te[0]?.[1] ?? firstIndex(fields, "transfer-encoding"));
+  // One pass to find the few fields that matter here; most messages have none but Connection.
+  let connectionAt: number[] | undefined;
+  let teAt: number[] | undefined;
+  let clAt: number[] | undefined;
+  let hasUpgrade = false;
+  let expectContinue = false;
+  for (let i = 0; i < fields.size; i++) {
+    if (fields.nameIs(i, "connection")) connectionAt = with_(connectionAt, i);
+    else if (fields.nameIs(i, "transfer-encoding")) teAt = with_(teAt, i);
+    else if (fields.nameIs(i, "content-length")) clAt = with_(clAt, i);
+    else if (fields.nameIs(i, "upgrade")) hasUpgrade = true;
+    else if (fields.nameIs(i, "expect"))
+      expectContinue ||= fields.valueAt(i).toLowerCase() === "100-continue";
+  }
+  let options = 0;
+  if (connectionAt !== undefined) for (const i of connectionAt) options |= connectionOptions(fields, i);
+  const close = (options & CLOSE) !== 0;
+  const keepAlive = version === "HTTP/1.1" ? !close : (options & KEEP_ALIVE) !== 0 && !close;
+  const upgrade = hasUpgrade && (options & UPGRADE) !== 0;
+  const framing: Framing = { body: "none", length: 0, codings: [], keepAlive, upgrade, expectContinue };
+  if (teAt === undefined && clAt === undefined) {
+    if (!isRequest) framing.body = "close";
+    return framing;
+  }
+  if (teAt !== undefined) {
+    const te = listOf(fields, teAt);
+    const at = offsetOf(teAt[0]!);
     if (isRequest && version === "HTTP/1.0") {
       throw new ProtocolError(
         HttpErrorCode.BadTransferEncoding,
@@ -61,7 +115,7 @@ export function frame(
         at,
       );
     }
-    if (cl.length > 0 || fields.has("content-length")) {
+    if (clAt !== undefined) {
       throw new ProtocolError(
         HttpErrorCode.ConflictingFraming,
         "both Transfer-Encoding and Content-Length",
@@ -70,20 +124,15 @@ export function frame(
     }
     const codings = te.map(([e]) => e.split(";")[0]!.trim().toLowerCase());
     for (let k = 0; k < codings.length; k++) {
+      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(codings[k]!)) {
+        const why = `${JSON.stringify(te[k]![0])} is not a transfer coding`;
+        throw new ProtocolError(HttpErrorCode.BadTransferEncoding, why, offsetOf(te[k]![1]));
+      }
       if (codings[k] === "chunked" && te[k]![0].includes(";")) {
         // Readers disagree on whether "chunked;x=y" is chunked: refuse rather than pick one.
         throw new ProtocolError(
           HttpErrorCode.BadTransferEncoding,
           "chunked takes no parameters",
-          offsetOf(te[k]![1]),
-        );
-      }
-    }
-    for (let k = 0; k < codings.length; k++) {
-      if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(codings[k]!)) {
-        throw new ProtocolError(
-          HttpErrorCode.BadTransferEncoding,
-          `${JSON.stringify(te[k]![0])} is not a transfer coding`,
           offsetOf(te[k]![1]),
         );
       }
@@ -105,42 +154,26 @@ export function frame(
         at,
       );
     }
-    if (chunkedAt < 0) {
-      // A response whose last coding is not chunked is read until the connection closes.
-      framing.body = "close";
-      framing.codings = codings;
-      return framing;
-    }
-    framing.body = "chunked";
-    framing.codings = codings.slice(0, -1);
+    // A response whose last coding is not chunked is read until the connection closes.
+    framing.body = chunkedAt < 0 ? "close" : "chunked";
+    framing.codings = chunkedAt < 0 ? codings : codings.slice(0, -1);
     return framing;
   }
-  if (cl.length > 0 || fields.has("content-length")) {
-    let length = -1;
-    for (const [element, field] of cl.length > 0
-      ? cl
-      : [["", firstIndex(fields, "content-length")] as [string, number]]) {
-      const n = /^[0-9]{1,16}$/.test(element) ? Number(element) : -1;
-      if (n < 0 || n > Number.MAX_SAFE_INTEGER || (length >= 0 && n !== length)) {
-        throw new ProtocolError(
-          HttpErrorCode.BadContentLength,
-          n < 0 || n > Number.MAX_SAFE_INTEGER
-            ? `Content-Length ${JSON.stringify(element)} is not a length`
-            : "Content-Length values disagree",
-          offsetOf(field),
-        );
-      }
-      length = n;
+  const cl = listOf(fields, clAt!);
+  const elements: [string, number][] = cl.length > 0 ? cl : [["", clAt![0]!]];
+  let length = -1;
+  for (const [element, field] of elements) {
+    const n = /^[0-9]{1,16}$/.test(element) ? Number(element) : -1;
+    if (n < 0 || n > Number.MAX_SAFE_INTEGER || (length >= 0 && n !== length)) {
+      const why =
+        n < 0 || n > Number.MAX_SAFE_INTEGER
+          ? `Content-Length ${JSON.stringify(element)} is not a length`
+          : "Content-Length values disagree";
+      throw new ProtocolError(HttpErrorCode.BadContentLength, why, offsetOf(field));
     }
-    framing.body = length > 0 ? "length" : "none";
-    framing.length = length;
-    return framing;
+    length = n;
   }
-  if (!isRequest) framing.body = "close";
+  framing.body = length > 0 ? "length" : "none";
+  framing.length = length;
   return framing;
-}
-
-function firstIndex(fields: HeaderFields, lower: string): number {
-  for (let i = 0; i < fields.size; i++) if (fields.nameIs(i, lower)) return i;
-  return 0;
 }

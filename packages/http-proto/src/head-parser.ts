@@ -32,20 +32,29 @@ export function parseFields(
   base: number,
 ): void {
   const buf = head.buf;
-  const at = (i: number) => base + i - head.start;
-  const lines = head.lineEnds.length - 1;
+  const lineEnds = head.lineEnds;
+  const lines = lineEnds.length - 1;
+  const headStart = head.start;
   if (lines - from > maxFields) {
+    const [start] = lineSpan(head, from + maxFields);
     throw new ProtocolError(
       HttpErrorCode.TooManyHeaders,
       `more than ${maxFields} fields`,
-      at(lineSpan(head, from + maxFields)[0]),
+      base + start - headStart,
     );
   }
+  let start = headStart + (from === 0 ? 0 : lineEnds[from - 1]! + 1);
   for (let k = from; k < lines; k++) {
-    const [start, end] = lineSpan(head, k);
+    const next = headStart + lineEnds[k]! + 1;
+    let end = next - 1;
+    if (end > start && buf[end - 1] === CR) end--;
     const first = buf[start]!;
     if (first === SP || first === HTAB) {
-      throw new ProtocolError(HttpErrorCode.ObsFold, "a line starts with whitespace (obs-fold)", at(start));
+      throw new ProtocolError(
+        HttpErrorCode.ObsFold,
+        "a line starts with whitespace (obs-fold)",
+        base + start - headStart,
+      );
     }
     let colon = start;
     while (colon < end && TOKEN[buf[colon]!] === 1) colon++;
@@ -55,7 +64,7 @@ export function parseFields(
         b === SP || b === HTAB
           ? "whitespace between a field name and its colon"
           : "a field name must be a token and a colon";
-      throw new ProtocolError(HttpErrorCode.BadHeaderName, why, at(colon));
+      throw new ProtocolError(HttpErrorCode.BadHeaderName, why, base + colon - headStart);
     }
     let valueStart = colon + 1;
     let valueEnd = end;
@@ -64,15 +73,17 @@ export function parseFields(
     for (let i = valueStart; i < valueEnd; i++) {
       const b = buf[i]!;
       if (FIELD_VALUE[b] !== 1) {
-        if (b === CR) throw new ProtocolError(HttpErrorCode.BareCr, "a CR not followed by LF", at(i));
+        const offset = base + i - headStart;
+        if (b === CR) throw new ProtocolError(HttpErrorCode.BareCr, "a CR not followed by LF", offset);
         throw new ProtocolError(
           HttpErrorCode.BadHeaderValue,
           `byte 0x${b.toString(16)} in a field value`,
-          at(i),
+          offset,
         );
       }
     }
     fields.add(start, colon, valueStart, valueEnd);
+    start = next;
   }
 }
 

@@ -14,6 +14,21 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
     this.#buf = buf;
   }
 
+  /** The bytes the fields are views into (see valueStartAt, valueEndAt). */
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** Where field `i`'s value starts in `buffer`. */
+  valueStartAt(i: number): number {
+    return this.#spans[i * 4 + 2]!;
+  }
+
+  /** Where field `i`'s value ends in `buffer`. */
+  valueEndAt(i: number): number {
+    return this.#spans[i * 4 + 3]!;
+  }
+
   /** Adds a field; for parsers. */
   add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
     this.#spans.push(nameStart, nameEnd, valueStart, valueEnd);
