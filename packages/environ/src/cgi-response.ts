@@ -12,6 +12,7 @@
  */
 import { ProtocolError } from "./errors.js";
 import { latin1Decode, latin1Encode } from "./latin1.js";
+import { DecoderLifecycle } from "./lifecycle.js";
 import { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
 
 export const CgiErrorCode = {
@@ -65,8 +66,7 @@ export class CgiResponseDecoder {
   readonly #maxHeadSize: number;
   readonly #maxHeaders: number;
   #inHead = true;
-  #ended = false;
-  #error: unknown;
+  readonly #life = new DecoderLifecycle(CgiErrorCode.Ended);
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
   /** A header line cut by a chunk boundary. */
@@ -88,7 +88,7 @@ export class CgiResponseDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
     try {
       let p = 0;
       if (this.#inHead) p = this.#readHead(chunk);
@@ -97,29 +97,20 @@ export class CgiResponseDecoder {
       }
       this.#base += chunk.length;
     } catch (e) {
-      this.#error = e;
-      throw e;
+      this.#life.fail(e);
     }
   }
 
   /** The stream ended. Throws ProtocolError if the head never completed. */
   end(): void {
-    this.#checkUsable();
-    this.#ended = true;
+    this.#life.check(this.#base);
+    this.#life.end();
     if (this.#inHead) {
-      this.#error = new ProtocolError(
-        CgiErrorCode.TruncatedHead,
-        "the stream ended inside the head",
-        this.#base,
+      this.#life.fail(
+        new ProtocolError(CgiErrorCode.TruncatedHead, "the stream ended inside the head", this.#base),
       );
-      throw this.#error;
     }
     this.#handler.onEnd?.();
-  }
-
-  #checkUsable(): void {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#ended) throw new ProtocolError(CgiErrorCode.Ended, "the decoder was already ended", this.#base);
   }
 
   /** Consumes head lines from `chunk`; returns where the body starts (or chunk.length). */

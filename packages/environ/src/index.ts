@@ -23,6 +23,7 @@ export {
   utf8Decode,
   utf8Encode,
 } from "./latin1.js";
+export { DecoderLifecycle } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 export { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
 export { ByteWriter } from "./writer.js";

@@ -8,7 +8,7 @@
  * Sans-IO; any split of the input gives the same calls to the sink, at O(n) cost. After an
  * error (the sink's included) the reader stays failed and rethrows it.
  */
-import { copyBytes, FixedHeaderReader, ProtocolError } from "@envwire/environ";
+import { copyBytes, DecoderLifecycle, FixedHeaderReader, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
 
 export interface RecordSink {
@@ -24,7 +24,7 @@ export interface RecordSink {
   onRecordEnd(): void;
 }
 
-const State = { Header: 0, Content: 1, Padding: 2, Ended: 3 } as const;
+const State = { Header: 0, Content: 1, Padding: 2 } as const;
 type State = (typeof State)[keyof typeof State];
 
 export class RecordReader {
@@ -40,7 +40,7 @@ export class RecordReader {
   #gather: Uint8Array | undefined;
   #gatherLength = 0;
   #gatherOffset = 0;
-  #error: unknown;
+  readonly #life = new DecoderLifecycle(FcgiErrorCode.Ended);
 
   constructor(sink: RecordSink) {
     this.#sink = sink;
@@ -57,7 +57,7 @@ export class RecordReader {
   }
 
   push(chunk: Uint8Array): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
     try {
       const n = chunk.length;
       let p = 0;
@@ -73,37 +73,24 @@ export class RecordReader {
       }
       this.#base += n;
     } catch (e) {
-      this.#error = e;
-      throw e;
+      this.#life.fail(e);
     }
   }
 
   /** The stream ended: throws ProtocolError (FCGI_TRUNCATED_RECORD) inside a record. */
   end(): void {
-    this.#checkUsable();
-    const cut = !this.atBoundary;
-    this.#state = State.Ended;
-    if (cut) {
-      this.#error = new ProtocolError(
-        FcgiErrorCode.TruncatedRecord,
-        "the stream ended inside a record",
-        this.#base,
+    this.#life.check(this.#base);
+    this.#life.end();
+    if (!this.atBoundary) {
+      this.#life.fail(
+        new ProtocolError(FcgiErrorCode.TruncatedRecord, "the stream ended inside a record", this.#base),
       );
-      throw this.#error;
     }
   }
 
   /** Makes the reader fail with `error` from now on (for checks its owner makes at end()). */
   fail(error: unknown): never {
-    this.#error = error;
-    throw error;
-  }
-
-  #checkUsable(): void {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#state === State.Ended) {
-      throw new ProtocolError(FcgiErrorCode.Ended, "the decoder was already ended", this.#base);
-    }
+    return this.#life.fail(error);
   }
 
   #readHeader(chunk: Uint8Array, p: number): number {

@@ -1,6 +1,7 @@
-import { Environ, ProtocolError } from "@envwire/environ";
+import { Environ } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { concat } from "../../../test/support/chunks.js";
+import { protocolErrorOf } from "../../../test/support/errors.js";
 import {
   encodeBeginRequest,
   encodeEndRequest,
@@ -17,15 +18,6 @@ import {
 import { pairs, record } from "./builder.js";
 import { decodeRequests } from "./recorder.js";
 
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError);
-    return (e as ProtocolError).code;
-  }
-};
-
 /** Splits encoded bytes back into [type, id, contentLength, padding] per record. */
 function headers(bytes: Uint8Array): number[][] {
   const out: number[][] = [];
@@ -36,6 +28,8 @@ function headers(bytes: Uint8Array): number[][] {
   }
   return out;
 }
+
+const codeOf = (f: () => unknown) => protocolErrorOf(f)?.[0];
 
 describe("encodeStream", () => {
   it("frames a payload without copying it, padded to 8", () => {

@@ -77,12 +77,4 @@ export function decodeResponses(chunks: readonly Uint8Array[], expect: readonly 
   return { byId, management };
 }
 
-/** The error decoding throws, or undefined. */
-export function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
+export { errorOf } from "../../../test/support/errors.js";

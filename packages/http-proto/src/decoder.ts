@@ -8,7 +8,7 @@
  * Fields and bodies are views into the pushed chunks; only a head or trailer section cut by a
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
-import { ProtocolError } from "@envwire/environ";
+import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { type BodyKind, type Framing, frame } from "./framing.js";
 import {
@@ -81,7 +81,7 @@ export interface HttpHandler<Head> {
   onTunnel?(data: Uint8Array): void;
 }
 
-const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5, Ended: 6 } as const;
+const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5 } as const;
 type State = (typeof State)[keyof typeof State];
 
 /** Where the chunked reader is: in the size, the extension, before the size line's LF, in data, after data. */
@@ -99,7 +99,7 @@ abstract class MessageDecoder<Head extends MessageHead> {
   #trailers: HeadReader | undefined;
   #state: State = State.Head;
   #base = 0;
-  #error: unknown;
+  readonly #life = new DecoderLifecycle(HttpErrorCode.Ended);
   /** Body bytes left (Length) or left in the current chunk (Chunked). */
   #left = 0;
   #bodyTotal = 0;
@@ -130,7 +130,7 @@ abstract class MessageDecoder<Head extends MessageHead> {
   }
 
   push(chunk: Uint8Array): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
     try {
       let p = 0;
       while (p < chunk.length) {
@@ -159,33 +159,27 @@ abstract class MessageDecoder<Head extends MessageHead> {
       }
       this.#base += chunk.length;
     } catch (e) {
-      this.#error = e;
-      throw e;
+      this.#life.fail(e);
     }
   }
 
   /** The peer closed. Ends a body read until close; throws ProtocolError inside any other message part. */
   end(): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
+    this.#life.end();
     const state = this.#state;
-    this.#state = State.Ended;
     if (state === State.Close) {
       this.handler.onEnd?.();
       return;
     }
     if ((state === State.Head && !this.#head.started) || state === State.Tunnel) return;
-    this.#error = new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base);
-    throw this.#error;
+    this.#life.fail(
+      new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base),
+    );
   }
 
   /** The parsed head of a message, and whether its body is followed by a tunnel. */
   protected abstract parseHead(head: HeadReader, base: number): { head: Head; tunnel: boolean };
-
-  #checkUsable(): void {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#state === State.Ended)
-      throw new ProtocolError(HttpErrorCode.Ended, "the decoder was already ended", this.#base);
-  }
 
   #readHead(chunk: Uint8Array, p: number): number {
     const reader = this.#head;

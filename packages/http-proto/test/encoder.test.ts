@@ -1,6 +1,6 @@
-import { ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { ascii, concat } from "../../../test/support/chunks.js";
+import { protocolErrorOf } from "../../../test/support/errors.js";
 import {
   encodeChunk,
   encodeLastChunk,
@@ -10,14 +10,8 @@ import {
 } from "../src/index.js";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError);
-    return (e as ProtocolError).code;
-  }
-};
+
+const codeOf = (f: () => unknown) => protocolErrorOf(f)?.[0];
 
 describe("encoders", () => {
   it("write request and response heads", () => {

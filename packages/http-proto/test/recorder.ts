@@ -62,11 +62,4 @@ export function decodeResponses(
   return r;
 }
 
-export function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
+export { errorOf } from "../../../test/support/errors.js";

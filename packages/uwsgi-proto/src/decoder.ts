@@ -13,7 +13,13 @@
  * copied (once, into its own buffer), so any split costs O(n). On error the decoder throws
  * ProtocolError and stays failed: every later call throws the same error.
  */
-import { copyBytes, type Environ, FixedHeaderReader, ProtocolError } from "@envwire/environ";
+import {
+  copyBytes,
+  DecoderLifecycle,
+  type Environ,
+  FixedHeaderReader,
+  ProtocolError,
+} from "@envwire/environ";
 import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 import { VarsParser } from "./vars.js";
 
@@ -61,7 +67,7 @@ export interface RequestDecoderOptions {
   requestModifiers?: Iterable<number>;
 }
 
-const State = { Header: 0, Vars: 1, Body: 2, Raw: 3, Ended: 4 } as const;
+const State = { Header: 0, Vars: 1, Body: 2, Raw: 3 } as const;
 type State = (typeof State)[keyof typeof State];
 
 export class RequestDecoder {
@@ -87,7 +93,7 @@ export class RequestDecoder {
   #carryLength = 0;
   /** Stream offset of the carry's first byte. */
   #carryOffset = 0;
-  #error: unknown;
+  readonly #life = new DecoderLifecycle(UwsgiErrorCode.Ended);
 
   constructor(handler: RequestHandler, options: RequestDecoderOptions = {}) {
     this.#handler = handler;
@@ -103,7 +109,7 @@ export class RequestDecoder {
 
   /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
   push(chunk: Uint8Array): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
     try {
       const n = chunk.length;
       let p = 0;
@@ -125,32 +131,22 @@ export class RequestDecoder {
       }
       this.#base += n;
     } catch (e) {
-      this.#error = e;
-      throw e;
+      this.#life.fail(e);
     }
   }
 
   /** The peer closed the stream. Throws ProtocolError if it closed inside a packet or a body. */
   end(): void {
-    this.#checkUsable();
+    this.#life.check(this.#base);
+    this.#life.end();
     const state = this.#state;
-    this.#state = State.Ended;
-    const cut = (code: string, what: string) => {
-      this.#error = new ProtocolError(code, `the stream ended inside ${what}`, this.#base);
-      throw this.#error;
-    };
+    const cut = (code: string, what: string) =>
+      this.#life.fail(new ProtocolError(code, `the stream ended inside ${what}`, this.#base));
     if (state === State.Header && this.#header.partial)
       cut(UwsgiErrorCode.TruncatedHeader, "a packet header");
     if (state === State.Vars) cut(UwsgiErrorCode.TruncatedVars, "a vars block");
     if (state === State.Body) cut(UwsgiErrorCode.TruncatedBody, `a body, ${this.#left} bytes short`);
     if (state === State.Raw) cut(UwsgiErrorCode.TruncatedPacket, "a packet");
-  }
-
-  #checkUsable(): void {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#state === State.Ended) {
-      throw new ProtocolError(UwsgiErrorCode.Ended, "the decoder was already ended", this.#base);
-    }
   }
 
   #readHeader(chunk: Uint8Array, p: number): number {

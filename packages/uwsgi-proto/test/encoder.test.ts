@@ -1,5 +1,6 @@
-import { Environ, ProtocolError } from "@envwire/environ";
+import { Environ } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
+import { protocolErrorOf } from "../../../test/support/errors.js";
 import {
   encodePacketHeader,
   encodeRequest,
@@ -9,16 +10,6 @@ import {
   UwsgiErrorCode,
 } from "../src/index.js";
 import { packet, request, varsBlock } from "./builder.js";
-
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError);
-    return [(e as ProtocolError).code, (e as ProtocolError).offset];
-  }
-  return undefined;
-};
 
 describe("encodeRequest", () => {
   const env = new Environ([
@@ -49,7 +40,7 @@ describe("encodeRequest", () => {
 
   it("refuses a buffer too small before writing anything", () => {
     const out = new Uint8Array(expected.length + 2).fill(0xaa);
-    expect(codeOf(() => encodeRequestInto(env, out, 3))).toEqual(["ENVIRON_BUFFER_TOO_SMALL", 3]);
+    expect(protocolErrorOf(() => encodeRequestInto(env, out, 3))).toEqual(["ENVIRON_BUFFER_TOO_SMALL", 3]);
     expect(out.every((b) => b === 0xaa)).toBe(true);
   });
 
@@ -63,7 +54,7 @@ describe("encodeRequest", () => {
     const fits = new Environ([["K", new Uint8Array(MAX_DATASIZE - 4 - 1)]]);
     expect(encodeRequest(fits).length).toBe(4 + MAX_DATASIZE);
     const over = new Environ([["KK", new Uint8Array(MAX_DATASIZE - 4 - 1)]]);
-    expect(codeOf(() => encodeRequest(over))).toEqual([UwsgiErrorCode.VarsTooLarge, 4]);
+    expect(protocolErrorOf(() => encodeRequest(over))).toEqual([UwsgiErrorCode.VarsTooLarge, 4]);
   });
 
   it("refuses a key or value over 65535 bytes, saying where", () => {
@@ -71,13 +62,13 @@ describe("encodeRequest", () => {
       ["A", "1"],
       ["V", new Uint8Array(65536)],
     ]);
-    expect(codeOf(() => encodeRequest(big))).toEqual([UwsgiErrorCode.VarTooLong, 4 + 6]);
+    expect(protocolErrorOf(() => encodeRequest(big))).toEqual([UwsgiErrorCode.VarTooLong, 4 + 6]);
     const bigKey = new Environ([["K".repeat(65536), ""]]);
-    expect(codeOf(() => encodeRequest(bigKey))).toEqual([UwsgiErrorCode.VarTooLong, 4]);
+    expect(protocolErrorOf(() => encodeRequest(bigKey))).toEqual([UwsgiErrorCode.VarTooLong, 4]);
   });
 
   it("refuses a CONTENT_LENGTH a peer would misread", () => {
-    expect(codeOf(() => encodeRequest(new Environ([["CONTENT_LENGTH", "12a"]])))).toEqual([
+    expect(protocolErrorOf(() => encodeRequest(new Environ([["CONTENT_LENGTH", "12a"]])))).toEqual([
       UwsgiErrorCode.BadContentLength,
       4 + 2 + 14 + 2,
     ]);
@@ -85,14 +76,18 @@ describe("encodeRequest", () => {
       ["CONTENT_LENGTH", "1"],
       ["CONTENT_LENGTH", "2"],
     ]);
-    expect(codeOf(() => encodeRequest(twice))?.[0]).toBe(UwsgiErrorCode.ConflictingContentLength);
+    expect(protocolErrorOf(() => encodeRequest(twice))?.[0]).toBe(UwsgiErrorCode.ConflictingContentLength);
     expect(encodeRequest(new Environ([["CONTENT_LENGTH", ""]])).length).toBe(4 + 18);
   });
 
   it("refuses modifiers outside a byte", () => {
     for (const m of [-1, 256, 1.5, Number.NaN]) {
-      expect(codeOf(() => encodeRequest(env, { modifier1: m }))?.[0]).toBe(UwsgiErrorCode.BadModifier);
-      expect(codeOf(() => encodeRequest(env, { modifier2: m }))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+      expect(protocolErrorOf(() => encodeRequest(env, { modifier1: m }))?.[0]).toBe(
+        UwsgiErrorCode.BadModifier,
+      );
+      expect(protocolErrorOf(() => encodeRequest(env, { modifier2: m }))?.[0]).toBe(
+        UwsgiErrorCode.BadModifier,
+      );
     }
   });
 });
@@ -100,7 +95,7 @@ describe("encodeRequest", () => {
 describe("encodePacketHeader", () => {
   it("frames a raw payload", () => {
     expect(encodePacketHeader(72, 0x1234, 1)).toEqual(Uint8Array.from([72, 0x34, 0x12, 1]));
-    expect(codeOf(() => encodePacketHeader(0, 65536))?.[0]).toBe(UwsgiErrorCode.VarsTooLarge);
-    expect(codeOf(() => encodePacketHeader(300, 1))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+    expect(protocolErrorOf(() => encodePacketHeader(0, 65536))?.[0]).toBe(UwsgiErrorCode.VarsTooLarge);
+    expect(protocolErrorOf(() => encodePacketHeader(300, 1))?.[0]).toBe(UwsgiErrorCode.BadModifier);
   });
 });
