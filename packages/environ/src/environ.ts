@@ -98,7 +98,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Adds an entry at the end, keeping any others of the same name. */
   append(name: string, value: EnvironValue): this {
-    assertLatin1(name, () => `name ${JSON.stringify(name)}`);
+    assertLatin1(name, "name");
     const [bytes, string, length] = toBytes(value, name);
     this.#push(name, bytes, -1, -1, 0, length, string);
     return this;
@@ -252,7 +252,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Adds an entry named `name` whose value is the view `buf[start, end)`. */
   appendSlice(name: string, buf: Uint8Array, start: number, end: number): this {
-    assertLatin1(name, () => `name ${JSON.stringify(name)}`);
+    assertLatin1(name, "name");
     this.#push(name, buf, -1, -1, start, end, undefined);
     return this;
   }
@@ -330,6 +330,6 @@ export class Environ implements Iterable<[name: string, value: string]> {
 /** A value as stored: bytes (kept as given), or a checked latin-1 string whose bytes come later. */
 function toBytes(value: EnvironValue, name: string): [Uint8Array | undefined, string | undefined, number] {
   if (typeof value !== "string") return [value, undefined, value.length];
-  assertLatin1(value, () => `value of ${name}`);
+  assertLatin1(value, "value", name);
   return [undefined, value, value.length];
 }

@@ -56,15 +56,17 @@ export function firstNonLatin1(s: string): number {
 
 /**
  * Throws ProtocolError (ENVIRON_NOT_LATIN1) unless every code point of `s` fits in a byte.
- * `what` names `s` in the message; a function is called only when there is an error.
+ * `what` (and `of`, the name a value belongs to) say what `s` is in the message, which is
+ * built only on failure: this runs on every append.
  */
-export function assertLatin1(s: string, what: string | (() => string)): void {
+export function assertLatin1(s: string, what: string, of?: string): void {
   const bad = firstNonLatin1(s);
   if (bad >= 0) {
+    const label = of === undefined ? what : `${what} of ${of}`;
     throw new ProtocolError(
       EnvironErrorCode.NotLatin1,
-      `${typeof what === "string" ? what : what()} has U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} at index ${bad}, ` +
-        "which is not latin-1: pass bytes (utf8Encode) instead",
+      `${label} ${JSON.stringify(s.slice(0, 40))} has U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} ` +
+        `at index ${bad}, which is not latin-1: pass bytes (utf8Encode) instead`,
       bad,
     );
   }

@@ -13,13 +13,8 @@
  * HTTP_TRANSFER_ENCODING along with the CONTENT_LENGTH of the body it de-chunked, and sending
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
-import {
-  type CgiResponseHead,
-  cgiNameToHeader,
-  Environ,
-  headerToCgiName,
-  ProtocolError,
-} from "@envwire/environ";
+import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
+import { cgiNameFor } from "./cgi-name-cache.js";
 import { HttpErrorCode } from "./constants.js";
 import type { HttpRequestHead } from "./decoder.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
@@ -35,20 +30,6 @@ export interface RequestEnvironOptions {
   https?: boolean;
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
   keepUnderscoreHeaders?: boolean;
-}
-
-/** Raw field name → CGI name, for names seen before (bounded). */
-const cgiNames = new Map<string, string>();
-const CGI_NAMES_MAX = 1024;
-
-function cgiNameOf(field: string): string {
-  let name = cgiNames.get(field);
-  if (name === undefined) {
-    name = headerToCgiName(field);
-    if (cgiNames.size >= CGI_NAMES_MAX) cgiNames.clear();
-    cgiNames.set(field, name);
-  }
-  return name;
 }
 
 function hex(c: number): number {
@@ -92,10 +73,11 @@ function splitTarget(head: HttpRequestHead): { authority: string | undefined; pa
 }
 
 function hostAndPort(authority: string): [host: string, port: string | undefined] {
-  const at = authority.lastIndexOf("@");
-  const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
-  const m = /^(\[[^\]]*\]|[^:]*)(?::([0-9]*))?$/.exec(hostPort);
-  return m ? [m[1]!, m[2] || undefined] : [hostPort, undefined];
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const colon = hostPort.lastIndexOf(":");
+  // An IPv6 literal has colons of its own: the port's colon comes after its "]".
+  if (colon < 0 || colon < hostPort.lastIndexOf("]")) return [hostPort, undefined];
+  return [hostPort.slice(0, colon), hostPort.slice(colon + 1) || undefined];
 }
 
 const SEPARATOR = new Uint8Array([0x2c, 0x20]); // ", "
@@ -115,12 +97,12 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const fields = head.headers;
   const n = fields.size;
   const names: (string | undefined)[] = new Array(n);
+  const keepUnderscore = options.keepUnderscoreHeaders === true;
   let contentType = -1;
   let hasContentLength = false;
   for (let i = 0; i < n; i++) {
-    const raw = fields.internedNameAt(i);
-    if (!options.keepUnderscoreHeaders && raw.includes("_")) continue;
-    const name = cgiNameOf(raw);
+    const name = cgiNameFor(fields.buffer, fields.nameStartAt(i), fields.nameEndAt(i), keepUnderscore);
+    if (name === undefined) continue;
     names[i] = name;
     if (name === "CONTENT_TYPE" && contentType < 0) contentType = i;
     else if (name === "CONTENT_LENGTH") hasContentLength = true;

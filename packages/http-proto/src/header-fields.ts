@@ -3,7 +3,7 @@
  * names and values become strings only when asked for. Lookups by name are
  * case-insensitive, as field names are (RFC 9110 §5.1).
  */
-import { latin1Decode, sharedNameCache } from "@envwire/environ";
+import { latin1Decode } from "@envwire/environ";
 
 export class HeaderFields implements Iterable<[name: string, value: string]> {
   readonly #buf: Uint8Array;
@@ -17,6 +17,16 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   /** The bytes the fields are views into (see valueStartAt, valueEndAt). */
   get buffer(): Uint8Array {
     return this.#buf;
+  }
+
+  /** Where field `i`'s name starts in `buffer`. */
+  nameStartAt(i: number): number {
+    return this.#spans[i * 4]!;
+  }
+
+  /** Where field `i`'s name ends in `buffer`. */
+  nameEndAt(i: number): number {
+    return this.#spans[i * 4 + 1]!;
   }
 
   /** Where field `i`'s value starts in `buffer`. */
@@ -47,11 +57,6 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   /** Where field `i`'s name starts in the buffer the fields came in (for error offsets). */
   positionAt(i: number): number {
     return this.#spans[i * 4]!;
-  }
-
-  /** The name of field `i`, interned: the same string object each time the same bytes come. */
-  internedNameAt(i: number): string {
-    return sharedNameCache.intern(this.#buf, this.#spans[i * 4]!, this.#spans[i * 4 + 1]!);
   }
 
   /** The value of field `i` as latin-1. */
