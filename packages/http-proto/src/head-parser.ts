@@ -90,8 +90,12 @@ export function parseFields(
 export type HttpVersion = "HTTP/1.0" | "HTTP/1.1";
 
 /** Reads "HTTP/1.x" at `buf[p, p + 8)`; throws unless it is 1.0 or 1.1. */
+const HTTP_1 = [0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e]; // "HTTP/1."
+
 function version(buf: Uint8Array, p: number, end: number, offset: number): HttpVersion {
-  if (end - p === 8 && latin1Decode(buf, p, p + 7) === "HTTP/1.") {
+  let prefix = end - p === 8;
+  for (let i = 0; prefix && i < 7; i++) prefix = buf[p + i] === HTTP_1[i];
+  if (prefix) {
     if (buf[p + 7] === 0x31) return "HTTP/1.1";
     if (buf[p + 7] === 0x30) return "HTTP/1.0";
   }
@@ -107,8 +111,10 @@ function version(buf: Uint8Array, p: number, end: number, offset: number): HttpV
 }
 
 function checkNoCr(buf: Uint8Array, start: number, end: number, base: number): void {
-  const cr = buf.subarray(start, end).indexOf(CR);
-  if (cr >= 0) throw new ProtocolError(HttpErrorCode.BareCr, "a CR not followed by LF", base + cr);
+  for (let i = start; i < end; i++) {
+    if (buf[i] === CR)
+      throw new ProtocolError(HttpErrorCode.BareCr, "a CR not followed by LF", base + i - start);
+  }
 }
 
 export type TargetForm = "origin" | "absolute" | "authority" | "asterisk";

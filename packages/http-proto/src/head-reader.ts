@@ -40,9 +40,10 @@ export class HeadReader {
     return this.#have > 0;
   }
 
+  /** Ready for the next head; `lineEnds` is reused, so read it before calling this. */
   reset(): void {
     this.#have = 0;
-    this.lineEnds = [];
+    this.lineEnds.length = 0;
   }
 
   /**
@@ -91,7 +92,7 @@ export class HeadReader {
       ) {
         // An empty line before the request line is skipped (RFC 9112 §2.2): start afresh after it.
         this.#leading++;
-        this.lineEnds = [];
+        this.lineEnds.length = 0;
         this.#have = 0;
         p = lf + 1;
         headStart = p;
