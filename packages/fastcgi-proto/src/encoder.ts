@@ -68,7 +68,7 @@ export function encodeRecordHeader(
   return w.bytes;
 }
 
-/** A discrete record with an 8-byte body written by `body`, padded when asked (8 is aligned already). */
+/** A discrete record with an 8-byte body written by `body` (8 bytes: aligned, so never padded). */
 function discrete8(type: number, requestId: number, body: (w: ByteWriter) => void): Uint8Array {
   const w = ByteWriter.alloc(HEADER_SIZE + 8);
   writeHeader(w, type, requestId, 8, 0);

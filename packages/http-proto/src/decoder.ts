@@ -395,7 +395,7 @@ abstract class MessageDecoder<Head extends MessageHead> {
     isRequest: boolean,
     base: number,
   ): Framing {
-    return frame(headers, version, isRequest, (i) => base + headers.positionAt(i) - head.start);
+    return frame(headers, version, isRequest, (i) => base + headers.nameStartAt(i) - head.start);
   }
 
   /** The fields of a head whose start line is line 0. */

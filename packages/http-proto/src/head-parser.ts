@@ -126,22 +126,37 @@ export interface RequestLine {
   version: HttpVersion;
 }
 
+/**
+ * The start line's span, checked against `maxLength` and for a bare CR (which the parts'
+ * own checks would report less precisely).
+ */
+function startLine(
+  head: HeadReader,
+  maxLength: number,
+  base: number,
+  what: string,
+): [start: number, end: number] {
+  const [start, end] = lineSpan(head, 0);
+  const at = (i: number) => base + i - head.start;
+  if (end - start > maxLength) {
+    throw new ProtocolError(
+      HttpErrorCode.StartLineTooLong,
+      `the ${what} is over ${maxLength} bytes`,
+      at(start + maxLength),
+    );
+  }
+  checkNoCr(head.buf, start, end, at(start));
+  return [start, end];
+}
+
 const KNOWN_METHODS = new Map(
   ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"].map((m) => [m, m]),
 );
 
 export function parseRequestLine(head: HeadReader, maxLength: number, base: number): RequestLine {
   const buf = head.buf;
-  const [start, end] = lineSpan(head, 0);
+  const [start, end] = startLine(head, maxLength, base, "request line");
   const at = (i: number) => base + i - head.start;
-  if (end - start > maxLength) {
-    throw new ProtocolError(
-      HttpErrorCode.StartLineTooLong,
-      `the request line is over ${maxLength} bytes`,
-      at(start + maxLength),
-    );
-  }
-  checkNoCr(buf, start, end, at(start));
   let sp1 = start;
   while (sp1 < end && TOKEN[buf[sp1]!] === 1) sp1++;
   if (sp1 === start || buf[sp1] !== SP) {
@@ -201,16 +216,8 @@ export interface StatusLine {
 
 export function parseStatusLine(head: HeadReader, maxLength: number, base: number): StatusLine {
   const buf = head.buf;
-  const [start, end] = lineSpan(head, 0);
+  const [start, end] = startLine(head, maxLength, base, "status line");
   const at = (i: number) => base + i - head.start;
-  if (end - start > maxLength) {
-    throw new ProtocolError(
-      HttpErrorCode.StartLineTooLong,
-      `the status line is over ${maxLength} bytes`,
-      at(start + maxLength),
-    );
-  }
-  checkNoCr(buf, start, end, at(start));
   if (end - start < 12 || buf[start + 8] !== SP) {
     if (end - start >= 8) version(buf, start, start + 8, at(start));
     throw new ProtocolError(

@@ -54,11 +54,6 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
     return latin1Decode(this.#buf, this.#spans[i * 4]!, this.#spans[i * 4 + 1]!);
   }
 
-  /** Where field `i`'s name starts in the buffer the fields came in (for error offsets). */
-  positionAt(i: number): number {
-    return this.#spans[i * 4]!;
-  }
-
   /** The value of field `i` as latin-1. */
   valueAt(i: number): string {
     return latin1Decode(this.#buf, this.#spans[i * 4 + 2]!, this.#spans[i * 4 + 3]!);
