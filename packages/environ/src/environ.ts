@@ -21,18 +21,51 @@ export type EnvironValue = string | Uint8Array;
 /** What an Environ can be built from: pairs in order (duplicates kept), or a plain object. */
 export type EnvironInit = Iterable<readonly [string, EnvironValue]> | Readonly<Record<string, EnvironValue>>;
 
+/** Where an entry's fields sit in #slots: seven slots an entry, in one flat array. */
+const NAME = 0; // string, or undefined while the name is still only bytes of BUF
+const BUF = 1; // value (and span name) bytes; undefined for a value given as a string
+const NAME_START = 2; // -1 for a string name
+const NAME_END = 3;
+const VALUE_START = 4;
+const VALUE_END = 5;
+const STRING = 6; // the value as latin-1, once decoded or given
+const STRIDE = 7;
+/** Entries room is made for up front: what a typical request (nginx's params, a browser's fields) needs. */
+const INITIAL_ENTRIES = 24;
+
+type Slot = string | Uint8Array | number | undefined;
+
+/**
+ * Strings lately checked to be latin-1, by a hash of length and one character. Codecs append
+ * the same names (and often the same values: a method, a version, a peer's address) request
+ * after request, as the same string objects: finding one here is a pointer compare, where
+ * checking costs a read of every character.
+ */
+const CHECKED = new Array<string | undefined>(256).fill(undefined);
+
+function checkLatin1(s: string, what: string, of?: string): void {
+  const n = s.length;
+  const slot = (n * 31 + s.charCodeAt(n - 1) * 7 + s.charCodeAt(n >> 1)) & 255;
+  if (CHECKED[slot] === s) return;
+  assertLatin1(s, what, of);
+  CHECKED[slot] = s;
+}
+
 export class Environ implements Iterable<[name: string, value: string]> {
-  /** Entry i's name, or undefined while it is still only the bytes at #spans[4i, 4i+1]. */
-  #names: (string | undefined)[] = [];
   /**
-   * The buffer holding entry i's value bytes (and its name bytes, if it has them); undefined
-   * for a value given as a string, whose latin-1 bytes are made only if something asks.
+   * Every entry's fields in one flat, pre-sized array: one allocation for a whole request
+   * instead of one per entry or per growth step of several arrays.
    */
-  #bufs: (Uint8Array | undefined)[] = [];
-  /** Four numbers an entry: nameStart, nameEnd (both -1 for a string name), valueStart, valueEnd. */
-  #spans: number[] = [];
-  /** Entry i's value as a latin-1 string, once decoded or given. */
-  #strings: (string | undefined)[] = [];
+  #slots: Slot[] = new Array<Slot>(INITIAL_ENTRIES * STRIDE);
+  #count = 0;
+  /**
+   * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
+   * the first time a value of that buffer is read as a string, so each further value is a
+   * slice of it rather than another trip into the engine's decoder.
+   */
+  #textBuf: Uint8Array | undefined;
+  #textStart = 0;
+  #text = "";
 
   constructor(init?: EnvironInit) {
     if (init === undefined) return;
@@ -46,7 +79,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Number of entries, duplicates counted. */
   get size(): number {
-    return this.#names.length;
+    return this.#count;
   }
 
   /** The value of the last entry named `name`, as latin-1. */
@@ -58,7 +91,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** The values of every entry named `name`, in order. */
   getAll(name: string): string[] {
     const out: string[] = [];
-    for (let i = 0; i < this.#names.length; i++) if (this.#nameIs(i, name)) out.push(this.valueAt(i));
+    for (let i = 0; i < this.#count; i++) if (this.#nameIs(i, name)) out.push(this.valueAt(i));
     return out;
   }
 
@@ -82,25 +115,17 @@ export class Environ implements Iterable<[name: string, value: string]> {
   set(name: string, value: EnvironValue): this {
     const first = this.#indexOf(name, 0);
     if (first < 0) return this.append(name, value);
-    const [bytes, string, length] = toBytes(value, name);
-    const j = first * 4;
     // The new value lives in another buffer, so the name can no longer be a span of the old one.
-    this.#names[first] = this.nameAt(first);
-    this.#spans[j] = -1;
-    this.#spans[j + 1] = -1;
-    this.#bufs[first] = bytes;
-    this.#spans[j + 2] = 0;
-    this.#spans[j + 3] = length;
-    this.#strings[first] = string;
+    this.#putValue(first, this.nameAt(first), value);
     this.#removeWhere((i) => i > first && this.#nameIs(i, name));
     return this;
   }
 
   /** Adds an entry at the end, keeping any others of the same name. */
   append(name: string, value: EnvironValue): this {
-    assertLatin1(name, "name");
-    const [bytes, string, length] = toBytes(value, name);
-    this.#push(name, bytes, -1, -1, 0, length, string);
+    checkLatin1(name, "name");
+    this.#putValue(this.#count, name, value);
+    this.#count++; // only once the value passed its check
     return this;
   }
 
@@ -111,7 +136,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Entries in wire order, values as latin-1. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.#names.length; i++) yield [this.nameAt(i), this.valueAt(i)];
+    for (let i = 0; i < this.#count; i++) yield [this.nameAt(i), this.valueAt(i)];
   }
 
   /** Same as iterating the Environ. */
@@ -125,7 +150,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
    */
   toObject(): Record<string, string> {
     const out = Object.create(null) as Record<string, string>;
-    for (let i = 0; i < this.#names.length; i++) out[this.nameAt(i)] = this.valueAt(i);
+    for (let i = 0; i < this.#count; i++) out[this.nameAt(i)] = this.valueAt(i);
     return out;
   }
 
@@ -148,26 +173,18 @@ export class Environ implements Iterable<[name: string, value: string]> {
    */
   detach(): this {
     let total = 0;
-    for (let i = 0; i < this.size; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
+    for (let i = 0; i < this.#count; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
     // (string names and values count too, though they stay strings: a little room spare)
     const own = new Uint8Array(total);
+    const slots = this.#slots;
     let pos = 0;
-    const spans = this.#spans;
-    for (let i = 0; i < this.size; i++) {
-      const j = i * 4;
-      const buf = this.#bufs[i];
+    for (let j = 0; j < this.#count * STRIDE; j += STRIDE) {
+      const buf = slots[j + BUF] as Uint8Array | undefined;
       if (buf === undefined) continue; // a string value: nothing borrowed
-      if (this.#names[i] === undefined || spans[j]! >= 0) {
-        own.set(buf.subarray(spans[j]!, spans[j + 1]!), pos);
-        spans[j + 1] = pos + spans[j + 1]! - spans[j]!;
-        spans[j] = pos;
-        pos = spans[j + 1]!;
-      }
-      own.set(buf.subarray(spans[j + 2]!, spans[j + 3]!), pos);
-      spans[j + 3] = pos + spans[j + 3]! - spans[j + 2]!;
-      spans[j + 2] = pos;
-      pos = spans[j + 3]!;
-      this.#bufs[i] = own;
+      const nameStart = slots[j + NAME_START] as number;
+      if (nameStart >= 0) pos = moveSpan(slots, j + NAME_START, buf, own, pos);
+      pos = moveSpan(slots, j + VALUE_START, buf, own, pos);
+      slots[j + BUF] = own;
     }
     return this;
   }
@@ -176,28 +193,45 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The name of entry `i` (0 ≤ i < size). */
   nameAt(i: number): string {
-    const name = this.#names[this.#check(i)];
+    const j = this.#check(i) * STRIDE;
+    const slots = this.#slots;
+    const name = slots[j + NAME] as string | undefined;
     if (name !== undefined) return name;
-    const j = i * 4;
-    const interned = sharedNameCache.intern(this.#bufs[i]!, this.#spans[j]!, this.#spans[j + 1]!);
-    this.#names[i] = interned;
+    const interned = sharedNameCache.intern(
+      slots[j + BUF] as Uint8Array,
+      slots[j + NAME_START] as number,
+      slots[j + NAME_END] as number,
+    );
+    slots[j + NAME] = interned;
     return interned;
   }
 
   /** The value of entry `i` as latin-1 (decoded once, then cached). */
   valueAt(i: number): string {
-    const cached = this.#strings[this.#check(i)];
+    const j = this.#check(i) * STRIDE;
+    const slots = this.#slots;
+    const cached = slots[j + STRING] as string | undefined;
     if (cached !== undefined) return cached;
-    const j = i * 4;
-    const s = latin1Decode(this.#bufs[i]!, this.#spans[j + 2]!, this.#spans[j + 3]!);
-    this.#strings[i] = s;
+    const buf = slots[j + BUF] as Uint8Array;
+    const start = slots[j + VALUE_START] as number;
+    const end = slots[j + VALUE_END] as number;
+    if (buf !== this.#textBuf) this.#decodeText(buf);
+    const at = start - this.#textStart;
+    const s =
+      buf === this.#textBuf && at >= 0 && end - this.#textStart <= this.#text.length
+        ? this.#text.slice(at, end - this.#textStart)
+        : latin1Decode(buf, start, end);
+    slots[j + STRING] = s;
     return s;
   }
 
   /** The value bytes of entry `i`: a view, not a copy. */
   bytesAt(i: number): Uint8Array {
-    const j = this.#check(i) * 4;
-    return this.#valueBuffer(i).subarray(this.#spans[j + 2]!, this.#spans[j + 3]!);
+    const j = this.#check(i) * STRIDE;
+    return this.#valueBuffer(j).subarray(
+      this.#slots[j + VALUE_START] as number,
+      this.#slots[j + VALUE_END] as number,
+    );
   }
 
   /** True when entry `i` is named `name`, compared without building a string from its bytes. */
@@ -207,31 +241,35 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Length in bytes of entry `i`'s name. */
   nameByteLength(i: number): number {
-    const j = this.#check(i) * 4;
-    const start = this.#spans[j]!;
-    return start >= 0 ? this.#spans[j + 1]! - start : this.#names[i]!.length;
+    const j = this.#check(i) * STRIDE;
+    const start = this.#slots[j + NAME_START] as number;
+    return start >= 0
+      ? (this.#slots[j + NAME_END] as number) - start
+      : (this.#slots[j + NAME] as string).length;
   }
 
   /** Length in bytes of entry `i`'s value. */
   valueByteLength(i: number): number {
-    const j = this.#check(i) * 4;
-    return this.#spans[j + 3]! - this.#spans[j + 2]!;
+    const j = this.#check(i) * STRIDE;
+    return (this.#slots[j + VALUE_END] as number) - (this.#slots[j + VALUE_START] as number);
   }
 
   /** Writes entry `i`'s name bytes, straight from the decoded input where it came from there. */
   writeNameAt(i: number, w: ByteWriter): void {
-    const j = this.#check(i) * 4;
-    const start = this.#spans[j]!;
-    if (start >= 0) w.copy(this.#bufs[i]!, start, this.#spans[j + 1]!);
-    else w.latin1(this.#names[i]!);
+    const j = this.#check(i) * STRIDE;
+    const slots = this.#slots;
+    const start = slots[j + NAME_START] as number;
+    if (start >= 0) w.copy(slots[j + BUF] as Uint8Array, start, slots[j + NAME_END] as number);
+    else w.latin1(slots[j + NAME] as string);
   }
 
   /** Writes entry `i`'s value bytes. */
   writeValueAt(i: number, w: ByteWriter): void {
-    const j = this.#check(i) * 4;
-    const buf = this.#bufs[i];
-    if (buf === undefined) w.latin1(this.#strings[i]!);
-    else w.copy(buf, this.#spans[j + 2]!, this.#spans[j + 3]!);
+    const j = this.#check(i) * STRIDE;
+    const slots = this.#slots;
+    const buf = slots[j + BUF] as Uint8Array | undefined;
+    if (buf === undefined) w.latin1(slots[j + STRING] as string);
+    else w.copy(buf, slots[j + VALUE_START] as number, slots[j + VALUE_END] as number);
   }
 
   /**
@@ -246,18 +284,19 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueStart: number,
     valueEnd: number,
   ): this {
-    this.#push(undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
+    this.#put(this.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
     return this;
   }
 
   /** Adds an entry named `name` whose value is the view `buf[start, end)`. */
   appendSlice(name: string, buf: Uint8Array, start: number, end: number): this {
-    assertLatin1(name, "name");
-    this.#push(name, buf, -1, -1, start, end, undefined);
+    checkLatin1(name, "name");
+    this.#put(this.#count++, name, buf, -1, -1, start, end, undefined);
     return this;
   }
 
-  #push(
+  #put(
+    i: number,
     name: string | undefined,
     buf: Uint8Array | undefined,
     nameStart: number,
@@ -266,70 +305,112 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueEnd: number,
     string: string | undefined,
   ): void {
-    this.#names.push(name);
-    this.#bufs.push(buf);
-    this.#spans.push(nameStart, nameEnd, valueStart, valueEnd);
-    this.#strings.push(string);
+    const slots = this.#slots;
+    const j = i * STRIDE;
+    slots[j + NAME] = name;
+    slots[j + BUF] = buf;
+    slots[j + NAME_START] = nameStart;
+    slots[j + NAME_END] = nameEnd;
+    slots[j + VALUE_START] = valueStart;
+    slots[j + VALUE_END] = valueEnd;
+    slots[j + STRING] = string;
   }
 
-  /** Entry i's value buffer, making the latin-1 bytes of a string value the first time. */
-  #valueBuffer(i: number): Uint8Array {
-    let buf = this.#bufs[i];
+  /** Entry i becomes `name` = `value`: bytes kept as given, or a checked latin-1 string whose bytes come later. */
+  #putValue(i: number, name: string, value: EnvironValue): void {
+    if (typeof value === "string") {
+      checkLatin1(value, "value", name);
+      this.#put(i, name, undefined, -1, -1, 0, value.length, value);
+    } else {
+      this.#put(i, name, value, -1, -1, 0, value.length, undefined);
+    }
+  }
+
+  /**
+   * Decodes, in one call, the stretch of `buf` that holds the values borrowed from it, when
+   * they lie close together (a packet, a head) rather than scattered over a large buffer.
+   */
+  #decodeText(buf: Uint8Array): void {
+    const slots = this.#slots;
+    let lo = buf.length;
+    let hi = 0;
+    let total = 0;
+    for (let j = 0; j < this.#count * STRIDE; j += STRIDE) {
+      if (slots[j + BUF] !== buf) continue;
+      const start = slots[j + VALUE_START] as number;
+      const end = slots[j + VALUE_END] as number;
+      if (start < lo) lo = start;
+      if (end > hi) hi = end;
+      total += end - start;
+    }
+    const dense = hi - lo <= 2 * total + 256;
+    // When sparse, an empty text for this buffer: each value is decoded on its own.
+    this.#textBuf = buf;
+    this.#textStart = dense ? lo : 0;
+    this.#text = dense ? latin1Decode(buf, lo, hi) : "";
+  }
+
+  /** The value buffer of the entry at slot `j`, making the latin-1 bytes of a string value the first time. */
+  #valueBuffer(j: number): Uint8Array {
+    let buf = this.#slots[j + BUF] as Uint8Array | undefined;
     if (buf === undefined) {
-      buf = latin1Encode(this.#strings[i]!);
-      this.#bufs[i] = buf;
+      buf = latin1Encode(this.#slots[j + STRING] as string);
+      this.#slots[j + BUF] = buf;
     }
     return buf;
   }
 
   #check(i: number): number {
-    if (!(i >= 0 && i < this.#names.length))
-      throw new RangeError(`no entry ${i} in an Environ of ${this.size}`);
+    if (!(i >= 0 && i < this.#count)) throw new RangeError(`no entry ${i} in an Environ of ${this.size}`);
     return i;
   }
 
   #nameIs(i: number, name: string): boolean {
-    const known = this.#names[i];
+    const j = i * STRIDE;
+    const slots = this.#slots;
+    const known = slots[j + NAME] as string | undefined;
     if (known !== undefined) return known === name;
-    const j = i * 4;
-    return latin1Equals(this.#bufs[i]!, this.#spans[j]!, this.#spans[j + 1]!, name);
+    return latin1Equals(
+      slots[j + BUF] as Uint8Array,
+      slots[j + NAME_START] as number,
+      slots[j + NAME_END] as number,
+      name,
+    );
   }
 
   #indexOf(name: string, from: number): number {
-    for (let i = from; i < this.#names.length; i++) if (this.#nameIs(i, name)) return i;
+    for (let i = from; i < this.#count; i++) if (this.#nameIs(i, name)) return i;
     return -1;
   }
 
   #lastIndexOf(name: string): number {
-    for (let i = this.#names.length - 1; i >= 0; i--) if (this.#nameIs(i, name)) return i;
+    for (let i = this.#count - 1; i >= 0; i--) if (this.#nameIs(i, name)) return i;
     return -1;
   }
 
   /** Removes the entries for which `doomed(i)` holds, in one pass; returns how many went. */
   #removeWhere(doomed: (i: number) => boolean): number {
-    const n = this.#names.length;
+    const n = this.#count;
+    const slots = this.#slots;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       if (doomed(i)) continue;
-      if (kept !== i) {
-        this.#names[kept] = this.#names[i];
-        this.#bufs[kept] = this.#bufs[i];
-        this.#strings[kept] = this.#strings[i];
-        for (let k = 0; k < 4; k++) this.#spans[kept * 4 + k] = this.#spans[i * 4 + k]!;
-      }
+      if (kept !== i) for (let k = 0; k < STRIDE; k++) slots[kept * STRIDE + k] = slots[i * STRIDE + k];
       kept++;
     }
-    this.#names.length = kept;
-    this.#bufs.length = kept;
-    this.#strings.length = kept;
-    this.#spans.length = kept * 4;
+    // Let go of what the removed entries held.
+    for (let j = kept * STRIDE; j < n * STRIDE; j++) slots[j] = undefined;
+    this.#count = kept;
     return n - kept;
   }
 }
 
-/** A value as stored: bytes (kept as given), or a checked latin-1 string whose bytes come later. */
-function toBytes(value: EnvironValue, name: string): [Uint8Array | undefined, string | undefined, number] {
-  if (typeof value !== "string") return [value, undefined, value.length];
-  assertLatin1(value, "value", name);
-  return [undefined, value, value.length];
+/** Copies the span at `slots[at], slots[at + 1]` of `from` to `to[pos…]` and points the span there. */
+function moveSpan(slots: Slot[], at: number, from: Uint8Array, to: Uint8Array, pos: number): number {
+  const start = slots[at] as number;
+  const end = slots[at + 1] as number;
+  to.set(from.subarray(start, end), pos);
+  slots[at] = pos;
+  slots[at + 1] = pos + end - start;
+  return pos + end - start;
 }

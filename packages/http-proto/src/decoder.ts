@@ -10,16 +10,13 @@
  */
 import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
-import { type BodyKind, type Framing, frame } from "./framing.js";
-import {
-  type HttpVersion,
-  parseFields,
-  parseRequestLine,
-  parseStatusLine,
-  type TargetForm,
-} from "./head-parser.js";
+import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";
+import { HeadScanner, type HttpVersion, methodOf } from "./head-scanner.js";
 import { HeaderFields } from "./header-fields.js";
+import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
+
+export type { HttpRequestHead, HttpResponseHead } from "./message-head.js";
 
 export interface HttpDecoderOptions {
   /** Largest head (start line, fields, empty line) in bytes. Default 16384, as Node's http. */
@@ -36,34 +33,6 @@ export interface HttpDecoderOptions {
   maxBodySize?: number;
   /** Accept lines ending in LF alone. Off by default: a proxy and a backend may split such lines differently. */
   allowBareLf?: boolean;
-}
-
-interface MessageHead {
-  version: HttpVersion;
-  headers: HeaderFields;
-  /** How the body is framed: none, Content-Length, chunked, or until the connection closes. */
-  body: BodyKind;
-  /** Content-Length, when the body is framed by it (0 for none). */
-  contentLength: number;
-  /** Transfer codings before chunked, still applied to the body (e.g. ["gzip"]). */
-  transferCodings: string[];
-  keepAlive: boolean;
-  /** Connection: upgrade with an Upgrade field. */
-  upgrade: boolean;
-}
-
-export interface HttpRequestHead extends MessageHead {
-  method: string;
-  /** The request-target as sent. */
-  target: string;
-  targetForm: TargetForm;
-  /** Expect: 100-continue. */
-  expectContinue: boolean;
-}
-
-export interface HttpResponseHead extends MessageHead {
-  status: number;
-  reason: string;
 }
 
 export interface HttpHandler<Head> {
@@ -92,10 +61,12 @@ const CR = 0x0d;
 const LF = 0x0a;
 const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 = 2^52: past that the size cannot be exact
 
-abstract class MessageDecoder<Head extends MessageHead> {
+abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   protected readonly handler: HttpHandler<Head>;
   protected readonly options: Required<HttpDecoderOptions>;
+  protected readonly scanner: HeadScanner;
   readonly #head: HeadReader;
+  #trailerScanner: HeadScanner | undefined;
   #trailers: HeadReader | undefined;
   #state: State = State.Head;
   #base = 0;
@@ -121,7 +92,14 @@ abstract class MessageDecoder<Head extends MessageHead> {
       maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
       allowBareLf: options.allowBareLf ?? false,
     };
-    this.#head = new HeadReader(this.options.maxHeadSize, this.options.allowBareLf);
+    this.scanner = new HeadScanner({
+      maxSize: this.options.maxHeadSize,
+      tooLarge: { code: HttpErrorCode.HeadTooLarge, what: "head" },
+      maxStartLineLength: this.options.maxStartLineLength,
+      maxFields: this.options.maxHeaders,
+      allowBareLf: this.options.allowBareLf,
+    });
+    this.#head = new HeadReader(this.scanHead.bind(this), this.options.maxHeadSize);
   }
 
   /** Bytes taken so far. */
@@ -173,21 +151,29 @@ abstract class MessageDecoder<Head extends MessageHead> {
       return;
     }
     if ((state === State.Head && !this.#head.started) || state === State.Tunnel) return;
+    try {
+      // A part of a head or trailer section may already hold an error: it comes first.
+      if (state === State.Head) this.#head.finish();
+      if (state === State.Trailers) this.#trailers!.finish();
+    } catch (e) {
+      this.#life.fail(e);
+    }
     this.#life.fail(
       new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base),
     );
   }
 
-  /** The parsed head of a message, and whether its body is followed by a tunnel. */
-  protected abstract parseHead(head: HeadReader, base: number): { head: Head; tunnel: boolean };
+  /** Scans a head with the request or status line scanner (see HeadScanner). */
+  protected abstract scanHead(buf: Uint8Array, p: number, origin: number): number;
+
+  /** The head just scanned, in `buf`, and whether its body is followed by a tunnel. */
+  protected abstract makeHead(buf: Uint8Array, origin: number): { head: Head; tunnel: boolean };
 
   #readHead(chunk: Uint8Array, p: number): number {
     const reader = this.#head;
-    const end = reader.read(chunk, p, this.#base, this.skipsLeadingEmptyLines);
+    const end = reader.read(chunk, p, this.#base);
     if (end < 0) return chunk.length;
-    const base = this.#base + end - reader.length;
-    const { head, tunnel } = this.parseHead(reader, base);
-    reader.reset();
+    const { head, tunnel } = this.makeHead(reader.buf, reader.origin);
     if (head.body === "length" && head.contentLength > this.options.maxBodySize) {
       throw new ProtocolError(
         HttpErrorCode.BodyTooLarge,
@@ -212,9 +198,6 @@ abstract class MessageDecoder<Head extends MessageHead> {
     if (head.body === "none") this.#finishMessage();
     return end;
   }
-
-  /** Requests may be preceded by empty lines (RFC 9112 §2.2); responses may not. */
-  protected abstract readonly skipsLeadingEmptyLines: boolean;
 
   #body(chunk: Uint8Array, start: number, end: number): void {
     this.#bodyTotal += end - start;
@@ -345,7 +328,17 @@ abstract class MessageDecoder<Head extends MessageHead> {
     this.#chunkDigits = 0;
     if (size === 0) {
       this.#state = State.Trailers;
-      this.#trailers = new HeadReader(this.options.maxTrailerSize, this.options.allowBareLf);
+      if (this.#trailers === undefined) {
+        const scanner = new HeadScanner({
+          maxSize: this.options.maxTrailerSize,
+          tooLarge: { code: HttpErrorCode.TrailersTooLarge, what: "trailer section" },
+          maxStartLineLength: this.options.maxStartLineLength,
+          maxFields: this.options.maxHeaders,
+          allowBareLf: this.options.allowBareLf,
+        });
+        this.#trailerScanner = scanner;
+        this.#trailers = new HeadReader(scanner.trailers.bind(scanner), this.options.maxTrailerSize);
+      }
       return p;
     }
     if (this.#bodyTotal + size > this.options.maxBodySize) {
@@ -358,26 +351,10 @@ abstract class MessageDecoder<Head extends MessageHead> {
 
   #readTrailers(chunk: Uint8Array, p: number): number {
     const reader = this.#trailers!;
-    let end: number;
-    try {
-      end = reader.read(chunk, p, this.#base, false, true);
-    } catch (e) {
-      if (e instanceof ProtocolError && e.code === HttpErrorCode.HeadTooLarge) {
-        throw new ProtocolError(
-          HttpErrorCode.TrailersTooLarge,
-          "the trailer section is over its limit",
-          e.offset,
-        );
-      }
-      throw e;
-    }
+    const end = reader.read(chunk, p, this.#base);
     if (end < 0) return chunk.length;
-    if (reader.lineEnds.length > 1) {
-      const fields = new HeaderFields(reader.buf);
-      parseFields(reader, 0, fields, this.options.maxHeaders, this.#base + end - reader.length);
-      this.handler.onTrailers?.(fields);
-    }
-    this.#trailers = undefined;
+    const scanner = this.#trailerScanner!;
+    if (scanner.fieldCount > 0) this.handler.onTrailers?.(fieldsOf(scanner, reader.buf));
     this.#finishMessage();
     return end;
   }
@@ -387,23 +364,16 @@ abstract class MessageDecoder<Head extends MessageHead> {
     this.handler.onEnd?.();
   }
 
-  /** Frames the head and reports field errors at their stream offsets. */
-  protected frame(
-    head: HeadReader,
-    headers: HeaderFields,
-    version: HttpVersion,
-    isRequest: boolean,
-    base: number,
-  ): Framing {
-    return frame(headers, version, isRequest, (i) => base + headers.nameStartAt(i) - head.start);
+  /** Frames the head just scanned; field errors are reported at their stream offsets. */
+  protected frame(headers: HeaderFields, version: HttpVersion, isRequest: boolean, origin: number): Framing {
+    return frame(headers, version, isRequest, this.scanner.kinds, origin);
   }
+}
 
-  /** The fields of a head whose start line is line 0. */
-  protected fields(head: HeadReader, base: number): HeaderFields {
-    const headers = new HeaderFields(head.buf);
-    parseFields(head, 1, headers, this.options.maxHeaders, base);
-    return headers;
-  }
+/** The fields `scanner` just read from `buf`, copied out of its scratch. */
+function fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
+  const n = scanner.fieldCount;
+  return new HeaderFields(buf, scanner.spans.slice(0, n * 4), scanner.names.slice(0, n), scanner.settled);
 }
 
 export type HttpRequestHandler = HttpHandler<HttpRequestHead>;
@@ -411,39 +381,40 @@ export type HttpResponseHandler = HttpHandler<HttpResponseHead>;
 
 /** Decodes requests, as a server or a proxy's front end sees them. */
 export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
-  protected readonly skipsLeadingEmptyLines = true;
-
   constructor(handler: HttpRequestHandler, options: HttpDecoderOptions = {}) {
     super(handler, options);
   }
 
-  protected parseHead(head: HeadReader, base: number): { head: HttpRequestHead; tunnel: boolean } {
-    const line = parseRequestLine(head, this.options.maxStartLineLength, base);
-    const headers = this.fields(head, base);
-    const framing = this.frame(head, headers, line.version, true, base);
-    const connect = line.method === "CONNECT";
-    return {
-      head: {
-        method: line.method,
-        target: line.target,
-        targetForm: line.targetForm,
-        version: line.version,
-        headers,
-        body: connect ? "none" : framing.body,
-        contentLength: framing.length,
-        transferCodings: framing.codings,
-        keepAlive: framing.keepAlive,
-        upgrade: framing.upgrade || connect,
-        expectContinue: framing.expectContinue,
-      },
-      tunnel: framing.upgrade || connect,
-    };
+  protected scanHead(buf: Uint8Array, p: number, origin: number): number {
+    return this.scanner.request(buf, p, origin);
+  }
+
+  protected makeHead(buf: Uint8Array, origin: number): { head: HttpRequestHead; tunnel: boolean } {
+    const s = this.scanner;
+    const headers = fieldsOf(s, buf);
+    const framing = this.frame(headers, s.version, true, origin);
+    const connect = s.targetForm === "authority";
+    const tunnel = framing.upgrade || connect;
+    const head = new RequestHead(
+      methodOf(buf, s.methodStart, s.methodEnd),
+      s.targetStart,
+      s.targetEnd,
+      s.targetForm,
+      s.version,
+      headers,
+      connect ? "none" : framing.body,
+      framing.length,
+      framing.codings,
+      framing.keepAlive,
+      tunnel,
+      framing.expectContinue,
+    );
+    return { head, tunnel };
   }
 }
 
 /** Decodes responses, as a client or a proxy's back end sees them. */
 export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
-  protected readonly skipsLeadingEmptyLines = false;
   readonly #methods: string[] = [];
 
   constructor(handler: HttpResponseHandler, options: HttpDecoderOptions = {}) {
@@ -458,20 +429,24 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
     this.#methods.push(method);
   }
 
-  protected parseHead(head: HeadReader, base: number): { head: HttpResponseHead; tunnel: boolean } {
-    const line = parseStatusLine(head, this.options.maxStartLineLength, base);
-    const headers = this.fields(head, base);
-    const framing = this.frame(head, headers, line.version, false, base);
-    const interim = line.status < 200 && line.status !== 101;
+  protected scanHead(buf: Uint8Array, p: number, origin: number): number {
+    return this.scanner.response(buf, p, origin);
+  }
+
+  protected makeHead(buf: Uint8Array, origin: number): { head: HttpResponseHead; tunnel: boolean } {
+    const s = this.scanner;
+    const status = s.status;
+    const headers = fieldsOf(s, buf);
+    const framing = this.frame(headers, s.version, false, origin);
+    const interim = status < 200 && status !== 101;
     const method = (interim ? this.#methods[0] : this.#methods.shift()) ?? "GET";
-    const tunnel = line.status === 101 || (method === "CONNECT" && line.status >= 200 && line.status < 300);
-    const bodiless =
-      method === "HEAD" || line.status < 200 || line.status === 204 || line.status === 304 || tunnel;
+    const tunnel = status === 101 || (method === "CONNECT" && status >= 200 && status < 300);
+    const bodiless = method === "HEAD" || status < 200 || status === 204 || status === 304 || tunnel;
     return {
       head: {
-        status: line.status,
-        reason: line.reason,
-        version: line.version,
+        status,
+        reason: s.reason,
+        version: s.version,
         headers,
         body: bodiless ? "none" : framing.body,
         contentLength: bodiless ? 0 : framing.length,

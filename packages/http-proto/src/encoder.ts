@@ -6,7 +6,7 @@
  */
 import { badFieldValueIndex, isToken, latin1Encode, ProtocolError } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
-import type { HttpVersion } from "./head-parser.js";
+import type { HttpVersion } from "./head-scanner.js";
 
 export type FieldList = Iterable<readonly [name: string, value: string]>;
 

@@ -13,11 +13,18 @@
  * HTTP_TRANSFER_ENCODING along with the CONTENT_LENGTH of the body it de-chunked, and sending
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
-import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
-import { cgiNameFor } from "./cgi-name-cache.js";
+import {
+  type CgiResponseHead,
+  cgiNameToHeader,
+  Environ,
+  latin1Encode,
+  ProtocolError,
+} from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
-import type { HttpRequestHead } from "./decoder.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
+import { FieldKind, type FieldName } from "./field-names.js";
+import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
+import type { HttpRequestHead } from "./message-head.js";
 
 export interface RequestEnvironOptions {
   /** SERVER_NAME; default: the host in the target (absolute-form) or in Host. */
@@ -32,20 +39,27 @@ export interface RequestEnvironOptions {
   keepUnderscoreHeaders?: boolean;
 }
 
+const PERCENT = 0x25;
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const COLON = 0x3a;
+
 function hex(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
 }
 
-/** Percent-decodes `s` (a path) to bytes; a "%" not followed by two hex digits stays as it is. */
-export function percentDecode(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
+/** Percent-decodes `buf[start, end)` (a path); a "%" not followed by two hex digits stays as it is. */
+function percentDecodeBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25 && i + 2 < s.length && hex(s.charCodeAt(i + 1)) >= 0 && hex(s.charCodeAt(i + 2)) >= 0) {
-      out[n++] = hex(s.charCodeAt(i + 1)) * 16 + hex(s.charCodeAt(i + 2));
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    const high = c === PERCENT && i + 2 < end ? hex(buf[i + 1]!) : -1;
+    const low = high >= 0 ? hex(buf[i + 2]!) : -1;
+    if (low >= 0) {
+      out[n++] = high * 16 + low;
       i += 2;
     } else {
       out[n++] = c;
@@ -54,123 +68,199 @@ export function percentDecode(s: string): Uint8Array {
   return out.subarray(0, n);
 }
 
-/** Splits a target into its authority (absolute-form only), path and query. */
-function splitTarget(head: HttpRequestHead): { authority: string | undefined; path: string; query: string } {
-  if (head.targetForm === "asterisk" || head.targetForm === "authority") {
-    return { authority: head.targetForm === "authority" ? head.target : undefined, path: "", query: "" };
-  }
-  let rest = head.target;
-  let authority: string | undefined;
-  if (head.targetForm === "absolute") {
-    const afterScheme = rest.indexOf("://") + 3;
-    const pathStart = rest.slice(afterScheme).search(/[/?]/);
-    authority = pathStart < 0 ? rest.slice(afterScheme) : rest.slice(afterScheme, afterScheme + pathStart);
-    rest = pathStart < 0 ? "/" : rest.slice(afterScheme + pathStart);
-    if (rest.startsWith("?")) rest = `/${rest}`;
-  }
-  const q = rest.indexOf("?");
-  return { authority, path: q < 0 ? rest : rest.slice(0, q), query: q < 0 ? "" : rest.slice(q + 1) };
+/** Percent-decodes `s` (a path, latin-1) to bytes; a "%" not followed by two hex digits stays as it is. */
+export function percentDecode(s: string): Uint8Array {
+  return percentDecodeBytes(latin1Encode(s), 0, s.length);
 }
 
-function hostAndPort(authority: string): [host: string, port: string | undefined] {
-  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
-  const colon = hostPort.lastIndexOf(":");
-  // An IPv6 literal has colons of its own: the port's colon comes after its "]".
-  if (colon < 0 || colon < hostPort.lastIndexOf("]")) return [hostPort, undefined];
-  return [hostPort.slice(0, colon), hostPort.slice(colon + 1) || undefined];
+function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+/** Where, in the Environ mapping now running, each field goes: a stamp marks the names seen. */
+interface Group {
+  seenBy: number;
+  /** The first field of this name (where the repeats are joined) and how many there are. */
+  firstAt: number;
+  count: number;
+}
+
+let mappings = 0;
+
+/**
+ * The group of each field (undefined: dropped), repeats sharing one, with its first field
+ * and count filled in. While every name of a head was already in the name table, a name's
+ * table entry is its group, and the head's names serve as the groups. Otherwise (a name new
+ * or evicted during the head, or "_" kept, which lets X_A and X-A share a CGI name) groups
+ * are found by CGI name.
+ */
+function groupFields(
+  names: readonly FieldName[],
+  settled: boolean,
+  keepUnderscore: boolean,
+): readonly (Group | undefined)[] {
+  const stamp = ++mappings;
+  const byName = settled && !keepUnderscore ? undefined : new Map<string, Group>();
+  const groups: (Group | undefined)[] | undefined = byName && new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name.underscore && !keepUnderscore) continue;
+    let group: Group = name;
+    if (byName !== undefined) {
+      group = byName.get(name.cgi) ?? { seenBy: 0, firstAt: 0, count: 0 };
+      byName.set(name.cgi, group);
+      groups![i] = group;
+    }
+    if (group.seenBy !== stamp) {
+      group.seenBy = stamp;
+      group.firstAt = i;
+      group.count = 0;
+    }
+    group.count++;
+  }
+  return groups ?? names;
+}
+
+/** The CGI variables of a decoded request (see the module comment for what goes in). */
+export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
+  const env = new Environ();
+  const fields = head.headers;
+  const buf = fields.buffer;
+  const targetStart = head.targetStart;
+  const targetEnd = head.targetEnd;
+  env.append("REQUEST_METHOD", head.method);
+  env.appendSlice("REQUEST_URI", buf, targetStart, targetEnd);
+
+  // The target's parts: authority (absolute- and authority-form), path, query.
+  let authorityStart = -1;
+  let authorityEnd = -1;
+  let pathStart = targetStart;
+  if (head.targetForm === "authority") {
+    authorityStart = targetStart;
+    authorityEnd = targetEnd;
+    pathStart = targetEnd;
+  } else if (head.targetForm === "asterisk") {
+    pathStart = targetEnd;
+  } else if (head.targetForm === "absolute") {
+    authorityStart = indexOfByte(buf, COLON, targetStart, targetEnd) + 3; // after "://"
+    authorityEnd = authorityStart;
+    while (authorityEnd < targetEnd && buf[authorityEnd] !== SLASH && buf[authorityEnd] !== QUESTION)
+      authorityEnd++;
+    pathStart = authorityEnd;
+  }
+  const question = indexOfByte(buf, QUESTION, pathStart, targetEnd);
+  const pathEnd = question < 0 ? targetEnd : question;
+  if (head.targetForm === "absolute" && pathStart === pathEnd) env.append("PATH_INFO", "/");
+  else if (indexOfByte(buf, PERCENT, pathStart, pathEnd) >= 0)
+    env.append("PATH_INFO", percentDecodeBytes(buf, pathStart, pathEnd));
+  else env.appendSlice("PATH_INFO", buf, pathStart, pathEnd);
+  if (question < 0) env.append("QUERY_STRING", "");
+  else env.appendSlice("QUERY_STRING", buf, question + 1, targetEnd);
+  env.append("SERVER_PROTOCOL", head.version);
+
+  const names = fieldNamesOf(fields);
+  const keepUnderscore = options.keepUnderscoreHeaders === true;
+  const groups = groupFields(names, namesAreSettled(fields), keepUnderscore);
+  let hasContentLength = false;
+  let host = -1;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const group = groups[i];
+    if (group === undefined || (name.underscore && !keepUnderscore)) continue; // dropped
+    const kind = name.kind;
+    if (kind === FieldKind.ContentType && group.firstAt === i) appendField(env, fields, name, groups, i);
+    else if (kind === FieldKind.ContentLength) hasContentLength = true;
+    else if (kind === FieldKind.Host) host = i;
+  }
+  if (head.body === "length" || (head.body === "none" && hasContentLength)) {
+    env.append("CONTENT_LENGTH", String(head.contentLength));
+  }
+
+  if (authorityStart < 0 && host >= 0) {
+    authorityStart = fields.valueStartAt(host);
+    authorityEnd = fields.valueEndAt(host);
+  }
+  serverNameAndPort(env, buf, authorityStart, authorityEnd, options);
+  if (options.remoteAddr !== undefined) env.append("REMOTE_ADDR", options.remoteAddr);
+  if (options.remotePort !== undefined) env.append("REMOTE_PORT", String(options.remotePort));
+  if (options.https) env.append("HTTPS", "on");
+
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const group = groups[i];
+    if (group === undefined || (name.underscore && !keepUnderscore)) continue; // dropped
+    if (group.firstAt !== i) continue; // joined at its first place
+    const kind = name.kind;
+    if (kind !== FieldKind.ContentType && kind !== FieldKind.ContentLength)
+      appendField(env, fields, name, groups, i);
+  }
+  return env;
+}
+
+/** SERVER_NAME and SERVER_PORT: given, or from the authority at `buf[start, end)` (none when start < 0). */
+function serverNameAndPort(
+  env: Environ,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  options: RequestEnvironOptions,
+): void {
+  let colon = -1;
+  if (start >= 0) {
+    for (let i = start; i < end; i++) if (buf[i] === 0x40) start = i + 1; // userinfo@
+    // An IPv6 literal has colons of its own: the port's colon comes after its "]".
+    for (let i = end - 1; i >= start && buf[i] !== 0x5d; i--) {
+      if (buf[i] === COLON) {
+        colon = i;
+        break;
+      }
+    }
+  }
+  if (options.serverName !== undefined) env.append("SERVER_NAME", options.serverName);
+  else if (start < 0) env.append("SERVER_NAME", "");
+  else env.appendSlice("SERVER_NAME", buf, start, colon < 0 ? end : colon);
+  if (options.serverPort !== undefined) env.append("SERVER_PORT", String(options.serverPort));
+  else if (colon >= 0 && colon + 1 < end) env.appendSlice("SERVER_PORT", buf, colon + 1, end);
+  else env.append("SERVER_PORT", options.https ? "443" : "80");
 }
 
 const SEPARATOR = new Uint8Array([0x2c, 0x20]); // ", "
 const COOKIE_SEPARATOR = new Uint8Array([0x3b, 0x20]); // "; "
 
-/** The CGI variables of a decoded request (see the module comment for what goes in). */
-export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
-  const env = new Environ();
-  const { authority, path, query } = splitTarget(head);
-  env.append("REQUEST_METHOD", head.method);
-  env.append("REQUEST_URI", head.target);
-  env.append("PATH_INFO", path.includes("%") ? percentDecode(path) : path);
-  env.append("QUERY_STRING", query);
-  env.append("SERVER_PROTOCOL", head.version);
-
-  // The CGI name of each field (undefined: dropped); repeats are joined at their first place.
-  const fields = head.headers;
-  const n = fields.size;
-  const names: (string | undefined)[] = new Array(n);
-  const keepUnderscore = options.keepUnderscoreHeaders === true;
-  let contentType = -1;
-  let hasContentLength = false;
-  for (let i = 0; i < n; i++) {
-    const name = cgiNameFor(fields.buffer, fields.nameStartAt(i), fields.nameEndAt(i), keepUnderscore);
-    if (name === undefined) continue;
-    names[i] = name;
-    if (name === "CONTENT_TYPE" && contentType < 0) contentType = i;
-    else if (name === "CONTENT_LENGTH") hasContentLength = true;
-  }
-  if (contentType >= 0) appendJoined(env, fields, names, contentType);
-  if (head.body === "length" || (head.body === "none" && hasContentLength)) {
-    env.append("CONTENT_LENGTH", String(head.contentLength));
-  }
-
-  let host = authority;
-  if (host === undefined) {
-    for (let i = 0; i < n; i++) if (names[i] === "HTTP_HOST") host = fields.valueAt(i);
-  }
-  const [hostName, hostPort] = host === undefined ? ["", undefined] : hostAndPort(host);
-  env.append("SERVER_NAME", options.serverName ?? hostName);
-  env.append("SERVER_PORT", String(options.serverPort ?? hostPort ?? (options.https ? 443 : 80)));
-  if (options.remoteAddr !== undefined) env.append("REMOTE_ADDR", options.remoteAddr);
-  if (options.remotePort !== undefined) env.append("REMOTE_PORT", String(options.remotePort));
-  if (options.https) env.append("HTTPS", "on");
-
-  for (let i = 0; i < n; i++) {
-    const name = names[i];
-    if (name === undefined || name === "CONTENT_TYPE" || name === "CONTENT_LENGTH") continue;
-    if (names.indexOf(name) < i) continue; // joined at its first place
-    appendJoined(env, fields, names, i);
-  }
-  return env;
-}
-
 /**
- * Appends field `first` under its CGI name, joined with its later repeats (", ", or "; " for
+ * Appends field `first` under its CGI name, joined with its repeats (", ", or "; " for
  * Cookie): a view into the head when it has none, else one new buffer.
  */
-function appendJoined(
+function appendField(
   env: Environ,
-  fields: HttpRequestHead["headers"],
-  names: (string | undefined)[],
+  fields: HeaderFields,
+  name: FieldName,
+  groups: readonly (Group | undefined)[],
   first: number,
 ): void {
-  const name = names[first]!;
-  let repeats = false;
-  for (let i = first + 1; i < names.length && !repeats; i++) repeats = names[i] === name;
-  if (!repeats) {
-    env.appendSlice(name, fields.buffer, fields.valueStartAt(first), fields.valueEndAt(first));
+  const group = groups[first]!;
+  if (group.count === 1) {
+    env.appendSlice(name.cgi, fields.buffer, fields.valueStartAt(first), fields.valueEndAt(first));
     return;
   }
-  const indexes: number[] = [];
-  for (let i = first; i < names.length; i++) if (names[i] === name) indexes.push(i);
-  env.append(name, joined(fields, indexes, name === "HTTP_COOKIE" ? COOKIE_SEPARATOR : SEPARATOR));
-}
-
-/** The values of the fields at `indexes`, joined: a view when there is one, else a new buffer. */
-function joined(fields: HttpRequestHead["headers"], indexes: number[], separator: Uint8Array): Uint8Array {
-  if (indexes.length === 1) return fields.valueBytesAt(indexes[0]!);
-  const values = indexes.map((i) => fields.valueBytesAt(i));
-  const out = new Uint8Array(
-    values.reduce((n, v) => n + v.length, 0) + separator.length * (values.length - 1),
-  );
+  const separator = name.kind === FieldKind.Cookie ? COOKIE_SEPARATOR : SEPARATOR;
+  let length = separator.length * (group.count - 1);
+  for (let i = first; i < groups.length; i++) {
+    if (groups[i] === group) length += fields.valueEndAt(i) - fields.valueStartAt(i);
+  }
+  const out = new Uint8Array(length);
   let at = 0;
-  for (let k = 0; k < values.length; k++) {
-    if (k > 0) {
+  for (let i = first; i < groups.length; i++) {
+    if (groups[i] !== group) continue;
+    if (i > first) {
       out.set(separator, at);
       at += separator.length;
     }
-    out.set(values[k]!, at);
-    at += values[k]!.length;
+    out.set(fields.valueBytesAt(i), at);
+    at += fields.valueEndAt(i) - fields.valueStartAt(i);
   }
-  return out;
+  env.append(name.cgi, out);
 }
 
 /** Fields a proxy never forwards (RFC 9110 §7.6.1), as CGI names. */

@@ -5,8 +5,9 @@
  */
 import { ProtocolError } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
-import type { HttpVersion } from "./head-parser.js";
-import type { HeaderFields } from "./header-fields.js";
+import { FieldKind, FRAMING_KINDS } from "./field-names.js";
+import type { HttpVersion } from "./head-scanner.js";
+import { fieldNamesOf, type HeaderFields } from "./header-fields.js";
 
 export type BodyKind = "none" | "length" | "chunked" | "close";
 
@@ -15,7 +16,7 @@ export interface Framing {
   /** Content-Length when body is "length". */
   length: number;
   /** Transfer codings before the final chunked (e.g. ["gzip"]), which the body still carries. */
-  codings: string[];
+  codings: readonly string[];
   /** Connection persists after this message, by version and Connection (a close-delimited body aside). */
   keepAlive: boolean;
   /** Connection: upgrade and an Upgrade field. */
@@ -39,11 +40,12 @@ function listOf(fields: HeaderFields, indexes: readonly number[]): [element: str
 const CLOSE = 1;
 const KEEP_ALIVE = 2;
 const UPGRADE = 4;
-const CONNECTION_OPTIONS = new Map([
-  ["close", CLOSE],
-  ["keep-alive", KEEP_ALIVE],
-  ["upgrade", UPGRADE],
-]);
+const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const CONNECTION_OPTIONS: [bytes: Uint8Array, bit: number][] = [
+  [bytesOf("close"), CLOSE],
+  [bytesOf("keep-alive"), KEEP_ALIVE],
+  [bytesOf("upgrade"), UPGRADE],
+];
 
 /** The Connection options of field `i` that matter here, as bits, read from its bytes. */
 function connectionOptions(fields: HeaderFields, i: number): number {
@@ -54,17 +56,19 @@ function connectionOptions(fields: HeaderFields, i: number): number {
   while (p < end) {
     while (p < end && (b[p] === 0x20 || b[p] === 0x09 || b[p] === 0x2c)) p++;
     let q = p;
-    let word = "";
-    while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09 && q - p <= 10) {
-      const c = b[q]!;
-      word += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
-      q++;
-    }
+    while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09) q++;
+    for (const [option, bit] of CONNECTION_OPTIONS) if (sameFolded(b, p, q, option)) bits |= bit;
     while (q < end && b[q] !== 0x2c) q++;
-    bits |= CONNECTION_OPTIONS.get(word) ?? 0;
     p = q;
   }
   return bits;
+}
+
+/** True when `b[p, q)` is `lower` up to case (`lower` holds only lower-case letters and "-"). */
+function sameFolded(b: Uint8Array, p: number, q: number, lower: Uint8Array): boolean {
+  if (q - p !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) if ((b[p + k]! | 0x20) !== lower[k]) return false;
+  return true;
 }
 
 /** `list` with `i` added, made on first use (most messages have none of these fields). */
@@ -74,33 +78,61 @@ function with_(list: number[] | undefined, i: number): number[] {
   return list;
 }
 
-/** Frames a message. `offsetOf(i)` is the stream offset of field i, for errors. */
+/** No Transfer-Encoding, Content-Length, Connection, Upgrade or Expect: how most requests look. */
+function plain(version: HttpVersion, isRequest: boolean): Framing {
+  return {
+    body: isRequest ? "none" : "close",
+    length: 0,
+    codings: NO_CODINGS,
+    keepAlive: version === "HTTP/1.1",
+    upgrade: false,
+    expectContinue: false,
+  };
+}
+
+const NO_CODINGS: readonly string[] = Object.freeze([]);
+
+/**
+ * Frames a message. `kinds` is the or of its fields' FieldKinds; `origin` is the stream
+ * offset of `fields.buffer[0]`, for errors.
+ */
 export function frame(
   fields: HeaderFields,
   version: HttpVersion,
   isRequest: boolean,
-  offsetOf: (field: number) => number,
+  kinds: number,
+  origin: number,
 ): Framing {
-  // One pass to find the few fields that matter here; most messages have none but Connection.
+  const offsetOf = (field: number) => origin + fields.nameStartAt(field);
+  if ((kinds & FRAMING_KINDS) === 0) return plain(version, isRequest);
+  // One pass to find the few fields that matter here.
+  const names = fieldNamesOf(fields);
   let connectionAt: number[] | undefined;
   let teAt: number[] | undefined;
   let clAt: number[] | undefined;
   let hasUpgrade = false;
   let expectContinue = false;
-  for (let i = 0; i < fields.size; i++) {
-    if (fields.nameIs(i, "connection")) connectionAt = with_(connectionAt, i);
-    else if (fields.nameIs(i, "transfer-encoding")) teAt = with_(teAt, i);
-    else if (fields.nameIs(i, "content-length")) clAt = with_(clAt, i);
-    else if (fields.nameIs(i, "upgrade")) hasUpgrade = true;
-    else if (fields.nameIs(i, "expect"))
-      expectContinue ||= fields.valueAt(i).toLowerCase() === "100-continue";
+  for (let i = 0; i < names.length; i++) {
+    const kind = names[i]!.kind;
+    if (kind === FieldKind.Connection) connectionAt = with_(connectionAt, i);
+    else if (kind === FieldKind.TransferEncoding) teAt = with_(teAt, i);
+    else if (kind === FieldKind.ContentLength) clAt = with_(clAt, i);
+    else if (kind === FieldKind.Upgrade) hasUpgrade = true;
+    else if (kind === FieldKind.Expect) expectContinue ||= fields.valueAt(i).toLowerCase() === "100-continue";
   }
   let options = 0;
   if (connectionAt !== undefined) for (const i of connectionAt) options |= connectionOptions(fields, i);
   const close = (options & CLOSE) !== 0;
   const keepAlive = version === "HTTP/1.1" ? !close : (options & KEEP_ALIVE) !== 0 && !close;
   const upgrade = hasUpgrade && (options & UPGRADE) !== 0;
-  const framing: Framing = { body: "none", length: 0, codings: [], keepAlive, upgrade, expectContinue };
+  const framing: Framing = {
+    body: "none",
+    length: 0,
+    codings: NO_CODINGS,
+    keepAlive,
+    upgrade,
+    expectContinue,
+  };
   if (teAt === undefined && clAt === undefined) {
     if (!isRequest) framing.body = "close";
     return framing;

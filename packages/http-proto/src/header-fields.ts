@@ -4,14 +4,34 @@
  * case-insensitive, as field names are (RFC 9110 §5.1).
  */
 import { latin1Decode } from "@envwire/environ";
+import type { FieldName } from "./field-names.js";
+
+/** What the package knows of each field's name (see field-names): for the decoder and the Environ mapping. */
+let namesOf: (fields: HeaderFields) => readonly FieldName[];
+let settledOf: (fields: HeaderFields) => boolean;
 
 export class HeaderFields implements Iterable<[name: string, value: string]> {
   readonly #buf: Uint8Array;
   /** Four numbers a field: nameStart, nameEnd, valueStart, valueEnd, into #buf. */
-  readonly #spans: number[] = [];
+  readonly #spans: readonly number[];
+  readonly #names: readonly FieldName[];
+  /** Every name was found in the name table as it stood: same entry, same name (see fieldNameMisses). */
+  readonly #settled: boolean;
 
-  constructor(buf: Uint8Array) {
+  static {
+    namesOf = (fields) => fields.#names;
+    settledOf = (fields) => fields.#settled;
+  }
+
+  /**
+   * For the decoders: `spans` holds four offsets into `buf` a field, `names` what each name
+   * means, `settled` whether all of them were already in the name table.
+   */
+  constructor(buf: Uint8Array, spans: readonly number[], names: readonly FieldName[], settled: boolean) {
     this.#buf = buf;
+    this.#spans = spans;
+    this.#names = names;
+    this.#settled = settled;
   }
 
   /** The bytes the fields are views into (see valueStartAt, valueEndAt). */
@@ -39,14 +59,14 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
     return this.#spans[i * 4 + 3]!;
   }
 
-  /** Adds a field; for parsers. */
-  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
-    this.#spans.push(nameStart, nameEnd, valueStart, valueEnd);
+  /** The CGI variable field `i` maps to: HTTP_*, or CONTENT_TYPE / CONTENT_LENGTH. */
+  cgiNameAt(i: number): string {
+    return this.#names[i]!.cgi;
   }
 
   /** Number of fields, repeats counted. */
   get size(): number {
-    return this.#spans.length >> 2;
+    return this.#names.length;
   }
 
   /** The name of field `i` as it was sent (case kept). */
@@ -99,4 +119,14 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
   }
+}
+
+/** The name meanings of `fields`, one per field. */
+export function fieldNamesOf(fields: HeaderFields): readonly FieldName[] {
+  return namesOf(fields);
+}
+
+/** True when two fields of `fields` share a name entry exactly when they share a name. */
+export function namesAreSettled(fields: HeaderFields): boolean {
+  return settledOf(fields);
 }

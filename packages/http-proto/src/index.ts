@@ -30,5 +30,5 @@ export {
   requestToEnviron,
 } from "./environ-mapping.js";
 export type { BodyKind } from "./framing.js";
-export type { HttpVersion, TargetForm } from "./head-parser.js";
+export type { HttpVersion, TargetForm } from "./head-scanner.js";
 export { HeaderFields } from "./header-fields.js";

@@ -15,9 +15,12 @@ export type Event =
   | { type: "end" }
   | { type: "tunnel"; bytes: Uint8Array };
 
+/** The head as plain data: a request's target (read from its bytes) in place of where it lies in them. */
 function summary(head: HttpRequestHead | HttpResponseHead): Record<string, unknown> {
-  const { headers, ...rest } = head;
-  return { ...rest, headers: [...headers] };
+  const { headers, ...rest } = head as HttpRequestHead;
+  if (!("targetStart" in head)) return { ...rest, headers: [...headers] };
+  const { targetStart: _, targetEnd: __, ...request } = rest;
+  return { ...request, target: head.target, headers: [...headers] };
 }
 
 function recorder() {

@@ -1,0 +1,152 @@
+/**
+ * What a header field name means to this package, looked up once per field from its bytes:
+ * the CGI variable it maps to, whether it has "_" (dropped by default), and whether it is
+ * one of the few fields that frame the message or matter to the Environ mapping.
+ *
+ * The head scanner hashes each name as it validates it (see NAME_HASH_*), so a field seen
+ * before costs one table slot and one compare: no string for the raw name, no case folding.
+ * The table is bounded; a miss overwrites its slot. The fields that frame a message are
+ * pinned, so a flood of hostile names can slow lookups down, never change what they return.
+ */
+import { headerToCgiName, latin1Decode, latin1Encode } from "@envwire/environ";
+
+/** Kinds, as bits, so a head's kinds can be or-ed together and tested at once. */
+export const FieldKind = {
+  Other: 0,
+  Connection: 1,
+  TransferEncoding: 2,
+  ContentLength: 4,
+  Upgrade: 8,
+  Expect: 16,
+  Host: 32,
+  ContentType: 64,
+  Cookie: 128,
+} as const;
+
+/** Fields that change how a message is framed or whether the connection stays open. */
+export const FRAMING_KINDS: number =
+  FieldKind.Connection |
+  FieldKind.TransferEncoding |
+  FieldKind.ContentLength |
+  FieldKind.Upgrade |
+  FieldKind.Expect;
+
+export interface FieldName {
+  /** The name's length and its bytes with the 0x20 bit set (lower case, for a token), as little-endian words and the bytes after them. */
+  readonly length: number;
+  readonly words: Int32Array;
+  readonly tail: Uint8Array;
+  /** The CGI variable: HTTP_*, CONTENT_TYPE or CONTENT_LENGTH. */
+  readonly cgi: string;
+  readonly underscore: boolean;
+  /** One FieldKind. */
+  readonly kind: number;
+  /**
+   * Scratch for requestToEnviron, which finds a head's repeated fields in one pass by marking
+   * their names: the mapping that last saw this name, its first field there, and how many.
+   */
+  seenBy: number;
+  firstAt: number;
+  count: number;
+}
+
+/**
+ * FNV-1a over the bytes with the 0x20 bit set. Within a token, setting that bit lower-cases
+ * letters and changes nothing else but "^" into "~": names with either are never cached,
+ * so a cached entry matches exactly the names that are its own up to case.
+ */
+export const NAME_HASH_SEED = 0x811c9dc5;
+export const NAME_HASH_PRIME = 0x01000193;
+
+const SLOTS = 512; // a power of two
+const MAX_CACHED_LENGTH = 40;
+
+const KINDS: Record<string, number> = {
+  connection: FieldKind.Connection,
+  "transfer-encoding": FieldKind.TransferEncoding,
+  "content-length": FieldKind.ContentLength,
+  upgrade: FieldKind.Upgrade,
+  expect: FieldKind.Expect,
+  host: FieldKind.Host,
+  "content-type": FieldKind.ContentType,
+  cookie: FieldKind.Cookie,
+};
+
+const table: (FieldName | undefined)[] = new Array<FieldName | undefined>(SLOTS).fill(undefined);
+const pinned: boolean[] = new Array<boolean>(SLOTS).fill(false);
+
+function entryFor(raw: string): FieldName {
+  const lower = raw.toLowerCase();
+  const folded = Uint8Array.from(raw, (c) => c.charCodeAt(0) | 0x20);
+  const view = new DataView(folded.buffer);
+  const words = new Int32Array(folded.length >> 2);
+  for (let k = 0; k < words.length; k++) words[k] = view.getInt32(k * 4, true);
+  return {
+    length: folded.length,
+    words,
+    tail: folded.subarray(words.length * 4),
+    cgi: headerToCgiName(raw),
+    underscore: raw.includes("_"),
+    kind: KINDS[lower] ?? FieldKind.Other,
+    seenBy: 0,
+    firstAt: 0,
+    count: 0,
+  };
+}
+
+/** The hash the scanner computes for `buf[start, end)`, for names that did not come through it. */
+export function nameHash(buf: Uint8Array, start: number, end: number): number {
+  let h = NAME_HASH_SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i]! | 0x20), NAME_HASH_PRIME);
+  return h;
+}
+
+for (const name of Object.keys(KINDS)) {
+  const entry = entryFor(name);
+  const slot = nameHash(latin1Encode(name), 0, name.length) & (SLOTS - 1);
+  if (pinned[slot]) throw new Error(`field name table: ${name} collides with a pinned name`);
+  table[slot] = entry;
+  pinned[slot] = true;
+}
+
+let misses = 0;
+
+/**
+ * How many lookups have missed the table so far. While it stands still, each name maps to
+ * one entry: two fields share an entry exactly when their names are the same.
+ */
+export function fieldNameMisses(): number {
+  return misses;
+}
+
+/**
+ * The meaning of the field name `buf[start, end)`, whose nameHash is `hash`; `view` is a
+ * DataView of `buf`, for comparing four bytes at a time.
+ */
+export function fieldName(
+  view: DataView,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  hash: number,
+): FieldName {
+  const slot = hash & (SLOTS - 1);
+  const cached = table[slot];
+  if (cached !== undefined && isName(cached, view, buf, start, end)) return cached;
+  misses++;
+  const raw = latin1Decode(buf, start, end);
+  const entry = entryFor(raw);
+  if (end - start <= MAX_CACHED_LENGTH && !pinned[slot] && !/[~^]/.test(raw)) table[slot] = entry;
+  return entry;
+}
+
+function isName(name: FieldName, view: DataView, buf: Uint8Array, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  const words = name.words;
+  let i = start;
+  for (let k = 0; k < words.length; k++, i += 4)
+    if ((view.getInt32(i, true) | 0x20202020) !== words[k]) return false;
+  const tail = name.tail;
+  for (let k = 0; k < tail.length; k++) if ((buf[i + k]! | 0x20) !== tail[k]) return false;
+  return true;
+}

@@ -1,0 +1,434 @@
+/**
+ * Reads a message head (start line, field lines, empty line) in one pass over its bytes,
+ * validating as it goes (RFC 9112 §2-5, RFC 9110 §5): each byte is looked at once, field
+ * names are hashed for the name table while they are checked, and long field values are
+ * checked four bytes at a time.
+ *
+ * The scanner always reads to the end of the buffer it is given. It returns where the head
+ * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
+ * is reported, at its stream offset, whatever else follows; a byte past a size limit reports
+ * the limit instead, so the outcome never depends on how much of the stream is in hand
+ * (HeadReader gathers at most the limit).
+ */
+import {
+  FIELD_VALUE as FIELD_VALUE_CLASS,
+  latin1Decode,
+  ProtocolError,
+  TOKEN as TOKEN_CLASS,
+} from "@envwire/environ";
+import { HttpErrorCode } from "./constants.js";
+import {
+  type FieldName,
+  fieldName,
+  fieldNameMisses,
+  NAME_HASH_PRIME,
+  NAME_HASH_SEED,
+} from "./field-names.js";
+
+// Read for every byte of a head: module-local copies, as V8's optimized code checks an
+// imported binding on each read (bench: a fifth of the scan time).
+const TOKEN = TOKEN_CLASS.slice();
+const FIELD_VALUE = FIELD_VALUE_CLASS.slice();
+const HASH_SEED = NAME_HASH_SEED;
+const HASH_PRIME = NAME_HASH_PRIME;
+
+const HTAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const COLON = 0x3a;
+/** Empty lines skipped before a request line, at most: robustness, not an open door. */
+const MAX_LEADING_EMPTY_LINES = 8;
+/** Values at least about this long are checked four bytes at a time. */
+const WORDWISE = 16;
+/** How a line may end at a given byte: properly, not yet known (buffer ends), or not at all. */
+const END = 1;
+const MORE = 0;
+const NOT_END = -1;
+
+export type HttpVersion = "HTTP/1.0" | "HTTP/1.1";
+export type TargetForm = "origin" | "absolute" | "authority" | "asterisk";
+
+export interface ScanLimits {
+  /** Largest head, in bytes, and the error for one larger. */
+  maxSize: number;
+  tooLarge: { code: string; what: string };
+  maxStartLineLength: number;
+  maxFields: number;
+  allowBareLf: boolean;
+}
+
+export class HeadScanner {
+  readonly #limits: ScanLimits;
+  /** Stream offset of buf[0], for errors. */
+  #origin = 0;
+  /** Where the size limit falls (buffer coordinates), and the start line's while reading it. */
+  #limit = 0;
+  #lineLimit = Number.POSITIVE_INFINITY;
+  /** A DataView of the buffer being scanned, for reading four bytes at a time. */
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Uint8Array | undefined;
+
+  // The last head read. Fields: spans (nameStart, nameEnd, valueStart, valueEnd) and names.
+  fieldCount = 0;
+  spans: number[] = [];
+  names: FieldName[] = [];
+  /** The FieldKinds of all its fields, or-ed. */
+  kinds = 0;
+  /** Every field name was already in the name table (see fieldNameMisses). */
+  settled = true;
+  #missesBefore = 0;
+  // Request line.
+  methodStart = 0;
+  methodEnd = 0;
+  targetStart = 0;
+  targetEnd = 0;
+  targetForm: TargetForm = "origin";
+  version: HttpVersion = "HTTP/1.1";
+  // Status line.
+  status = 0;
+  reason = "";
+
+  constructor(limits: ScanLimits) {
+    this.#limits = limits;
+  }
+
+  /** Reads a request head starting at `buf[p]`; `origin` is the stream offset of `buf[0]`. */
+  request(buf: Uint8Array, p: number, origin: number): number {
+    let i = this.#begin(p, origin);
+    for (let k = 0; k < MAX_LEADING_EMPTY_LINES; k++) {
+      // Empty lines before a request line are skipped (RFC 9112 §2.2).
+      const c = buf[i];
+      if (c !== CR && c !== LF) break;
+      const end = this.#lineEnd(buf, i);
+      if (end === MORE) return this.#more(buf);
+      i += c === CR ? 2 : 1;
+    }
+    const lineStart = i;
+    this.#lineLimit = i + this.#limits.maxStartLineLength;
+    let c = buf[i];
+    while (TOKEN[c!] === 1) c = buf[++i];
+    if (c !== SP || i === lineStart) {
+      const end = c === SP ? NOT_END : this.#lineEnd(buf, i);
+      if (end === MORE) return this.#more(buf);
+      const code = end === NOT_END && c !== SP ? HttpErrorCode.BadMethod : HttpErrorCode.BadStartLine;
+      this.#fail(code, "a request line is a method token, a space, a target, a space and a version", i);
+    }
+    this.methodStart = lineStart;
+    this.methodEnd = i;
+    const targetStart = ++i;
+    c = buf[i];
+    while (c! > SP && c! < 0x7f) c = buf[++i];
+    if (c !== SP || i === targetStart) {
+      const end = c === SP ? END : this.#lineEnd(buf, i);
+      if (end === MORE) return this.#more(buf);
+      if (end === END) {
+        this.#fail(
+          HttpErrorCode.BadStartLine,
+          "a request line needs a target and a version, one space apart",
+          i,
+        );
+      }
+      this.#fail(HttpErrorCode.BadTarget, `byte 0x${c!.toString(16)} in the request-target`, i);
+    }
+    this.targetStart = targetStart;
+    this.targetEnd = i;
+    const versionStart = ++i;
+    c = buf[i];
+    while (c !== CR && c !== LF && c !== undefined) c = buf[++i];
+    const end = this.#lineEnd(buf, i);
+    if (end === MORE) return this.#more(buf);
+    if (i - lineStart > this.#limits.maxStartLineLength) this.#fail("", "", this.#lineLimit);
+    this.version = this.#version(buf, versionStart, i);
+    this.targetForm = this.#targetForm(buf);
+    this.#lineLimit = Number.POSITIVE_INFINITY;
+    return this.#fields(buf, i + (c === CR ? 2 : 1));
+  }
+
+  /** Reads a response head starting at `buf[p]`. */
+  response(buf: Uint8Array, p: number, origin: number): number {
+    let i = this.#begin(p, origin);
+    this.#lineLimit = i + this.#limits.maxStartLineLength;
+    let c = buf[i];
+    while (c !== CR && c !== LF && c !== undefined) c = buf[++i];
+    if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
+    if (i - p > this.#limits.maxStartLineLength) this.#fail("", "", this.#lineLimit);
+    this.#statusLine(buf, p, i);
+    this.#lineLimit = Number.POSITIVE_INFINITY;
+    return this.#fields(buf, i + (c === CR ? 2 : 1));
+  }
+
+  /** Reads a trailer section (field lines, then the empty line) starting at `buf[p]`. */
+  trailers(buf: Uint8Array, p: number, origin: number): number {
+    return this.#fields(buf, this.#begin(p, origin));
+  }
+
+  #begin(p: number, origin: number): number {
+    this.#origin = origin;
+    this.#limit = p + this.#limits.maxSize;
+    this.#lineLimit = Number.POSITIVE_INFINITY;
+    this.fieldCount = 0;
+    this.kinds = 0;
+    this.#missesBefore = fieldNameMisses();
+    return p;
+  }
+
+  /** Field lines from `buf[i]` to the empty line; returns where the head ends. */
+  #fields(buf: Uint8Array, i: number): number {
+    const maxFields = this.#limits.maxFields;
+    const names = this.names;
+    const spans = this.spans;
+    const view = this.#viewFor(buf);
+    let n = 0;
+    let kinds = 0;
+    for (;;) {
+      const lineStart = i;
+      let c = buf[i];
+      if (c === CR || c === LF || c === undefined) {
+        if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
+        i += c === CR ? 2 : 1;
+        break;
+      }
+      if (c === SP || c === HTAB)
+        this.#fail(HttpErrorCode.ObsFold, "a line starts with whitespace (obs-fold)", i);
+      if (n === maxFields) this.#fail(HttpErrorCode.TooManyHeaders, `more than ${maxFields} fields`, i);
+      let h = HASH_SEED;
+      while (TOKEN[c!] === 1) {
+        h = Math.imul(h ^ (c! | 0x20), HASH_PRIME);
+        c = buf[++i];
+      }
+      if (c !== COLON || i === lineStart) {
+        if (c === undefined) return this.#more(buf);
+        const why =
+          c === SP || c === HTAB
+            ? "whitespace between a field name and its colon"
+            : "a field name must be a token and a colon";
+        this.#fail(HttpErrorCode.BadHeaderName, why, i);
+      }
+      const nameEnd = i++;
+      c = buf[i];
+      while (c === SP || c === HTAB) c = buf[++i];
+      const valueStart = i;
+      i = this.#valueEnd(buf, i);
+      let valueEnd = i;
+      while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
+      c = buf[i];
+      if (c === CR && buf[i + 1] === LF) {
+        i += 2;
+      } else {
+        const end = this.#lineEnd(buf, i);
+        if (end === MORE) return this.#more(buf);
+        if (end === NOT_END) {
+          this.#fail(HttpErrorCode.BadHeaderValue, `byte 0x${c!.toString(16)} in a field value`, i);
+        }
+        i++;
+      }
+      const j = n * 4;
+      spans[j] = lineStart;
+      spans[j + 1] = nameEnd;
+      spans[j + 2] = valueStart;
+      spans[j + 3] = valueEnd;
+      const name = fieldName(view, buf, lineStart, nameEnd, h);
+      names[n++] = name;
+      kinds |= name.kind;
+    }
+    if (i > this.#limit) this.#fail("", "", this.#limit);
+    this.fieldCount = n;
+    this.kinds = kinds;
+    this.settled = fieldNameMisses() === this.#missesBefore;
+    return i;
+  }
+
+  /** The first byte from `i` on that a field value may not hold (`buf` is the buffer #view is of). */
+  #valueEnd(buf: Uint8Array, i: number): number {
+    if (FIELD_VALUE[buf[i + WORDWISE]!] === 1) {
+      // Long enough to be worth it: skip four bytes at a time while they hold no control byte.
+      const view = this.#view;
+      const last = buf.length - 4;
+      while (i <= last) {
+        const w = view.getInt32(i, true);
+        const del = w ^ 0x7f7f7f7f;
+        // Some byte below 0x20 (bytes of 0x80 and up excluded), or some 0x7f: byte by byte from here.
+        if ((((w - 0x20202020) & ~w) | ((del - 0x01010101) & ~del)) & 0x80808080) break;
+        i += 4;
+      }
+    }
+    while (FIELD_VALUE[buf[i]!] === 1) i++;
+    return i;
+  }
+
+  #viewFor(buf: Uint8Array): DataView {
+    if (buf !== this.#viewOf) {
+      this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.#viewOf = buf;
+    }
+    return this.#view;
+  }
+
+  /**
+   * Whether a line ends at `buf[i]` (a byte that ended a run of line content): CR LF, or LF
+   * where bare LF is allowed. A CR not followed by LF, or a bare LF, is an error here.
+   */
+  #lineEnd(buf: Uint8Array, i: number): number {
+    const c = buf[i];
+    if (c === CR) {
+      const next = buf[i + 1];
+      if (next === LF) return END;
+      if (next === undefined) return MORE;
+      this.#fail(HttpErrorCode.BareCr, "a CR not followed by LF", i);
+    }
+    if (c === LF) {
+      if (this.#limits.allowBareLf) return END;
+      this.#fail(HttpErrorCode.BareLf, "a line ends in LF without CR", i);
+    }
+    return c === undefined ? MORE : NOT_END;
+  }
+
+  /** The buffer ended inside the head: fine, unless what is in hand already breaks a limit. */
+  #more(buf: Uint8Array): number {
+    const end = buf.length;
+    // A CR in hand may end the start line: it does not count against the line's length.
+    if (end - (buf[end - 1] === CR ? 1 : 0) > this.#lineLimit) this.#fail("", "", this.#lineLimit);
+    if (end >= this.#limit) this.#fail("", "", this.#limit);
+    return -1;
+  }
+
+  /** Throws `code` at `at`, or the size limit's error when `at` is past a limit. */
+  #fail(code: string, why: string, at: number): never {
+    if (at >= this.#lineLimit && this.#lineLimit <= this.#limit) {
+      throw new ProtocolError(
+        HttpErrorCode.StartLineTooLong,
+        `the start line is over ${this.#limits.maxStartLineLength} bytes`,
+        this.#origin + this.#lineLimit,
+      );
+    }
+    if (at >= this.#limit) {
+      const { code, what } = this.#limits.tooLarge;
+      throw new ProtocolError(
+        code,
+        `the ${what} is over ${this.#limits.maxSize} bytes`,
+        this.#origin + this.#limit,
+      );
+    }
+    throw new ProtocolError(code, why, this.#origin + at);
+  }
+
+  /** "HTTP/1.0" or "HTTP/1.1" at `buf[p, end)`. */
+  #version(buf: Uint8Array, p: number, end: number): HttpVersion {
+    if (
+      end - p === 8 &&
+      buf[p] === 0x48 &&
+      buf[p + 1] === 0x54 &&
+      buf[p + 2] === 0x54 &&
+      buf[p + 3] === 0x50 &&
+      buf[p + 4] === 0x2f &&
+      buf[p + 5] === 0x31 &&
+      buf[p + 6] === 0x2e
+    ) {
+      if (buf[p + 7] === 0x31) return "HTTP/1.1";
+      if (buf[p + 7] === 0x30) return "HTTP/1.0";
+    }
+    const text = latin1Decode(buf, p, Math.min(end, p + 16));
+    if (/^HTTP\/[0-9]\.[0-9]$/.test(text)) {
+      this.#fail(HttpErrorCode.BadVersion, `${text} is not HTTP/1.0 or HTTP/1.1`, p);
+    }
+    this.#fail(HttpErrorCode.BadStartLine, `${JSON.stringify(text)} is not an HTTP version`, p);
+  }
+
+  /** The form of the request-target just read (RFC 9112 §3.2), checked against the method. */
+  #targetForm(buf: Uint8Array): TargetForm {
+    const start = this.targetStart;
+    const end = this.targetEnd;
+    const first = buf[start];
+    const bad = (why: string): never => this.#fail(HttpErrorCode.BadTarget, why, start);
+    if (isConnect(buf, this.methodStart, this.methodEnd)) {
+      // host:port, the host without / ? # @ (an IPv6 literal keeps its colons inside [ ]).
+      let colon = end - 1;
+      while (colon > start && buf[colon]! >= 0x30 && buf[colon]! <= 0x39) colon--;
+      let ok = colon > start && colon < end - 1 && buf[colon] === COLON;
+      for (let i = start; ok && i < colon; i++) {
+        const c = buf[i];
+        ok = c !== 0x2f && c !== 0x3f && c !== 0x23 && c !== 0x40;
+      }
+      if (!ok) bad("CONNECT takes host:port (authority-form)");
+      return "authority";
+    }
+    if (first === 0x2f) return "origin";
+    if (first === 0x2a && end - start === 1) {
+      if (!isOptions(buf, this.methodStart, this.methodEnd)) bad("only OPTIONS may have the target *");
+      return "asterisk";
+    }
+    if (isAbsoluteUri(buf, start, end)) return "absolute";
+    return bad("a target starts with /, is an absolute URI, is * (OPTIONS) or host:port (CONNECT)");
+  }
+
+  #statusLine(buf: Uint8Array, start: number, end: number): void {
+    if (end - start < 12 || buf[start + 8] !== SP) {
+      if (end - start >= 8) this.#version(buf, start, start + 8);
+      this.#fail(HttpErrorCode.BadStartLine, "a status line is a version, a space and a status code", start);
+    }
+    this.version = this.#version(buf, start, start + 8);
+    let status = 0;
+    for (let i = start + 9; i < start + 12; i++) {
+      const d = buf[i]! - 0x30;
+      if (d < 0 || d > 9) this.#fail(HttpErrorCode.BadStatus, "a status code is three digits", i);
+      status = status * 10 + d;
+    }
+    if (status < 100) this.#fail(HttpErrorCode.BadStatus, `status ${status} is below 100`, start + 9);
+    let reason = "";
+    if (end > start + 12) {
+      if (buf[start + 12] !== SP)
+        this.#fail(HttpErrorCode.BadStatus, "a status code is three digits", start + 12);
+      for (let i = start + 13; i < end; i++) {
+        if (FIELD_VALUE[buf[i]!] !== 1)
+          this.#fail(HttpErrorCode.BadStartLine, "a control byte in the reason", i);
+      }
+      reason = latin1Decode(buf, start + 13, end);
+    }
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const CONNECT = bytesOf("CONNECT");
+const OPTIONS = bytesOf("OPTIONS");
+
+function isConnect(buf: Uint8Array, start: number, end: number): boolean {
+  return sameBytes(buf, start, end, CONNECT);
+}
+
+function isOptions(buf: Uint8Array, start: number, end: number): boolean {
+  return sameBytes(buf, start, end, OPTIONS);
+}
+
+function sameBytes(buf: Uint8Array, start: number, end: number, bytes: Uint8Array): boolean {
+  if (end - start !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+const isAlpha = (c: number) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+
+/** scheme "://" and at least one byte of authority: what absolute-form looks like from the front. */
+function isAbsoluteUri(buf: Uint8Array, start: number, end: number): boolean {
+  if (!isAlpha(buf[start]!)) return false;
+  let i = start + 1;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (!(isAlpha(c) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d)) break;
+  }
+  if (end - i < 4 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) return false;
+  const c = buf[i + 3];
+  return c !== 0x2f && c !== 0x3f && c !== 0x23;
+}
+
+const KNOWN_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"].map(
+  (m) => [m, bytesOf(m)] as const,
+);
+
+/** The method at `buf[start, end)`: one shared string for the registered ones. */
+export function methodOf(buf: Uint8Array, start: number, end: number): string {
+  for (const [name, bytes] of KNOWN_METHODS) if (sameBytes(buf, start, end, bytes)) return name;
+  return latin1Decode(buf, start, end);
+}

@@ -1,0 +1,89 @@
+/**
+ * The heads the decoders hand to onHead. Everything is read while the head is scanned,
+ * except the request-target's string, which is made from its bytes when first asked for:
+ * a gateway that maps the request to an Environ never needs it.
+ */
+import { latin1Decode } from "@envwire/environ";
+import type { BodyKind } from "./framing.js";
+import type { HttpVersion, TargetForm } from "./head-scanner.js";
+import type { HeaderFields } from "./header-fields.js";
+
+interface MessageHead {
+  version: HttpVersion;
+  headers: HeaderFields;
+  /** How the body is framed: none, Content-Length, chunked, or until the connection closes. */
+  body: BodyKind;
+  /** Content-Length, when the body is framed by it (0 for none). */
+  contentLength: number;
+  /** Transfer codings before chunked, still applied to the body (e.g. ["gzip"]). */
+  transferCodings: readonly string[];
+  keepAlive: boolean;
+  /** Connection: upgrade with an Upgrade field. */
+  upgrade: boolean;
+}
+
+export interface HttpRequestHead extends MessageHead {
+  method: string;
+  /** The request-target as sent (made from its bytes when first read). */
+  readonly target: string;
+  /** Where the target lies in `headers.buffer`: for reading it as bytes. */
+  readonly targetStart: number;
+  readonly targetEnd: number;
+  targetForm: TargetForm;
+  /** Expect: 100-continue. */
+  expectContinue: boolean;
+}
+
+export interface HttpResponseHead extends MessageHead {
+  status: number;
+  reason: string;
+}
+
+export class RequestHead implements HttpRequestHead {
+  method: string;
+  readonly targetStart: number;
+  readonly targetEnd: number;
+  targetForm: TargetForm;
+  version: HttpVersion;
+  headers: HeaderFields;
+  body: BodyKind;
+  contentLength: number;
+  transferCodings: readonly string[];
+  keepAlive: boolean;
+  upgrade: boolean;
+  expectContinue: boolean;
+  #target: string | undefined;
+
+  constructor(
+    method: string,
+    targetStart: number,
+    targetEnd: number,
+    targetForm: TargetForm,
+    version: HttpVersion,
+    headers: HeaderFields,
+    body: BodyKind,
+    contentLength: number,
+    transferCodings: readonly string[],
+    keepAlive: boolean,
+    upgrade: boolean,
+    expectContinue: boolean,
+  ) {
+    this.method = method;
+    this.targetStart = targetStart;
+    this.targetEnd = targetEnd;
+    this.targetForm = targetForm;
+    this.version = version;
+    this.headers = headers;
+    this.body = body;
+    this.contentLength = contentLength;
+    this.transferCodings = transferCodings;
+    this.keepAlive = keepAlive;
+    this.upgrade = upgrade;
+    this.expectContinue = expectContinue;
+  }
+
+  get target(): string {
+    this.#target ??= latin1Decode(this.headers.buffer, this.targetStart, this.targetEnd);
+    return this.#target;
+  }
+}
