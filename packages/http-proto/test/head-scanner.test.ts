@@ -1,0 +1,196 @@
+// The one-pass head scanner: its four-bytes-at-a-time value check against a byte-by-byte
+// reference, its size limits under any split, and the name table behind field names.
+import { ProtocolError } from "@envwire/environ";
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { ascii, concat, cutsFor, everySplit, splitAt } from "../../../test/support/chunks.js";
+import {
+  HttpErrorCode as E,
+  type HttpDecoderOptions,
+  type HttpRequestHead,
+  requestToEnviron,
+} from "../src/index.js";
+import { decodeRequests, errorOf } from "./recorder.js";
+
+/** Where a field value's bytes first go wrong, byte by byte: what the scanner must agree with. */
+function firstBadValueByte(value: Uint8Array): number {
+  for (let i = 0; i < value.length; i++) {
+    const b = value[i]!;
+    if (b !== 0x09 && (b < 0x20 || b === 0x7f)) return i;
+  }
+  return -1;
+}
+
+const valueByte = fc.oneof(
+  { weight: 20, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+  { weight: 3, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+  { weight: 1, arbitrary: fc.constantFrom(0x00, 0x09, 0x0b, 0x1f, 0x0d, 0x0a) },
+  { weight: 1, arbitrary: fc.constant(0x7f) },
+);
+
+const outcome = (chunks: Uint8Array[], options?: HttpDecoderOptions) => {
+  const err = errorOf(() => decodeRequests(chunks, options));
+  if (err === undefined) return "ok";
+  expect(err).toBeInstanceOf(ProtocolError);
+  return `${(err as ProtocolError).code}@${(err as ProtocolError).offset}`;
+};
+
+describe("field values", () => {
+  test.prop([fc.array(valueByte, { maxLength: 96, size: "max" }), fc.integer({ min: 0, max: 7 })])(
+    "are checked as byte by byte would, wherever a bad byte falls in a long value",
+    (bytes, pad) => {
+      const prefix = ascii(`GET / HTTP/1.1\r\nX-Value: `);
+      const value = Uint8Array.from(bytes);
+      const raw = concat([prefix, value, ascii("\r\n\r\n")]);
+      // The head starts at any offset of its buffer, so four-byte reads start at any alignment.
+      const shifted = concat([new Uint8Array(pad), raw]).subarray(pad);
+      const bad = firstBadValueByte(value);
+      if (bad < 0) {
+        const { heads } = decodeRequests([shifted]);
+        const text = String.fromCharCode(...value).replace(/^[ \t]+|[ \t]+$/g, "");
+        expect(heads[0]!.headers.get("x-value")).toBe(text);
+      } else if (value[bad] !== 0x0d && value[bad] !== 0x0a) {
+        // (a CR or LF there ends the line early instead: other tests own those)
+        const err = errorOf(() => decodeRequests([shifted]));
+        expect(err).toMatchObject({ code: E.BadHeaderValue, offset: prefix.length + bad });
+      }
+    },
+  );
+
+  it("takes obs-text and tabs in long values, and refuses DEL and NUL where they are", () => {
+    const long = `a\t${"\u00e9".repeat(40)}b`;
+    const { heads } = decodeRequests([ascii(`GET / HTTP/1.1\r\nX: ${long}\r\n\r\n`)]);
+    expect(heads[0]!.headers.get("x")).toBe(long);
+    for (const [bad, at] of [
+      ["\u007f", 7],
+      ["\u0000", 23],
+      ["\u000b", 40],
+    ] as const) {
+      const value = `${"v".repeat(at)}${bad}${"w".repeat(30)}`;
+      const raw = ascii(`GET / HTTP/1.1\r\nX: ${value}\r\n\r\n`);
+      expect(errorOf(() => decodeRequests([raw]))).toMatchObject({ code: E.BadHeaderValue, offset: 19 + at });
+    }
+  });
+});
+
+describe("size limits", () => {
+  const cases: [string, string, string, object][] = [
+    [
+      "a bad byte past the head limit",
+      `GET / HTTP/1.1\r\nX: ${"v".repeat(60)}\u0001\r\n\r\n`,
+      `${E.HeadTooLarge}@64`,
+      { maxHeadSize: 64 },
+    ],
+    [
+      "a bad byte before the head limit",
+      `GET / HTTP/1.1\r\nX: v\u0001${"v".repeat(80)}\r\n\r\n`,
+      `${E.BadHeaderValue}@20`,
+      { maxHeadSize: 64 },
+    ],
+    [
+      "a head exactly at the limit",
+      `GET / HTTP/1.1\r\nX: ${"v".repeat(41)}\r\n\r\n`,
+      "ok",
+      { maxHeadSize: 64 },
+    ],
+    [
+      "a head one byte over",
+      `GET / HTTP/1.1\r\nX: ${"v".repeat(42)}\r\n\r\n`,
+      `${E.HeadTooLarge}@64`,
+      { maxHeadSize: 64 },
+    ],
+    [
+      "a bad version past the line limit",
+      `GET /${"p".repeat(40)} HTTP/9.9\r\n\r\n`,
+      `${E.StartLineTooLong}@32`,
+      { maxStartLineLength: 32 },
+    ],
+    [
+      "a bad method before the line limit",
+      `G(T /${"p".repeat(40)} HTTP/1.1\r\n\r\n`,
+      `${E.BadMethod}@1`,
+      { maxStartLineLength: 32 },
+    ],
+    [
+      "a request line exactly at the limit",
+      `GET /${"p".repeat(18)} HTTP/1.1\r\n\r\n`,
+      "ok",
+      { maxStartLineLength: 32 },
+    ],
+  ];
+  for (const [name, text, expected, options] of cases) {
+    it(`${name}: the same verdict under every split`, () => {
+      const bytes = ascii(text);
+      const seen = new Set<string>();
+      for (const [, chunks] of everySplit(bytes)) seen.add(outcome(chunks, options));
+      expect([...seen]).toEqual([expected]);
+    });
+  }
+
+  test.prop([fc.string({ maxLength: 40 }), fc.integer({ min: 8, max: 48 })])(
+    "any head, any limit: one verdict whatever the split",
+    (junk, maxHeadSize) => {
+      const bytes = ascii(`GET / HTTP/1.1\r\nA: ${junk.replace(/[^\x00-\xff]/g, "?")}\r\n\r\n`);
+      const verdicts = new Set([outcome([bytes], { maxHeadSize })]);
+      for (const cut of [1, 5, 17, 23, bytes.length - 2])
+        verdicts.add(outcome(splitAt(bytes, [cut]), { maxHeadSize }));
+      verdicts.add(
+        outcome(
+          Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)),
+          { maxHeadSize },
+        ),
+      );
+      expect(verdicts.size).toBe(1);
+    },
+  );
+});
+
+describe("field names", () => {
+  const headOf = (raw: string) => decodeRequests([ascii(raw)]).heads[0] as HttpRequestHead;
+
+  it("still frame the message after a flood of other names", () => {
+    const flood = Array.from({ length: 2000 }, (_, i) => `X-Flood-${i.toString(36)}: 1\r\n`).join("");
+    const raw = ascii(`POST / HTTP/1.1\r\n${flood}Content-Length: 3\r\n\r\nabc`);
+    const { heads, events } = decodeRequests([raw], { maxHeaders: 3000, maxHeadSize: 1 << 16 });
+    expect(heads[0]).toMatchObject({ body: "length", contentLength: 3 });
+    expect(events.filter((e) => e.type === "body")).toHaveLength(1);
+  });
+
+  it("join repeats however the table stands: long names, case, and a name new to the table", () => {
+    const long = `X-${"l".repeat(60)}`;
+    const fresh = `X-Fresh-${Date.now().toString(36)}`;
+    const env = requestToEnviron(
+      headOf(
+        `GET / HTTP/1.1\r\n${long}: 1\r\n${fresh}: a\r\nAccept: x\r\n${long}: 2\r\nACCEPT: y\r\n${fresh}: b\r\n\r\n`,
+      ),
+    );
+    const cgi = (name: string) => `HTTP_${name.toUpperCase().replaceAll("-", "_")}`;
+    expect(env.getAll(cgi(long))).toEqual(["1, 2"]);
+    expect(env.getAll(cgi(fresh))).toEqual(["a, b"]);
+    expect(env.getAll("HTTP_ACCEPT")).toEqual(["x, y"]);
+  });
+
+  it("keep ^ and ~ apart, and join X_A with X-A only when underscores are kept", () => {
+    const head = headOf("GET / HTTP/1.1\r\nX^Y: 1\r\nX~Y: 2\r\nX-A: 3\r\nX_A: 4\r\n\r\n");
+    expect([...requestToEnviron(head)].filter(([n]) => n.startsWith("HTTP_"))).toEqual([
+      ["HTTP_X^Y", "1"],
+      ["HTTP_X~Y", "2"],
+      ["HTTP_X_A", "3"],
+    ]);
+    expect(requestToEnviron(head, { keepUnderscoreHeaders: true }).getAll("HTTP_X_A")).toEqual(["3, 4"]);
+  });
+
+  test.prop([
+    fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/), { minLength: 1, maxLength: 20 }),
+    cutsFor(400),
+  ])("map to the CGI names the rules give, under any split", (names, cuts) => {
+    const raw = ascii(`GET / HTTP/1.1\r\n${names.map((n, i) => `${n}: v${i}\r\n`).join("")}\r\n`);
+    const { heads } = decodeRequests(splitAt(raw, cuts));
+    const head = heads[0] as HttpRequestHead;
+    for (let i = 0; i < names.length; i++) {
+      const upper = names[i]!.toUpperCase().replaceAll("-", "_");
+      const expected = upper === "CONTENT_TYPE" || upper === "CONTENT_LENGTH" ? upper : `HTTP_${upper}`;
+      expect(head.headers.cgiNameAt(i)).toBe(expected);
+    }
+  });
+});
