@@ -166,14 +166,14 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   /** Scans a head with the request or status line scanner (see HeadScanner). */
   protected abstract scanHead(buf: Uint8Array, p: number, origin: number): number;
 
-  /** The head just scanned, in `buf`, and whether its body is followed by a tunnel. */
-  protected abstract makeHead(buf: Uint8Array, origin: number): { head: Head; tunnel: boolean };
+  /** The head just scanned, in `buf`. Its `upgrade` says whether a tunnel follows its body. */
+  protected abstract makeHead(buf: Uint8Array, origin: number): Head;
 
   #readHead(chunk: Uint8Array, p: number): number {
     const reader = this.#head;
     const end = reader.read(chunk, p, this.#base);
     if (end < 0) return chunk.length;
-    const { head, tunnel } = this.makeHead(reader.buf, reader.origin);
+    const head = this.makeHead(reader.buf, reader.origin);
     if (head.body === "length" && head.contentLength > this.options.maxBodySize) {
       throw new ProtocolError(
         HttpErrorCode.BodyTooLarge,
@@ -182,7 +182,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       );
     }
     this.#bodyTotal = 0;
-    this.#tunnelAfterBody = tunnel;
+    this.#tunnelAfterBody = head.upgrade;
     if (head.body === "length") {
       this.#state = State.Length;
       this.#left = head.contentLength;
@@ -389,13 +389,12 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
     return this.scanner.request(buf, p, origin);
   }
 
-  protected makeHead(buf: Uint8Array, origin: number): { head: HttpRequestHead; tunnel: boolean } {
+  protected makeHead(buf: Uint8Array, origin: number): HttpRequestHead {
     const s = this.scanner;
     const headers = fieldsOf(s, buf);
     const framing = this.frame(headers, s.version, true, origin);
     const connect = s.targetForm === "authority";
-    const tunnel = framing.upgrade || connect;
-    const head = new RequestHead(
+    return new RequestHead(
       methodOf(buf, s.methodStart, s.methodEnd),
       s.targetStart,
       s.targetEnd,
@@ -406,10 +405,9 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
       framing.length,
       framing.codings,
       framing.keepAlive,
-      tunnel,
+      framing.upgrade || connect,
       framing.expectContinue,
     );
-    return { head, tunnel };
   }
 }
 
@@ -433,7 +431,7 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
     return this.scanner.response(buf, p, origin);
   }
 
-  protected makeHead(buf: Uint8Array, origin: number): { head: HttpResponseHead; tunnel: boolean } {
+  protected makeHead(buf: Uint8Array, origin: number): HttpResponseHead {
     const s = this.scanner;
     const status = s.status;
     const headers = fieldsOf(s, buf);
@@ -443,19 +441,16 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
     const tunnel = status === 101 || (method === "CONNECT" && status >= 200 && status < 300);
     const bodiless = method === "HEAD" || status < 200 || status === 204 || status === 304 || tunnel;
     return {
-      head: {
-        status,
-        reason: s.reason,
-        version: s.version,
-        headers,
-        body: bodiless ? "none" : framing.body,
-        contentLength: bodiless ? 0 : framing.length,
-        transferCodings: framing.codings,
-        // A body read until close ends the connection; a response without a body does not.
-        keepAlive: framing.keepAlive && (bodiless || framing.body !== "close"),
-        upgrade: tunnel,
-      },
-      tunnel,
+      status,
+      reason: s.reason,
+      version: s.version,
+      headers,
+      body: bodiless ? "none" : framing.body,
+      contentLength: bodiless ? 0 : framing.length,
+      transferCodings: framing.codings,
+      // A body read until close ends the connection; a response without a body does not.
+      keepAlive: framing.keepAlive && (bodiless || framing.body !== "close"),
+      upgrade: tunnel,
     };
   }
 }

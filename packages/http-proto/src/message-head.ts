@@ -18,7 +18,10 @@ interface MessageHead {
   /** Transfer codings before chunked, still applied to the body (e.g. ["gzip"]). */
   transferCodings: readonly string[];
   keepAlive: boolean;
-  /** Connection: upgrade with an Upgrade field. */
+  /**
+   * The bytes after this message are not HTTP but a tunnel, handed to onTunnel: Connection:
+   * upgrade with an Upgrade field, a CONNECT request, or a 101 or 2xx-to-CONNECT response.
+   */
   upgrade: boolean;
 }
 

@@ -130,7 +130,9 @@ describe("size limits", () => {
   test.prop([fc.string({ maxLength: 40 }), fc.integer({ min: 8, max: 48 })])(
     "any head, any limit: one verdict whatever the split",
     (junk, maxHeadSize) => {
-      const bytes = ascii(`GET / HTTP/1.1\r\nA: ${junk.replace(/[^\x00-\xff]/g, "?")}\r\n\r\n`);
+      const bytes = ascii(
+        `GET / HTTP/1.1\r\nA: ${Array.from(junk, (c) => (c.charCodeAt(0) > 0xff ? "?" : c)).join("")}\r\n\r\n`,
+      );
       const verdicts = new Set([outcome([bytes], { maxHeadSize })]);
       for (const cut of [1, 5, 17, 23, bytes.length - 2])
         verdicts.add(outcome(splitAt(bytes, [cut]), { maxHeadSize }));
