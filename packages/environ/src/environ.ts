@@ -30,8 +30,8 @@ const VALUE_START = 4;
 const VALUE_END = 5;
 const STRING = 6; // the value as latin-1, once decoded or given
 const STRIDE = 7;
-/** Entries room is made for up front: what a typical request (nginx's params, a browser's fields) needs. */
-const INITIAL_ENTRIES = 24;
+/** Entries room is made for up front, unless told otherwise; more grow the array as needed. */
+const INITIAL_ENTRIES = 16;
 
 type Slot = string | Uint8Array | number | undefined;
 
@@ -56,7 +56,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * Every entry's fields in one flat, pre-sized array: one allocation for a whole request
    * instead of one per entry or per growth step of several arrays.
    */
-  #slots: Slot[] = new Array<Slot>(INITIAL_ENTRIES * STRIDE);
+  #slots: Slot[];
   #count = 0;
   /**
    * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
@@ -67,7 +67,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #textStart = 0;
   #text = "";
 
-  constructor(init?: EnvironInit) {
+  /**
+   * `capacity` is how many entries to make room for up front (default 16): a codec that knows
+   * it spares the array a copy as it grows, or the memory of room it will not use.
+   */
+  constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
+    this.#slots = new Array<Slot>(capacity * STRIDE);
     if (init === undefined) return;
     if (Symbol.iterator in init) {
       for (const [name, value] of init as Iterable<readonly [string, EnvironValue]>) this.append(name, value);

@@ -124,8 +124,9 @@ function groupFields(
 
 /** The CGI variables of a decoded request (see the module comment for what goes in). */
 export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
-  const env = new Environ();
   const fields = head.headers;
+  // Room for every field and the dozen variables about the request and connection.
+  const env = new Environ(undefined, fields.size + 12);
   const buf = fields.buffer;
   const targetStart = head.targetStart;
   const targetEnd = head.targetEnd;

@@ -51,14 +51,23 @@ export interface FieldName {
 }
 
 /**
- * FNV-1a over the bytes with the 0x20 bit set. Within a token, setting that bit lower-cases
- * letters and changes nothing else but "^" into "~": names with either are never cached,
- * so a cached entry matches exactly the names that are its own up to case.
+ * Name hashes xor in the name four bytes at a time, then byte by byte, each with the 0x20
+ * bits set, multiplying by the golden ratio's 32 bits after each: the slot is the top bits,
+ * into which such a multiply mixes every bit (Knuth's multiplicative hashing). Within a
+ * token, setting the 0x20 bit lower-cases letters and changes nothing else but "^" into "~":
+ * names with either are never cached, so an entry matches exactly its own name up to case.
  */
 export const NAME_HASH_SEED = 0x811c9dc5;
-export const NAME_HASH_PRIME = 0x01000193;
+export const NAME_HASH_PRIME = 0x9e3779b1;
 
-const SLOTS = 512; // a power of two
+/**
+ * Two ways a set, so that two common names whose hashes meet (or one that meets a pinned
+ * name) do not evict each other on every request.
+ */
+const SET_BITS = 9;
+const SLOTS = 2 << SET_BITS;
+/** A hash's set (its first slot): the top bits, which a multiply mixes from every bit below. */
+const setOf = (hash: number) => (hash >>> (32 - SET_BITS)) << 1;
 const MAX_CACHED_LENGTH = 40;
 
 const KINDS: Record<string, number> = {
@@ -94,18 +103,23 @@ function entryFor(raw: string): FieldName {
   };
 }
 
-/** The hash the scanner computes for `buf[start, end)`, for names that did not come through it. */
+/** The hash the scanner computes for the name `buf[start, end)` (words little-endian). */
 export function nameHash(buf: Uint8Array, start: number, end: number): number {
   let h = NAME_HASH_SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i]! | 0x20), NAME_HASH_PRIME);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const word = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+    h = Math.imul(h ^ (word | 0x20202020), NAME_HASH_PRIME);
+  }
+  for (; i < end; i++) h = Math.imul(h ^ (buf[i]! | 0x20), NAME_HASH_PRIME);
   return h;
 }
 
 for (const name of Object.keys(KINDS)) {
-  const entry = entryFor(name);
-  const slot = nameHash(latin1Encode(name), 0, name.length) & (SLOTS - 1);
-  if (pinned[slot]) throw new Error(`field name table: ${name} collides with a pinned name`);
-  table[slot] = entry;
+  const set = setOf(nameHash(latin1Encode(name), 0, name.length));
+  const slot = pinned[set] ? set + 1 : set;
+  if (pinned[slot]) throw new Error(`field name table: ${name} meets two pinned names`);
+  table[slot] = entryFor(name);
   pinned[slot] = true;
 }
 
@@ -120,23 +134,37 @@ export function fieldNameMisses(): number {
 }
 
 /**
- * The meaning of the field name `buf[start, end)`, whose nameHash is `hash`; `view` is a
- * DataView of `buf`, for comparing four bytes at a time.
+ * The entry for the field name `buf[start, end)`, whose nameHash is `hash`, if the table has
+ * it (then the name is a valid token); `view` is a DataView of `buf`, for four-byte compares.
  */
-export function fieldName(
+export function knownFieldName(
   view: DataView,
   buf: Uint8Array,
   start: number,
   end: number,
   hash: number,
-): FieldName {
-  const slot = hash & (SLOTS - 1);
-  const cached = table[slot];
-  if (cached !== undefined && isName(cached, view, buf, start, end)) return cached;
+): FieldName | undefined {
+  const set = setOf(hash);
+  const first = table[set];
+  if (first !== undefined && isName(first, view, buf, start, end)) return first;
+  const second = table[set + 1];
+  return second !== undefined && isName(second, view, buf, start, end) ? second : undefined;
+}
+
+/** A new entry for the field name `buf[start, end)` (a token the table does not have), kept if it may be. */
+export function newFieldName(buf: Uint8Array, start: number, end: number, hash: number): FieldName {
   misses++;
   const raw = latin1Decode(buf, start, end);
   const entry = entryFor(raw);
-  if (end - start <= MAX_CACHED_LENGTH && !pinned[slot] && !/[~^]/.test(raw)) table[slot] = entry;
+  if (end - start > MAX_CACHED_LENGTH || /[~^]/.test(raw)) return entry;
+  // The newest name goes first, the one it displaces second; pinned names stay where they are.
+  const set = setOf(hash);
+  if (pinned[set]) {
+    if (!pinned[set + 1]) table[set + 1] = entry;
+  } else {
+    if (!pinned[set + 1]) table[set + 1] = table[set];
+    table[set] = entry;
+  }
   return entry;
 }
 

@@ -19,10 +19,11 @@ import {
 import { HttpErrorCode } from "./constants.js";
 import {
   type FieldName,
-  fieldName,
   fieldNameMisses,
+  knownFieldName,
   NAME_HASH_PRIME,
   NAME_HASH_SEED,
+  newFieldName,
 } from "./field-names.js";
 
 // Read for every byte of a head: module-local copies, as V8's optimized code checks an
@@ -192,10 +193,35 @@ export class HeadScanner {
       if (c === SP || c === HTAB)
         this.#fail(HttpErrorCode.ObsFold, "a line starts with whitespace (obs-fold)", i);
       if (n === maxFields) this.#fail(HttpErrorCode.TooManyHeaders, `more than ${maxFields} fields`, i);
+      // The name runs to a colon, a space, a control byte or a byte past 0x7e: four bytes at a
+      // time while they hold none, hashed as they go (see nameHash).
       let h = HASH_SEED;
-      while (TOKEN[c!] === 1) {
+      const lastWord = buf.length - 4;
+      while (i <= lastWord) {
+        const w = view.getInt32(i, true);
+        const colon = w ^ 0x3a3a3a3a;
+        const del = w ^ 0x7f7f7f7f;
+        if (
+          (((w - 0x21212121) & ~w) | w | ((colon - 0x01010101) & ~colon) | ((del - 0x01010101) & ~del)) &
+          0x80808080
+        )
+          break;
+        h = Math.imul(h ^ (w | 0x20202020), HASH_PRIME);
+        i += 4;
+      }
+      c = buf[i];
+      while (c! > SP && c! < 0x7f && c !== COLON) {
         h = Math.imul(h ^ (c! | 0x20), HASH_PRIME);
         c = buf[++i];
+      }
+      const nameEnd = i;
+      let name = knownFieldName(view, buf, lineStart, nameEnd, h);
+      if (name === undefined) {
+        // Not a name the table has: check that it is a token, byte by byte.
+        for (let k = lineStart; k < nameEnd; k++) {
+          if (TOKEN[buf[k]!] !== 1)
+            this.#fail(HttpErrorCode.BadHeaderName, "a field name must be a token and a colon", k);
+        }
       }
       if (c !== COLON || i === lineStart) {
         if (c === undefined) return this.#more(buf);
@@ -205,8 +231,8 @@ export class HeadScanner {
             : "a field name must be a token and a colon";
         this.#fail(HttpErrorCode.BadHeaderName, why, i);
       }
-      const nameEnd = i++;
-      c = buf[i];
+      name ??= newFieldName(buf, lineStart, nameEnd, h);
+      c = buf[++i];
       while (c === SP || c === HTAB) c = buf[++i];
       const valueStart = i;
       i = this.#valueEnd(buf, i);
@@ -228,7 +254,6 @@ export class HeadScanner {
       spans[j + 1] = nameEnd;
       spans[j + 2] = valueStart;
       spans[j + 3] = valueEnd;
-      const name = fieldName(view, buf, lineStart, nameEnd, h);
       names[n++] = name;
       kinds |= name.kind;
     }

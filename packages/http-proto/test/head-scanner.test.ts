@@ -4,6 +4,7 @@ import { ProtocolError } from "@envwire/environ";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { ascii, concat, cutsFor, everySplit, splitAt } from "../../../test/support/chunks.js";
+import { knownFieldName, nameHash, newFieldName } from "../src/field-names.js";
 import {
   HttpErrorCode as E,
   type HttpDecoderOptions,
@@ -180,6 +181,27 @@ describe("field names", () => {
       ["HTTP_X_A", "3"],
     ]);
     expect(requestToEnviron(head, { keepUnderscoreHeaders: true }).getAll("HTTP_X_A")).toEqual(["3, 4"]);
+  });
+
+  it("share a set of the table two ways, so a name that meets a pinned one is still kept", () => {
+    const set = (bytes: Uint8Array) => nameHash(bytes, 0, bytes.length) >>> 23;
+    const hostSet = set(ascii("host"));
+    const meeting: Uint8Array[] = [];
+    for (let k = 0; meeting.length < 2; k++) {
+      const name = ascii(`x-meets-host-${k}`);
+      if (set(name) === hostSet) meeting.push(name);
+    }
+    const known = (name: Uint8Array) =>
+      knownFieldName(new DataView(name.buffer), name, 0, name.length, nameHash(name, 0, name.length));
+    const [first, second] = meeting as [Uint8Array, Uint8Array];
+    const entry = newFieldName(first, 0, first.length, nameHash(first, 0, first.length));
+    expect(known(first)).toBe(entry);
+    expect(known(ascii("HOST"))?.cgi).toBe("HTTP_HOST");
+    // A third name in the set takes the unpinned way: Host stays.
+    newFieldName(second, 0, second.length, nameHash(second, 0, second.length));
+    expect(known(first)).toBeUndefined();
+    expect(known(second)?.cgi).toMatch(/^HTTP_X_MEETS_HOST_/);
+    expect(known(ascii("Host"))?.cgi).toBe("HTTP_HOST");
   });
 
   test.prop([
