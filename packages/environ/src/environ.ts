@@ -18,6 +18,20 @@ import type { ByteWriter } from "./writer.js";
 /** A value as a caller gives it: bytes, or a latin-1 string (every code point at most 0xFF). */
 export type EnvironValue = string | Uint8Array;
 
+/**
+ * Entries an Environ can borrow as they stand (see Environ.appendRun): a name string and a
+ * span of `buffer` each. How a decoder hands over fields it has already laid out.
+ */
+export interface EnvironRun {
+  readonly size: number;
+  /** The buffer every value is a span of. */
+  readonly buffer: Uint8Array;
+  /** Entry k's name (latin-1). */
+  nameAt(k: number): string;
+  valueStartAt(k: number): number;
+  valueEndAt(k: number): number;
+}
+
 /** What an Environ can be built from: pairs in order (duplicates kept), or a plain object. */
 export type EnvironInit = Iterable<readonly [string, EnvironValue]> | Readonly<Record<string, EnvironValue>>;
 
@@ -45,6 +59,7 @@ const CHECKED = new Array<string | undefined>(256).fill(undefined);
 
 function checkLatin1(s: string, what: string, of?: string): void {
   const n = s.length;
+  if (n === 0) return; // (and charCodeAt past the end would turn the hash into NaN arithmetic)
   const slot = (n * 31 + s.charCodeAt(n - 1) * 7 + s.charCodeAt(n >> 1)) & 255;
   if (CHECKED[slot] === s) return;
   assertLatin1(s, what, of);
@@ -58,6 +73,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
    */
   #slots: Slot[];
   #count = 0;
+  /** Entries after the #count own ones, borrowed (see appendRun), and their values once decoded. */
+  #run: EnvironRun | undefined = undefined;
+  #runStrings: (string | undefined)[] | undefined = undefined;
   /**
    * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
    * the first time a value of that buffer is read as a string, so each further value is a
@@ -84,7 +102,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Number of entries, duplicates counted. */
   get size(): number {
-    return this.#count;
+    return this.#run === undefined ? this.#count : this.#count + this.#run.size;
   }
 
   /** The value of the last entry named `name`, as latin-1. */
@@ -96,7 +114,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** The values of every entry named `name`, in order. */
   getAll(name: string): string[] {
     const out: string[] = [];
-    for (let i = 0; i < this.#count; i++) if (this.#nameIs(i, name)) out.push(this.valueAt(i));
+    for (let i = 0; i < this.size; i++) if (this.#nameIs(i, name)) out.push(this.valueAt(i));
     return out;
   }
 
@@ -118,6 +136,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Sets `name` to `value`: the first entry of that name takes the value and keeps its place; the others go. */
   set(name: string, value: EnvironValue): this {
+    this.#settle();
     const first = this.#indexOf(name, 0);
     if (first < 0) return this.append(name, value);
     // The new value lives in another buffer, so the name can no longer be a span of the old one.
@@ -129,6 +148,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** Adds an entry at the end, keeping any others of the same name. */
   append(name: string, value: EnvironValue): this {
     checkLatin1(name, "name");
+    this.#settle();
     this.#putValue(this.#count, name, value);
     this.#count++; // only once the value passed its check
     return this;
@@ -136,12 +156,13 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Removes every entry named `name`; true if there was one. */
   delete(name: string): boolean {
+    this.#settle();
     return this.#removeWhere((i) => this.#nameIs(i, name)) > 0;
   }
 
   /** Entries in wire order, values as latin-1. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.#count; i++) yield [this.nameAt(i), this.valueAt(i)];
+    for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
   }
 
   /** Same as iterating the Environ. */
@@ -155,7 +176,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
    */
   toObject(): Record<string, string> {
     const out = Object.create(null) as Record<string, string>;
-    for (let i = 0; i < this.#count; i++) out[this.nameAt(i)] = this.valueAt(i);
+    for (let i = 0; i < this.size; i++) out[this.nameAt(i)] = this.valueAt(i);
     return out;
   }
 
@@ -177,6 +198,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * so the caller may reuse or overwrite the chunks it decoded from. Returns `this`.
    */
   detach(): this {
+    this.#settle();
     let total = 0;
     for (let i = 0; i < this.#count; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
     // (string names and values count too, though they stay strings: a little room spare)
@@ -198,7 +220,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The name of entry `i` (0 ≤ i < size). */
   nameAt(i: number): string {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) return this.#run!.nameAt(i - this.#count);
+    const j = i * STRIDE;
     const slots = this.#slots;
     const name = slots[j + NAME] as string | undefined;
     if (name !== undefined) return name;
@@ -213,26 +236,48 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The value of entry `i` as latin-1 (decoded once, then cached). */
   valueAt(i: number): string {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) return this.#runValueAt(i - this.#count);
+    const j = i * STRIDE;
     const slots = this.#slots;
     const cached = slots[j + STRING] as string | undefined;
     if (cached !== undefined) return cached;
-    const buf = slots[j + BUF] as Uint8Array;
-    const start = slots[j + VALUE_START] as number;
-    const end = slots[j + VALUE_END] as number;
-    if (buf !== this.#textBuf) this.#decodeText(buf);
-    const at = start - this.#textStart;
-    const s =
-      buf === this.#textBuf && at >= 0 && end - this.#textStart <= this.#text.length
-        ? this.#text.slice(at, end - this.#textStart)
-        : latin1Decode(buf, start, end);
+    const s = this.#decode(
+      slots[j + BUF] as Uint8Array,
+      slots[j + VALUE_START] as number,
+      slots[j + VALUE_END] as number,
+    );
     slots[j + STRING] = s;
     return s;
   }
 
+  #runValueAt(k: number): string {
+    this.#runStrings ??= [];
+    const strings = this.#runStrings;
+    const cached = strings[k];
+    if (cached !== undefined) return cached;
+    const run = this.#run!;
+    const s = this.#decode(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+    strings[k] = s;
+    return s;
+  }
+
+  /** `buf[start, end)` as latin-1: a slice of the text decoded once for its buffer, when there is one. */
+  #decode(buf: Uint8Array, start: number, end: number): string {
+    if (buf !== this.#textBuf) this.#decodeText(buf);
+    const at = start - this.#textStart;
+    return at >= 0 && end - this.#textStart <= this.#text.length
+      ? this.#text.slice(at, end - this.#textStart)
+      : latin1Decode(buf, start, end);
+  }
+
   /** The value bytes of entry `i`: a view, not a copy. */
   bytesAt(i: number): Uint8Array {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) {
+      const run = this.#run!;
+      const k = i - this.#count;
+      return run.buffer.subarray(run.valueStartAt(k), run.valueEndAt(k));
+    }
+    const j = i * STRIDE;
     return this.#valueBuffer(j).subarray(
       this.#slots[j + VALUE_START] as number,
       this.#slots[j + VALUE_END] as number,
@@ -246,7 +291,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Length in bytes of entry `i`'s name. */
   nameByteLength(i: number): number {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) return this.#run!.nameAt(i - this.#count).length;
+    const j = i * STRIDE;
     const start = this.#slots[j + NAME_START] as number;
     return start >= 0
       ? (this.#slots[j + NAME_END] as number) - start
@@ -255,13 +301,21 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Length in bytes of entry `i`'s value. */
   valueByteLength(i: number): number {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) {
+      const k = i - this.#count;
+      return this.#run!.valueEndAt(k) - this.#run!.valueStartAt(k);
+    }
+    const j = i * STRIDE;
     return (this.#slots[j + VALUE_END] as number) - (this.#slots[j + VALUE_START] as number);
   }
 
   /** Writes entry `i`'s name bytes, straight from the decoded input where it came from there. */
   writeNameAt(i: number, w: ByteWriter): void {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) {
+      w.latin1(this.#run!.nameAt(i - this.#count));
+      return;
+    }
+    const j = i * STRIDE;
     const slots = this.#slots;
     const start = slots[j + NAME_START] as number;
     if (start >= 0) w.copy(slots[j + BUF] as Uint8Array, start, slots[j + NAME_END] as number);
@@ -270,7 +324,13 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Writes entry `i`'s value bytes. */
   writeValueAt(i: number, w: ByteWriter): void {
-    const j = this.#check(i) * STRIDE;
+    if (this.#check(i) >= this.#count) {
+      const run = this.#run!;
+      const k = i - this.#count;
+      w.copy(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+      return;
+    }
+    const j = i * STRIDE;
     const slots = this.#slots;
     const buf = slots[j + BUF] as Uint8Array | undefined;
     if (buf === undefined) w.latin1(slots[j + STRING] as string);
@@ -289,6 +349,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueStart: number,
     valueEnd: number,
   ): this {
+    this.#settle();
     this.#put(this.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
     return this;
   }
@@ -296,8 +357,43 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** Adds an entry named `name` whose value is the view `buf[start, end)`. */
   appendSlice(name: string, buf: Uint8Array, start: number, end: number): this {
     checkLatin1(name, "name");
+    this.#settle();
     this.#put(this.#count++, name, buf, -1, -1, start, end, undefined);
     return this;
+  }
+
+  /**
+   * Adds the entries of `run` after the others, borrowed as they stand rather than copied.
+   * Their names are checked to be latin-1. The run must not change while the Environ holds
+   * it: any change to the Environ first copies the run into entries of its own.
+   */
+  appendRun(run: EnvironRun): this {
+    for (let k = 0; k < run.size; k++) checkLatin1(run.nameAt(k), "name");
+    this.#settle();
+    this.#run = run;
+    return this;
+  }
+
+  /** Copies a borrowed run into entries of this Environ's own, before anything changes. */
+  #settle(): void {
+    const run = this.#run;
+    if (run === undefined) return;
+    const strings = this.#runStrings;
+    this.#run = undefined;
+    this.#runStrings = undefined;
+    for (let k = 0; k < run.size; k++) {
+      const string = strings?.[k];
+      this.#put(
+        this.#count++,
+        run.nameAt(k),
+        run.buffer,
+        -1,
+        -1,
+        run.valueStartAt(k),
+        run.valueEndAt(k),
+        string,
+      );
+    }
   }
 
   #put(
@@ -348,6 +444,16 @@ export class Environ implements Iterable<[name: string, value: string]> {
       if (end > hi) hi = end;
       total += end - start;
     }
+    const run = this.#run;
+    if (run?.buffer === buf) {
+      for (let k = 0; k < run.size; k++) {
+        const start = run.valueStartAt(k);
+        const end = run.valueEndAt(k);
+        if (start < lo) lo = start;
+        if (end > hi) hi = end;
+        total += end - start;
+      }
+    }
     const dense = hi - lo <= 2 * total + 256;
     // When sparse, an empty text for this buffer: each value is decoded on its own.
     this.#textBuf = buf;
@@ -366,11 +472,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   #check(i: number): number {
-    if (!(i >= 0 && i < this.#count)) throw new RangeError(`no entry ${i} in an Environ of ${this.size}`);
+    if (!(i >= 0 && i < this.size)) throw new RangeError(`no entry ${i} in an Environ of ${this.size}`);
     return i;
   }
 
   #nameIs(i: number, name: string): boolean {
+    if (i >= this.#count) return this.#run!.nameAt(i - this.#count) === name;
     const j = i * STRIDE;
     const slots = this.#slots;
     const known = slots[j + NAME] as string | undefined;
@@ -384,12 +491,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   #indexOf(name: string, from: number): number {
-    for (let i = from; i < this.#count; i++) if (this.#nameIs(i, name)) return i;
+    for (let i = from; i < this.size; i++) if (this.#nameIs(i, name)) return i;
     return -1;
   }
 
   #lastIndexOf(name: string): number {
-    for (let i = this.#count - 1; i >= 0; i--) if (this.#nameIs(i, name)) return i;
+    for (let i = this.size - 1; i >= 0; i--) if (this.#nameIs(i, name)) return i;
     return -1;
   }
 

@@ -11,7 +11,7 @@ export {
 export { parseCgiContentLength } from "./content-length.js";
 export { copyBytes } from "./copy.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
-export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
+export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
 export { EnvironErrorCode, ProtocolError } from "./errors.js";
 export { FixedHeaderReader } from "./fixed-header.js";
 export {

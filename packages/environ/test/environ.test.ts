@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByteWriter, Environ, ProtocolError, utf8Encode } from "../src/index.js";
+import { ByteWriter, Environ, type EnvironRun, ProtocolError, utf8Encode } from "../src/index.js";
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -171,6 +171,127 @@ describe("Environ", () => {
     env.writeValueAt(0, w);
     w.finish();
     expect(w.bytes).toEqual(ascii("REQUEST_METHODGET"));
+  });
+
+  /** A run over "..a=1;bb=22;c=3.." style text: names given, values spans of one buffer. */
+  const runOf = (text: string, entries: [name: string, start: number, end: number][]) => {
+    const buffer = ascii(text);
+    const run: EnvironRun = {
+      size: entries.length,
+      buffer,
+      nameAt: (k) => entries[k]![0],
+      valueStartAt: (k) => entries[k]![1],
+      valueEndAt: (k) => entries[k]![2],
+    };
+    return { buffer, run };
+  };
+
+  it("borrows a run of entries after its own, reading through to the run's buffer", () => {
+    const { buffer, run } = runOf("xx1yy22zz333", [
+      ["HTTP_X", 2, 3],
+      ["HTTP_Y", 5, 7],
+      ["HTTP_X", 9, 12],
+    ]);
+    const env = new Environ([["REQUEST_METHOD", "GET"]]).appendRun(run);
+    expect(env.size).toBe(4);
+    expect([...env]).toEqual([
+      ["REQUEST_METHOD", "GET"],
+      ["HTTP_X", "1"],
+      ["HTTP_Y", "22"],
+      ["HTTP_X", "333"],
+    ]);
+    expect(env.get("HTTP_X")).toBe("333");
+    expect(env.getAll("HTTP_X")).toEqual(["1", "333"]);
+    expect(env.has("HTTP_Z")).toBe(false);
+    expect(env.getBytes("HTTP_Y")!.buffer).toBe(buffer.buffer);
+    expect(env.nameEquals(2, "HTTP_Y")).toBe(true);
+    expect(env.nameByteLength(2)).toBe(6);
+    expect(env.valueByteLength(3)).toBe(3);
+    expect(
+      env.equals(
+        new Environ([
+          ["REQUEST_METHOD", "GET"],
+          ["HTTP_X", "1"],
+          ["HTTP_Y", "22"],
+          ["HTTP_X", "333"],
+        ]),
+      ),
+    ).toBe(true);
+    const w = ByteWriter.alloc(6 + 2);
+    env.writeNameAt(2, w);
+    env.writeValueAt(2, w);
+    w.finish();
+    expect(w.bytes).toEqual(ascii("HTTP_Y22"));
+    expect(() => env.nameAt(4)).toThrow(RangeError);
+  });
+
+  it("makes a borrowed run its own before any change, keeping order and decoded values", () => {
+    const change: [string, (env: Environ) => unknown, [string, string][]][] = [
+      [
+        "append",
+        (e) => e.append("A", "x"),
+        [
+          ["HTTP_X", "1"],
+          ["HTTP_Y", "22"],
+          ["A", "x"],
+        ],
+      ],
+      [
+        "set",
+        (e) => e.set("HTTP_X", "new"),
+        [
+          ["HTTP_X", "new"],
+          ["HTTP_Y", "22"],
+        ],
+      ],
+      ["delete", (e) => e.delete("HTTP_X"), [["HTTP_Y", "22"]]],
+      [
+        "appendSlice",
+        (e) => e.appendSlice("B", ascii("bb"), 0, 1),
+        [
+          ["HTTP_X", "1"],
+          ["HTTP_Y", "22"],
+          ["B", "b"],
+        ],
+      ],
+      [
+        "appendEncoded",
+        (e) => e.appendEncoded(ascii("C=c"), 0, 1, 2, 3),
+        [
+          ["HTTP_X", "1"],
+          ["HTTP_Y", "22"],
+          ["C", "c"],
+        ],
+      ],
+      [
+        "another run",
+        (e) => e.appendRun(runOf("q", [["Q", 0, 1]]).run),
+        [
+          ["HTTP_X", "1"],
+          ["HTTP_Y", "22"],
+          ["Q", "q"],
+        ],
+      ],
+    ];
+    for (const [what, act, after] of change) {
+      const { run } = runOf("xx1yy22", [
+        ["HTTP_X", 2, 3],
+        ["HTTP_Y", 5, 7],
+      ]);
+      const env = new Environ().appendRun(run);
+      expect(env.valueAt(1), what).toBe("22");
+      act(env);
+      expect([...env], what).toEqual(after);
+    }
+  });
+
+  it("copies a borrowed run on detach, and refuses a run whose name is not latin-1", () => {
+    const { buffer, run } = runOf("xx1", [["HTTP_X", 2, 3]]);
+    const env = new Environ().appendRun(run).detach();
+    buffer.fill(0x21);
+    expect(env.get("HTTP_X")).toBe("1");
+    const bad = runOf("v", [["N\u4e2d", 0, 1]]).run;
+    expect(() => new Environ().appendRun(bad)).toThrow(ProtocolError);
   });
 
   it("adds a string-named entry over a span", () => {

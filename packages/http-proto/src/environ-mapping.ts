@@ -23,6 +23,7 @@ import {
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
 import { FieldKind, type FieldName } from "./field-names.js";
+import { FieldRun } from "./field-run.js";
 import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 
@@ -125,9 +126,39 @@ function groupFields(
 /** The CGI variables of a decoded request (see the module comment for what goes in). */
 export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
   const fields = head.headers;
-  // Room for every field and the dozen variables about the request and connection.
-  const env = new Environ(undefined, fields.size + 12);
   const buf = fields.buffer;
+  const names = fieldNamesOf(fields);
+  const keepUnderscore = options.keepUnderscoreHeaders === true;
+  const groups = groupFields(names, namesAreSettled(fields), keepUnderscore);
+  // The fields that go first (Content-Type) or are read (Content-Length, Host); and whether
+  // the HTTP_* variables are the head's fields as they stand (no repeat to join, none left out).
+  let contentType = -1;
+  let hasContentLength = false;
+  let host = -1;
+  let repeats = false;
+  let leftOut = false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const group = groups[i];
+    if (group === undefined || (name.underscore && !keepUnderscore)) {
+      leftOut = true; // dropped
+      continue;
+    }
+    if (group.count > 1) repeats = true;
+    const kind = name.kind;
+    if (kind === FieldKind.ContentType) {
+      leftOut = true;
+      if (group.firstAt === i) contentType = i;
+    } else if (kind === FieldKind.ContentLength) {
+      leftOut = true;
+      hasContentLength = true;
+    } else if (kind === FieldKind.Host) {
+      host = i;
+    }
+  }
+  // Room for the dozen variables about the request and connection, and for the fields when
+  // they cannot be borrowed.
+  const env = new Environ(undefined, repeats ? names.length + 12 : 12);
   const targetStart = head.targetStart;
   const targetEnd = head.targetEnd;
   env.append("REQUEST_METHOD", head.method);
@@ -160,24 +191,10 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   else env.appendSlice("QUERY_STRING", buf, question + 1, targetEnd);
   env.append("SERVER_PROTOCOL", head.version);
 
-  const names = fieldNamesOf(fields);
-  const keepUnderscore = options.keepUnderscoreHeaders === true;
-  const groups = groupFields(names, namesAreSettled(fields), keepUnderscore);
-  let hasContentLength = false;
-  let host = -1;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const group = groups[i];
-    if (group === undefined || (name.underscore && !keepUnderscore)) continue; // dropped
-    const kind = name.kind;
-    if (kind === FieldKind.ContentType && group.firstAt === i) appendField(env, fields, name, groups, i);
-    else if (kind === FieldKind.ContentLength) hasContentLength = true;
-    else if (kind === FieldKind.Host) host = i;
-  }
+  if (contentType >= 0) appendField(env, fields, names[contentType]!, groups, contentType);
   if (head.body === "length" || (head.body === "none" && hasContentLength)) {
     env.append("CONTENT_LENGTH", String(head.contentLength));
   }
-
   if (authorityStart < 0 && host >= 0) {
     authorityStart = fields.valueStartAt(host);
     authorityEnd = fields.valueEndAt(host);
@@ -187,6 +204,11 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   if (options.remotePort !== undefined) env.append("REMOTE_PORT", String(options.remotePort));
   if (options.https) env.append("HTTPS", "on");
 
+  if (!repeats) {
+    // Borrowed, not copied: the Environ reads names and values from the head's fields.
+    const index = leftOut ? httpFields(names, groups, keepUnderscore) : undefined;
+    return env.appendRun(new FieldRun(fields, names, index));
+  }
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const group = groups[i];
@@ -197,6 +219,21 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
       appendField(env, fields, name, groups, i);
   }
   return env;
+}
+
+/** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length. */
+function httpFields(
+  names: readonly FieldName[],
+  groups: readonly (Group | undefined)[],
+  keepUnderscore: boolean,
+): number[] {
+  const index: number[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (groups[i] === undefined || (name.underscore && !keepUnderscore)) continue;
+    if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) index.push(i);
+  }
+  return index;
 }
 
 /** SERVER_NAME and SERVER_PORT: given, or from the authority at `buf[start, end)` (none when start < 0). */

@@ -39,6 +39,29 @@ describe("requestToEnviron", () => {
     expect(env.getUtf8("PATH_INFO")).toBe("/app/caf\u00e9");
   });
 
+  it("borrows the fields when nothing is to be joined, leaving out the ones it must", () => {
+    const head = headOf(
+      "POST /p HTTP/1.1\r\nHost: h\r\nContent-Type: a/b\r\nX_Under: no\r\nContent-Length: 2\r\nAccept: */*\r\n\r\nhi",
+    );
+    const env = requestToEnviron(head);
+    expect([...env].slice(5)).toEqual([
+      ["CONTENT_TYPE", "a/b"],
+      ["CONTENT_LENGTH", "2"],
+      ["SERVER_NAME", "h"],
+      ["SERVER_PORT", "80"],
+      ["HTTP_HOST", "h"],
+      ["HTTP_ACCEPT", "*/*"],
+    ]);
+    // Changing it makes the borrowed fields its own first.
+    env.set("HTTP_HOST", "other").append("SCRIPT_NAME", "");
+    expect([...env].slice(-3)).toEqual([
+      ["HTTP_HOST", "other"],
+      ["HTTP_ACCEPT", "*/*"],
+      ["SCRIPT_NAME", ""],
+    ]);
+    expect(head.headers.get("host")).toBe("h");
+  });
+
   it("keeps underscore fields when asked, and reads the host of an absolute-form target", () => {
     const head = headOf("GET http://origin.test/p?q HTTP/1.1\r\nHost: ignored\r\nX_Under: kept\r\n\r\n");
     const env = requestToEnviron(head, { keepUnderscoreHeaders: true, https: true });
