@@ -156,9 +156,14 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
       host = i;
     }
   }
-  // Room for the dozen variables about the request and connection, and for the fields when
-  // they cannot be borrowed.
-  const env = new Environ(undefined, repeats ? names.length + 12 : 12);
+  // Room for the variables about the request and connection, and for the fields when they
+  // cannot be borrowed.
+  const own =
+    9 +
+    (options.remoteAddr === undefined ? 0 : 1) +
+    (options.remotePort === undefined ? 0 : 1) +
+    (options.https ? 1 : 0);
+  const env = new Environ(undefined, repeats ? own + names.length : own);
   const targetStart = head.targetStart;
   const targetEnd = head.targetEnd;
   env.append("REQUEST_METHOD", head.method);

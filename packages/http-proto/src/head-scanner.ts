@@ -41,7 +41,7 @@ const COLON = 0x3a;
 /** Empty lines skipped before a request line, at most: robustness, not an open door. */
 const MAX_LEADING_EMPTY_LINES = 8;
 /** Values at least about this long are checked four bytes at a time. */
-const WORDWISE = 16;
+const WORDWISE = 8;
 /** How a line may end at a given byte: properly, not yet known (buffer ends), or not at all. */
 const END = 1;
 const MORE = 0;
