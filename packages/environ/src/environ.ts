@@ -35,19 +35,35 @@ export interface EnvironRun {
 /** What an Environ can be built from: pairs in order (duplicates kept), or a plain object. */
 export type EnvironInit = Iterable<readonly [string, EnvironValue]> | Readonly<Record<string, EnvironValue>>;
 
-/** Where an entry's fields sit in #slots: seven slots an entry, in one flat array. */
+/**
+ * Where an entry's fields sit: its references (name, buffer, decoded value) three to an entry
+ * in one array, its offsets four to an entry in another, which then holds small integers
+ * only (the engine reads those without checking each one's type).
+ */
 const NAME = 0; // string, or undefined while the name is still only bytes of BUF
 const BUF = 1; // value (and span name) bytes; undefined for a value given as a string
-const NAME_START = 2; // -1 for a string name
-const NAME_END = 3;
-const VALUE_START = 4;
-const VALUE_END = 5;
-const STRING = 6; // the value as latin-1, once decoded or given
-const STRIDE = 7;
+const STRING = 2; // the value as latin-1, once decoded or given
+const REFS = 3;
+const NAME_START = 0; // -1 for a string name
+const NAME_END = 1;
+const VALUE_START = 2;
+const VALUE_END = 3;
+const SPANS = 4;
 /** Entries room is made for up front, unless told otherwise; more grow the array as needed. */
-const INITIAL_ENTRIES = 16;
+const INITIAL_ENTRIES = 24;
 
-type Slot = string | Uint8Array | number | undefined;
+type Ref = string | Uint8Array | undefined;
+
+/**
+ * The arrays start as slices of these: an array made `new Array(n)` has holes, and the engine
+ * then checks every read for one (reading entries took twice as long); a slice of an array
+ * without holes has none, and costs one copy.
+ */
+const TEMPLATE_ENTRIES = 64;
+const REF_TEMPLATE: Ref[] = [];
+const SPAN_TEMPLATE: number[] = [];
+for (let k = 0; k < TEMPLATE_ENTRIES * REFS; k++) REF_TEMPLATE.push(undefined);
+for (let k = 0; k < TEMPLATE_ENTRIES * SPANS; k++) SPAN_TEMPLATE.push(0);
 
 /**
  * Strings lately checked to be latin-1, by a hash of length and one character. Codecs append
@@ -68,10 +84,11 @@ function checkLatin1(s: string, what: string, of?: string): void {
 
 export class Environ implements Iterable<[name: string, value: string]> {
   /**
-   * Every entry's fields in one flat, pre-sized array: one allocation for a whole request
-   * instead of one per entry or per growth step of several arrays.
+   * Every entry's fields in two flat, pre-sized arrays: two allocations for a whole request
+   * instead of one per entry or per growth step.
    */
-  #slots: Slot[];
+  #refs: Ref[];
+  #spans: number[];
   #count = 0;
   /** Entries after the #count own ones, borrowed (see appendRun), and their values once decoded. */
   #run: EnvironRun | undefined = undefined;
@@ -86,11 +103,17 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #text = "";
 
   /**
-   * `capacity` is how many entries to make room for up front (default 16): a codec that knows
+   * `capacity` is how many entries to make room for up front (default 24): a codec that knows
    * it spares the array a copy as it grows, or the memory of room it will not use.
    */
   constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
-    this.#slots = new Array<Slot>(capacity * STRIDE);
+    const small = capacity <= TEMPLATE_ENTRIES;
+    this.#refs = small
+      ? REF_TEMPLATE.slice(0, capacity * REFS)
+      : new Array<Ref>(capacity * REFS).fill(undefined);
+    this.#spans = small
+      ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
+      : new Array<number>(capacity * SPANS).fill(0);
     if (init === undefined) return;
     if (Symbol.iterator in init) {
       for (const [name, value] of init as Iterable<readonly [string, EnvironValue]>) this.append(name, value);
@@ -203,15 +226,16 @@ export class Environ implements Iterable<[name: string, value: string]> {
     for (let i = 0; i < this.#count; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
     // (string names and values count too, though they stay strings: a little room spare)
     const own = new Uint8Array(total);
-    const slots = this.#slots;
+    const refs = this.#refs;
+    const spans = this.#spans;
     let pos = 0;
-    for (let j = 0; j < this.#count * STRIDE; j += STRIDE) {
-      const buf = slots[j + BUF] as Uint8Array | undefined;
+    for (let i = 0; i < this.#count; i++) {
+      const buf = refs[i * REFS + BUF] as Uint8Array | undefined;
       if (buf === undefined) continue; // a string value: nothing borrowed
-      const nameStart = slots[j + NAME_START] as number;
-      if (nameStart >= 0) pos = moveSpan(slots, j + NAME_START, buf, own, pos);
-      pos = moveSpan(slots, j + VALUE_START, buf, own, pos);
-      slots[j + BUF] = own;
+      const q = i * SPANS;
+      if (spans[q + NAME_START]! >= 0) pos = moveSpan(spans, q + NAME_START, buf, own, pos);
+      pos = moveSpan(spans, q + VALUE_START, buf, own, pos);
+      refs[i * REFS + BUF] = own;
     }
     return this;
   }
@@ -220,37 +244,62 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The name of entry `i` (0 ≤ i < size). */
   nameAt(i: number): string {
-    if (this.#check(i) >= this.#count) return this.#run!.nameAt(i - this.#count);
-    const j = i * STRIDE;
-    const slots = this.#slots;
-    const name = slots[j + NAME] as string | undefined;
+    if (!(i >= 0 && i < this.#count)) return this.#runNameAt(i);
+    const r = i * REFS;
+    const q = i * SPANS;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const name = refs[r + NAME] as string | undefined;
     if (name !== undefined) return name;
     const interned = sharedNameCache.intern(
-      slots[j + BUF] as Uint8Array,
-      slots[j + NAME_START] as number,
-      slots[j + NAME_END] as number,
+      refs[r + BUF] as Uint8Array,
+      spans[q + NAME_START]!,
+      spans[q + NAME_END]!,
     );
-    slots[j + NAME] = interned;
+    refs[r + NAME] = interned;
     return interned;
   }
 
   /** The value of entry `i` as latin-1 (decoded once, then cached). */
   valueAt(i: number): string {
-    if (this.#check(i) >= this.#count) return this.#runValueAt(i - this.#count);
-    const j = i * STRIDE;
-    const slots = this.#slots;
-    const cached = slots[j + STRING] as string | undefined;
+    if (!(i >= 0 && i < this.#count)) return this.#runValueAt(i);
+    const r = i * REFS;
+    const q = i * SPANS;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const cached = refs[r + STRING] as string | undefined;
     if (cached !== undefined) return cached;
-    const s = this.#decode(
-      slots[j + BUF] as Uint8Array,
-      slots[j + VALUE_START] as number,
-      slots[j + VALUE_END] as number,
-    );
-    slots[j + STRING] = s;
+    const s = this.#decode(refs[r + BUF] as Uint8Array, spans[q + VALUE_START]!, spans[q + VALUE_END]!);
+    refs[r + STRING] = s;
     return s;
   }
 
-  #runValueAt(k: number): string {
+  // Entries of the borrowed run (kept out of the accessors above, which stay small enough to inline).
+
+  #runNameAt(i: number): string {
+    const k = this.#runIndex(i); // (before reading #run: past the end there may be none)
+    return this.#run!.nameAt(k);
+  }
+
+  #runBytesAt(i: number): Uint8Array {
+    const k = this.#runIndex(i);
+    const run = this.#run!;
+    return run.buffer.subarray(run.valueStartAt(k), run.valueEndAt(k));
+  }
+
+  #runValueByteLength(i: number): number {
+    const k = this.#runIndex(i);
+    return this.#run!.valueEndAt(k) - this.#run!.valueStartAt(k);
+  }
+
+  #writeRunValueAt(i: number, w: ByteWriter): void {
+    const k = this.#runIndex(i);
+    const run = this.#run!;
+    w.copy(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+  }
+
+  #runValueAt(i: number): string {
+    const k = this.#runIndex(i);
     this.#runStrings ??= [];
     const strings = this.#runStrings;
     const cached = strings[k];
@@ -272,16 +321,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The value bytes of entry `i`: a view, not a copy. */
   bytesAt(i: number): Uint8Array {
-    if (this.#check(i) >= this.#count) {
-      const run = this.#run!;
-      const k = i - this.#count;
-      return run.buffer.subarray(run.valueStartAt(k), run.valueEndAt(k));
-    }
-    const j = i * STRIDE;
-    return this.#valueBuffer(j).subarray(
-      this.#slots[j + VALUE_START] as number,
-      this.#slots[j + VALUE_END] as number,
-    );
+    if (!(i >= 0 && i < this.#count)) return this.#runBytesAt(i);
+    const q = i * SPANS;
+    return this.#valueBuffer(i).subarray(this.#spans[q + VALUE_START]!, this.#spans[q + VALUE_END]!);
   }
 
   /** True when entry `i` is named `name`, compared without building a string from its bytes. */
@@ -291,50 +333,48 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Length in bytes of entry `i`'s name. */
   nameByteLength(i: number): number {
-    if (this.#check(i) >= this.#count) return this.#run!.nameAt(i - this.#count).length;
-    const j = i * STRIDE;
-    const start = this.#slots[j + NAME_START] as number;
-    return start >= 0
-      ? (this.#slots[j + NAME_END] as number) - start
-      : (this.#slots[j + NAME] as string).length;
+    if (!(i >= 0 && i < this.#count)) return this.#runNameAt(i).length;
+    const r = i * REFS;
+    const q = i * SPANS;
+    const start = this.#spans[q + NAME_START]!;
+    return start >= 0 ? this.#spans[q + NAME_END]! - start : (this.#refs[r + NAME] as string).length;
   }
 
   /** Length in bytes of entry `i`'s value. */
   valueByteLength(i: number): number {
-    if (this.#check(i) >= this.#count) {
-      const k = i - this.#count;
-      return this.#run!.valueEndAt(k) - this.#run!.valueStartAt(k);
-    }
-    const j = i * STRIDE;
-    return (this.#slots[j + VALUE_END] as number) - (this.#slots[j + VALUE_START] as number);
+    if (!(i >= 0 && i < this.#count)) return this.#runValueByteLength(i);
+    const q = i * SPANS;
+    return this.#spans[q + VALUE_END]! - this.#spans[q + VALUE_START]!;
   }
 
   /** Writes entry `i`'s name bytes, straight from the decoded input where it came from there. */
   writeNameAt(i: number, w: ByteWriter): void {
-    if (this.#check(i) >= this.#count) {
-      w.latin1(this.#run!.nameAt(i - this.#count));
+    if (!(i >= 0 && i < this.#count)) {
+      w.latin1(this.#runNameAt(i));
       return;
     }
-    const j = i * STRIDE;
-    const slots = this.#slots;
-    const start = slots[j + NAME_START] as number;
-    if (start >= 0) w.copy(slots[j + BUF] as Uint8Array, start, slots[j + NAME_END] as number);
-    else w.latin1(slots[j + NAME] as string);
+    const r = i * REFS;
+    const q = i * SPANS;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const start = spans[q + NAME_START]!;
+    if (start >= 0) w.copy(refs[r + BUF] as Uint8Array, start, spans[q + NAME_END]!);
+    else w.latin1(refs[r + NAME] as string);
   }
 
   /** Writes entry `i`'s value bytes. */
   writeValueAt(i: number, w: ByteWriter): void {
-    if (this.#check(i) >= this.#count) {
-      const run = this.#run!;
-      const k = i - this.#count;
-      w.copy(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+    if (!(i >= 0 && i < this.#count)) {
+      this.#writeRunValueAt(i, w);
       return;
     }
-    const j = i * STRIDE;
-    const slots = this.#slots;
-    const buf = slots[j + BUF] as Uint8Array | undefined;
-    if (buf === undefined) w.latin1(slots[j + STRING] as string);
-    else w.copy(buf, slots[j + VALUE_START] as number, slots[j + VALUE_END] as number);
+    const r = i * REFS;
+    const q = i * SPANS;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const buf = refs[r + BUF] as Uint8Array | undefined;
+    if (buf === undefined) w.latin1(refs[r + STRING] as string);
+    else w.copy(buf, spans[q + VALUE_START]!, spans[q + VALUE_END]!);
   }
 
   /**
@@ -406,15 +446,17 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueEnd: number,
     string: string | undefined,
   ): void {
-    const slots = this.#slots;
-    const j = i * STRIDE;
-    slots[j + NAME] = name;
-    slots[j + BUF] = buf;
-    slots[j + NAME_START] = nameStart;
-    slots[j + NAME_END] = nameEnd;
-    slots[j + VALUE_START] = valueStart;
-    slots[j + VALUE_END] = valueEnd;
-    slots[j + STRING] = string;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const r = i * REFS;
+    const q = i * SPANS;
+    refs[r + NAME] = name;
+    refs[r + BUF] = buf;
+    spans[q + NAME_START] = nameStart;
+    spans[q + NAME_END] = nameEnd;
+    spans[q + VALUE_START] = valueStart;
+    spans[q + VALUE_END] = valueEnd;
+    refs[r + STRING] = string;
   }
 
   /** Entry i becomes `name` = `value`: bytes kept as given, or a checked latin-1 string whose bytes come later. */
@@ -432,14 +474,15 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * they lie close together (a packet, a head) rather than scattered over a large buffer.
    */
   #decodeText(buf: Uint8Array): void {
-    const slots = this.#slots;
+    const refs = this.#refs;
+    const spans = this.#spans;
     let lo = buf.length;
     let hi = 0;
     let total = 0;
-    for (let j = 0; j < this.#count * STRIDE; j += STRIDE) {
-      if (slots[j + BUF] !== buf) continue;
-      const start = slots[j + VALUE_START] as number;
-      const end = slots[j + VALUE_END] as number;
+    for (let i = 0; i < this.#count; i++) {
+      if (refs[i * REFS + BUF] !== buf) continue;
+      const start = spans[i * SPANS + VALUE_START]!;
+      const end = spans[i * SPANS + VALUE_END]!;
       if (start < lo) lo = start;
       if (end > hi) hi = end;
       total += end - start;
@@ -461,14 +504,21 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#text = dense ? latin1Decode(buf, lo, hi) : "";
   }
 
-  /** The value buffer of the entry at slot `j`, making the latin-1 bytes of a string value the first time. */
-  #valueBuffer(j: number): Uint8Array {
-    let buf = this.#slots[j + BUF] as Uint8Array | undefined;
+  /** Entry i's value buffer, making the latin-1 bytes of a string value the first time. */
+  #valueBuffer(i: number): Uint8Array {
+    const r = i * REFS;
+    let buf = this.#refs[r + BUF] as Uint8Array | undefined;
     if (buf === undefined) {
-      buf = latin1Encode(this.#slots[j + STRING] as string);
-      this.#slots[j + BUF] = buf;
+      buf = latin1Encode(this.#refs[r + STRING] as string);
+      this.#refs[r + BUF] = buf;
     }
     return buf;
+  }
+
+  /** Entry `i`'s place in the borrowed run; throws unless it is there (own entries come first). */
+  #runIndex(i: number): number {
+    this.#check(i);
+    return i - this.#count;
   }
 
   #check(i: number): number {
@@ -477,17 +527,14 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   #nameIs(i: number, name: string): boolean {
-    if (i >= this.#count) return this.#run!.nameAt(i - this.#count) === name;
-    const j = i * STRIDE;
-    const slots = this.#slots;
-    const known = slots[j + NAME] as string | undefined;
+    if (i >= this.#count) return this.#runNameAt(i) === name;
+    const r = i * REFS;
+    const q = i * SPANS;
+    const refs = this.#refs;
+    const spans = this.#spans;
+    const known = refs[r + NAME] as string | undefined;
     if (known !== undefined) return known === name;
-    return latin1Equals(
-      slots[j + BUF] as Uint8Array,
-      slots[j + NAME_START] as number,
-      slots[j + NAME_END] as number,
-      name,
-    );
+    return latin1Equals(refs[r + BUF] as Uint8Array, spans[q + NAME_START]!, spans[q + NAME_END]!, name);
   }
 
   #indexOf(name: string, from: number): number {
@@ -503,26 +550,30 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** Removes the entries for which `doomed(i)` holds, in one pass; returns how many went. */
   #removeWhere(doomed: (i: number) => boolean): number {
     const n = this.#count;
-    const slots = this.#slots;
+    const refs = this.#refs;
+    const spans = this.#spans;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       if (doomed(i)) continue;
-      if (kept !== i) for (let k = 0; k < STRIDE; k++) slots[kept * STRIDE + k] = slots[i * STRIDE + k];
+      if (kept !== i) {
+        for (let k = 0; k < REFS; k++) refs[kept * REFS + k] = refs[i * REFS + k];
+        for (let k = 0; k < SPANS; k++) spans[kept * SPANS + k] = spans[i * SPANS + k]!;
+      }
       kept++;
     }
     // Let go of what the removed entries held.
-    for (let j = kept * STRIDE; j < n * STRIDE; j++) slots[j] = undefined;
+    for (let j = kept * REFS; j < n * REFS; j++) refs[j] = undefined;
     this.#count = kept;
     return n - kept;
   }
 }
 
-/** Copies the span at `slots[at], slots[at + 1]` of `from` to `to[pos…]` and points the span there. */
-function moveSpan(slots: Slot[], at: number, from: Uint8Array, to: Uint8Array, pos: number): number {
-  const start = slots[at] as number;
-  const end = slots[at + 1] as number;
+/** Copies the span at `spans[at], spans[at + 1]` of `from` to `to[pos…]` and points the span there. */
+function moveSpan(spans: number[], at: number, from: Uint8Array, to: Uint8Array, pos: number): number {
+  const start = spans[at]!;
+  const end = spans[at + 1]!;
   to.set(from.subarray(start, end), pos);
-  slots[at] = pos;
-  slots[at + 1] = pos + end - start;
+  spans[at] = pos;
+  spans[at + 1] = pos + end - start;
   return pos + end - start;
 }

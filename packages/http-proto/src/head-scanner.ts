@@ -1,8 +1,9 @@
 /**
  * Reads a message head (start line, field lines, empty line) in one pass over its bytes,
- * validating as it goes (RFC 9112 §2-5, RFC 9110 §5): each byte is looked at once, field
- * names are hashed for the name table while they are checked, and long field values are
- * checked four bytes at a time.
+ * validating as it goes (RFC 9112 §2-5, RFC 9110 §5). Each byte is looked at once: field
+ * names are hashed four bytes at a time and looked up in the name table (a name it knows is
+ * a valid token; others are checked byte by byte), and field values of more than a few
+ * bytes are checked four bytes at a time.
  *
  * The scanner always reads to the end of the buffer it is given. It returns where the head
  * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
