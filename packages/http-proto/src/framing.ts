@@ -57,7 +57,10 @@ function connectionOptions(fields: HeaderFields, i: number): number {
     while (p < end && (b[p] === 0x20 || b[p] === 0x09 || b[p] === 0x2c)) p++;
     let q = p;
     while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09) q++;
-    for (const [option, bit] of CONNECTION_OPTIONS) if (sameFolded(b, p, q, option)) bits |= bit;
+    for (let k = 0; k < CONNECTION_OPTIONS.length; k++) {
+      const [option, bit] = CONNECTION_OPTIONS[k]!;
+      if (sameFolded(b, p, q, option)) bits |= bit;
+    }
     while (q < end && b[q] !== 0x2c) q++;
     p = q;
   }
@@ -69,6 +72,21 @@ function sameFolded(b: Uint8Array, p: number, q: number, lower: Uint8Array): boo
   if (q - p !== lower.length) return false;
   for (let k = 0; k < lower.length; k++) if ((b[p + k]! | 0x20) !== lower[k]) return false;
   return true;
+}
+
+/** The value of field `i` when it is 1 to 15 decimal digits (exact as a number), else -1. */
+function digitsOf(fields: HeaderFields, i: number): number {
+  const b = fields.buffer;
+  const start = fields.valueStartAt(i);
+  const end = fields.valueEndAt(i);
+  if (end === start || end - start > 15) return -1;
+  let n = 0;
+  for (let p = start; p < end; p++) {
+    const d = b[p]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** `list` with `i` added, made on first use (most messages have none of these fields). */
@@ -103,25 +121,23 @@ export function frame(
   kinds: number,
   origin: number,
 ): Framing {
-  const offsetOf = (field: number) => origin + fields.nameStartAt(field);
   if ((kinds & FRAMING_KINDS) === 0) return plain(version, isRequest);
+  const offsetOf = (field: number) => origin + fields.nameStartAt(field);
   // One pass to find the few fields that matter here.
   const names = fieldNamesOf(fields);
-  let connectionAt: number[] | undefined;
+  let options = 0;
   let teAt: number[] | undefined;
   let clAt: number[] | undefined;
   let hasUpgrade = false;
   let expectContinue = false;
   for (let i = 0; i < names.length; i++) {
     const kind = names[i]!.kind;
-    if (kind === FieldKind.Connection) connectionAt = with_(connectionAt, i);
+    if (kind === FieldKind.Connection) options |= connectionOptions(fields, i);
     else if (kind === FieldKind.TransferEncoding) teAt = with_(teAt, i);
     else if (kind === FieldKind.ContentLength) clAt = with_(clAt, i);
     else if (kind === FieldKind.Upgrade) hasUpgrade = true;
     else if (kind === FieldKind.Expect) expectContinue ||= fields.valueAt(i).toLowerCase() === "100-continue";
   }
-  let options = 0;
-  if (connectionAt !== undefined) for (const i of connectionAt) options |= connectionOptions(fields, i);
   const close = (options & CLOSE) !== 0;
   const keepAlive = version === "HTTP/1.1" ? !close : (options & KEEP_ALIVE) !== 0 && !close;
   const upgrade = hasUpgrade && (options & UPGRADE) !== 0;
@@ -189,6 +205,13 @@ export function frame(
     // A response whose last coding is not chunked is read until the connection closes.
     framing.body = chunkedAt < 0 ? "close" : "chunked";
     framing.codings = chunkedAt < 0 ? codings : codings.slice(0, -1);
+    return framing;
+  }
+  // One field of plain digits, as nearly every message has: read from its bytes.
+  const plainLength = clAt!.length === 1 ? digitsOf(fields, clAt![0]!) : -1;
+  if (plainLength >= 0) {
+    framing.body = plainLength > 0 ? "length" : "none";
+    framing.length = plainLength;
     return framing;
   }
   const cl = listOf(fields, clAt!);
