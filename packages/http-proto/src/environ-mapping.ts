@@ -22,7 +22,7 @@ import {
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
-import { FieldKind, type FieldName } from "./field-names.js";
+import { FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
 import { FieldRun } from "./field-run.js";
 import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
@@ -101,7 +101,13 @@ function groupFields(
   settled: boolean,
   keepUnderscore: boolean,
 ): readonly (Group | undefined)[] {
-  const stamp = ++mappings;
+  // Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
+  // and the table's names forget the old ones, so no stale stamp can look current.
+  if (++mappings === 0x40000000) {
+    mappings = 1;
+    forgetFieldNameStamps();
+  }
+  const stamp = mappings;
   const byName = settled && !keepUnderscore ? undefined : new Map<string, Group>();
   const groups: (Group | undefined)[] | undefined = byName && new Array(names.length);
   for (let i = 0; i < names.length; i++) {

@@ -123,6 +123,11 @@ for (const name of Object.keys(KINDS)) {
   pinned[slot] = true;
 }
 
+/** Clears the requestToEnviron scratch of every name in the table (see FieldName.seenBy). */
+export function forgetFieldNameStamps(): void {
+  for (const name of table) if (name !== undefined) name.seenBy = 0;
+}
+
 let misses = 0;
 
 /**
