@@ -24,6 +24,8 @@ export const HttpErrorCode = {
   BadHeaderName: "HTTP_BAD_HEADER_NAME",
   /** A field value with a byte RFC 9110 forbids (NUL, other controls). */
   BadHeaderValue: "HTTP_BAD_HEADER_VALUE",
+  /** A request with more than one Host field (RFC 9112 §3.2): a proxy and an origin could each route it by a different one. */
+  DuplicateHost: "HTTP_DUPLICATE_HOST",
   /** A line starting with whitespace: obs-fold (allowed only with the allowObsFold option). */
   ObsFold: "HTTP_OBS_FOLD",
   /** A Content-Length that is not digits, or several that disagree. */

@@ -10,10 +10,11 @@
  */
 import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
+import { FieldKind } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";
 import { HeadScanner, type HttpVersion, methodOf } from "./head-scanner.js";
-import { HeaderFields } from "./header-fields.js";
+import { fieldNamesOf, HeaderFields } from "./header-fields.js";
 import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
 
 export type { HttpRequestHead, HttpResponseHead } from "./message-head.js";
@@ -370,6 +371,23 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   }
 }
 
+/** Throws at the second Host field of a request. */
+function duplicateHost(headers: HeaderFields, origin: number): never {
+  const names = fieldNamesOf(headers);
+  let seen = false;
+  for (let i = 0; ; i++) {
+    if (names[i]!.kind !== FieldKind.Host) continue;
+    if (seen) {
+      throw new ProtocolError(
+        HttpErrorCode.DuplicateHost,
+        "more than one Host field",
+        origin + headers.nameStartAt(i),
+      );
+    }
+    seen = true;
+  }
+}
+
 /** The fields `scanner` just read from `buf`, copied out of its scratch. */
 function fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
   const n = scanner.fieldCount;
@@ -392,6 +410,7 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
   protected makeHead(buf: Uint8Array, origin: number): HttpRequestHead {
     const s = this.scanner;
     const headers = fieldsOf(s, buf);
+    if ((s.repeatedKinds & FieldKind.Host) !== 0) duplicateHost(headers, origin);
     const framing = this.frame(headers, s.version, true, origin);
     const connect = s.targetForm === "authority";
     return new RequestHead(

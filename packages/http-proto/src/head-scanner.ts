@@ -75,8 +75,9 @@ export class HeadScanner {
   fieldCount = 0;
   spans: number[] = [];
   names: FieldName[] = [];
-  /** The FieldKinds of all its fields, or-ed. */
+  /** The FieldKinds of all its fields, or-ed; and those of fields whose kind came before. */
   kinds = 0;
+  repeatedKinds = 0;
   /** Every field name was already in the name table (see fieldNameMisses). */
   settled = true;
   #missesBefore = 0;
@@ -171,6 +172,7 @@ export class HeadScanner {
     this.#lineLimit = Number.POSITIVE_INFINITY;
     this.fieldCount = 0;
     this.kinds = 0;
+    this.repeatedKinds = 0;
     this.#missesBefore = fieldNameMisses();
     return p;
   }
@@ -183,6 +185,7 @@ export class HeadScanner {
     const view = this.#viewFor(buf);
     let n = 0;
     let kinds = 0;
+    let repeated = 0;
     for (;;) {
       const lineStart = i;
       let c = buf[i];
@@ -256,11 +259,13 @@ export class HeadScanner {
       spans[j + 2] = valueStart;
       spans[j + 3] = valueEnd;
       names[n++] = name;
+      repeated |= kinds & name.kind;
       kinds |= name.kind;
     }
     if (i > this.#limit) this.#fail("", "", this.#limit);
     this.fieldCount = n;
     this.kinds = kinds;
+    this.repeatedKinds = repeated;
     this.settled = fieldNameMisses() === this.#missesBefore;
     return i;
   }

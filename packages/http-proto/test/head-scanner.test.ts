@@ -11,7 +11,7 @@ import {
   type HttpRequestHead,
   requestToEnviron,
 } from "../src/index.js";
-import { decodeRequests, errorOf } from "./recorder.js";
+import { decodeRequests, decodeResponses, errorOf } from "./recorder.js";
 
 /** Where a field value's bytes first go wrong, byte by byte: what the scanner must agree with. */
 function firstBadValueByte(value: Uint8Array): number {
@@ -171,6 +171,16 @@ describe("field names", () => {
     expect(env.getAll(cgi(long))).toEqual(["1, 2"]);
     expect(env.getAll(cgi(fresh))).toEqual(["a, b"]);
     expect(env.getAll("HTTP_ACCEPT")).toEqual(["x, y"]);
+  });
+
+  it("refuse a second Host at its own offset, and a response may repeat it", () => {
+    const raw = "GET / HTTP/1.1\r\nHost: a\r\nHOST: b\r\n\r\n";
+    expect(errorOf(() => decodeRequests([ascii(raw)]))).toMatchObject({
+      code: E.DuplicateHost,
+      offset: raw.indexOf("HOST"),
+    });
+    const response = "HTTP/1.1 204 No Content\r\nHost: a\r\nHost: b\r\n\r\n";
+    expect(decodeResponses([ascii(response)]).heads).toHaveLength(1);
   });
 
   it("keep ^ and ~ apart, and join X_A with X-A only when underscores are kept", () => {

@@ -132,6 +132,8 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["* for anything but OPTIONS", h("GET * HTTP/1.1"), E.BadTarget],
   ["a target that is no form at all", h("GET x/y HTTP/1.1"), E.BadTarget],
   ["too many fields", h("GET / HTTP/1.1\nA: 1\nB: 2\nC: 3"), E.TooManyHeaders, { maxHeaders: 2 }],
+  ["two Host fields", h("GET / HTTP/1.1\nHost: a.test\nX: 1\nhost: b.test"), E.DuplicateHost],
+  ["two Host fields that agree", h("GET / HTTP/1.1\nHost: a.test\nHost: a.test"), E.DuplicateHost],
   ["a head too large", h(`GET / HTTP/1.1\nX: ${"v".repeat(100)}`), E.HeadTooLarge, { maxHeadSize: 64 }],
   [
     "a request line too long",
