@@ -139,6 +139,9 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       this.#base += chunk.length;
     } catch (e) {
       this.#life.fail(e);
+    } finally {
+      this.scanner.release();
+      this.#trailerScanner?.release();
     }
   }
 
@@ -174,7 +177,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     const reader = this.#head;
     const end = reader.read(chunk, p, this.#base);
     if (end < 0) return chunk.length;
-    const head = this.makeHead(reader.buf, reader.origin);
+    const head = this.makeHead(reader.take(), reader.origin);
     if (head.body === "length" && head.contentLength > this.options.maxBodySize) {
       throw new ProtocolError(
         HttpErrorCode.BodyTooLarge,
@@ -355,7 +358,8 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     const end = reader.read(chunk, p, this.#base);
     if (end < 0) return chunk.length;
     const scanner = this.#trailerScanner!;
-    if (scanner.fieldCount > 0) this.handler.onTrailers?.(fieldsOf(scanner, reader.buf));
+    const buf = reader.take();
+    if (scanner.fieldCount > 0) this.handler.onTrailers?.(fieldsOf(scanner, buf));
     this.#finishMessage();
     return end;
   }

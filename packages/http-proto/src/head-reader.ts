@@ -28,6 +28,13 @@ export class HeadReader {
   buf: Uint8Array = NO_BYTES;
   origin = 0;
 
+  /** The buffer of the head just read, let go of here so that the reader keeps no chunk alive. */
+  take(): Uint8Array {
+    const buf = this.buf;
+    this.buf = NO_BYTES;
+    return buf;
+  }
+
   constructor(scan: Scan, maxSize: number) {
     this.#scan = scan;
     this.#maxSize = maxSize;

@@ -34,6 +34,7 @@ const FIELD_VALUE = FIELD_VALUE_CLASS.slice();
 const HASH_SEED = NAME_HASH_SEED;
 const HASH_PRIME = NAME_HASH_PRIME;
 
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 const HTAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -68,7 +69,7 @@ export class HeadScanner {
   #limit = 0;
   #lineLimit = Number.POSITIVE_INFINITY;
   /** A DataView of the buffer being scanned, for reading four bytes at a time. */
-  #view: DataView = new DataView(new ArrayBuffer(0));
+  #view: DataView = NO_VIEW;
   #viewOf: Uint8Array | undefined;
 
   // The last head read. Fields: spans (nameStart, nameEnd, valueStart, valueEnd) and names.
@@ -286,6 +287,12 @@ export class HeadScanner {
     }
     while (FIELD_VALUE[buf[i]!] === 1) i++;
     return i;
+  }
+
+  /** Lets go of the last buffer scanned (the caller's chunk), so that no chunk stays alive between pushes. */
+  release(): void {
+    this.#viewOf = undefined;
+    this.#view = NO_VIEW;
   }
 
   #viewFor(buf: Uint8Array): DataView {
