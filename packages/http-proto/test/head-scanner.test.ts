@@ -228,3 +228,36 @@ describe("field names", () => {
     }
   });
 });
+
+describe("any split", () => {
+  const stream = ascii(
+    "GET /a?b HTTP/1.1\r\nHost: h\r\nAccept: text/html,application/xhtml+xml\r\nCookie: k=v\r\n\r\n" +
+      "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n" +
+      "PUT /q HTTP/1.0\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nabc",
+  );
+  /** What a decoder reports for `chunks`: heads, trailers and ends in order, then the error if any. */
+  const verdict = (chunks: Uint8Array[], options: HttpDecoderOptions) => {
+    const seen: string[] = [];
+    const err = errorOf(() => {
+      const { events } = decodeRequests(chunks, options);
+      for (const e of events) if (e.type !== "body") seen.push(JSON.stringify(e));
+    });
+    return err === undefined
+      ? seen
+      : [...seen, `${(err as ProtocolError).code}@${(err as ProtocolError).offset}`];
+  };
+  test.prop([
+    fc.array(
+      fc.tuple(fc.nat(), fc.constantFrom(0x00, 0x09, 0x0a, 0x0d, 0x20, 0x3a, 0x5e, 0x5f, 0x7e, 0x7f, 0xff)),
+      {
+        maxLength: 4,
+      },
+    ),
+    cutsFor(stream.length),
+    fc.record({ allowBareLf: fc.boolean(), maxHeadSize: fc.integer({ min: 40, max: 200 }) }),
+  ])("a damaged stream gives the same events and error whole or cut anywhere", (damage, cuts, options) => {
+    const bytes = stream.slice();
+    for (const [at, byte] of damage) bytes[at % bytes.length] = byte;
+    expect(verdict(splitAt(bytes, cuts), options)).toEqual(verdict([bytes], options));
+  });
+});
