@@ -36,6 +36,7 @@ function envwireDecoder(mode) {
       seen.requests++;
       if (mode === "head") return;
       const env = requestToEnviron(head, { remoteAddr: "127.0.0.1", remotePort: 40000 });
+      if (mode === "built") seen.bytes += env.size;
       if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += env.valueByteLength(i);
       if (mode === "strings")
         for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
@@ -82,6 +83,10 @@ group(`HTTP pipelined request corpus (${REQUESTS} requests, ${corpus.length} byt
     bench("http-parser-js", () => js.parser.execute(corpusBuffer));
     const head = envwireDecoder("head");
     bench("envwire RequestDecoder", () => head.decoder.push(corpus));
+    const built = envwireDecoder("built");
+    bench("envwire RequestDecoder + requestToEnviron (built, no value read)", () =>
+      built.decoder.push(corpus),
+    );
     const bytes = envwireDecoder("bytes");
     bench("envwire RequestDecoder + Environ (values as bytes)", () => bytes.decoder.push(corpus));
     const strings = envwireDecoder("strings");
@@ -93,6 +98,7 @@ group(`HTTP pipelined request corpus (${REQUESTS} requests, ${corpus.length} byt
         ["llhttp", ll.seen],
         ["http-parser-js", js.seen],
         ["envwire", head.seen],
+        ["envwire+built", built.seen],
         ["envwire+env", bytes.seen],
         ["envwire+strings", strings.seen],
       ]) {

@@ -3,10 +3,12 @@
  * the CGI variable it maps to, whether it has "_" (dropped by default), and whether it is
  * one of the few fields that frame the message or matter to the Environ mapping.
  *
- * The head scanner hashes each name as it validates it (see NAME_HASH_*), so a field seen
- * before costs one table slot and one compare: no string for the raw name, no case folding.
- * The table is bounded; a miss overwrites its slot. The fields that frame a message are
- * pinned, so a flood of hostile names can slow lookups down, never change what they return.
+ * The head scanner hashes each name as it reads it (see NAME_HASH_*), so a field seen
+ * before costs a compare or two, four bytes at a time: no string for the raw name, no case
+ * folding, and no byte-by-byte token check (only valid tokens get into the table). The table
+ * is bounded, two ways a set; a new name displaces the older of the two. The names that
+ * frame a message are pinned, so a flood of hostile names can slow lookups down, never
+ * change what they return.
  */
 import { headerToCgiName, latin1Decode, latin1Encode } from "@envwire/environ";
 
