@@ -66,7 +66,7 @@ for (let k = 0; k < TEMPLATE_ENTRIES * REFS; k++) REF_TEMPLATE.push(undefined);
 for (let k = 0; k < TEMPLATE_ENTRIES * SPANS; k++) SPAN_TEMPLATE.push(0);
 
 /**
- * Strings lately checked to be latin-1, by a hash of length and one character. Codecs append
+ * Strings lately checked to be latin-1, by a hash of length and two characters. Codecs append
  * the same names (and often the same values: a method, a version, a peer's address) request
  * after request, as the same string objects: finding one here is a pointer compare, where
  * checking costs a read of every character.

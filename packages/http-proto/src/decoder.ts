@@ -93,14 +93,19 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
       allowBareLf: options.allowBareLf ?? false,
     };
-    this.scanner = new HeadScanner({
-      maxSize: this.options.maxHeadSize,
-      tooLarge: { code: HttpErrorCode.HeadTooLarge, what: "head" },
+    this.scanner = this.#scannerFor(this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
+    this.#head = new HeadReader(this.scanHead.bind(this), this.options.maxHeadSize);
+  }
+
+  /** A scanner with this decoder's limits, for sections of at most `maxSize` bytes. */
+  #scannerFor(maxSize: number, tooLargeCode: string, what: string): HeadScanner {
+    return new HeadScanner({
+      maxSize,
+      tooLarge: { code: tooLargeCode, what },
       maxStartLineLength: this.options.maxStartLineLength,
       maxFields: this.options.maxHeaders,
       allowBareLf: this.options.allowBareLf,
     });
-    this.#head = new HeadReader(this.scanHead.bind(this), this.options.maxHeadSize);
   }
 
   /** Bytes taken so far. */
@@ -333,13 +338,11 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     if (size === 0) {
       this.#state = State.Trailers;
       if (this.#trailers === undefined) {
-        const scanner = new HeadScanner({
-          maxSize: this.options.maxTrailerSize,
-          tooLarge: { code: HttpErrorCode.TrailersTooLarge, what: "trailer section" },
-          maxStartLineLength: this.options.maxStartLineLength,
-          maxFields: this.options.maxHeaders,
-          allowBareLf: this.options.allowBareLf,
-        });
+        const scanner = this.#scannerFor(
+          this.options.maxTrailerSize,
+          HttpErrorCode.TrailersTooLarge,
+          "trailer section",
+        );
         this.#trailerScanner = scanner;
         this.#trailers = new HeadReader(scanner.trailers.bind(scanner), this.options.maxTrailerSize);
       }

@@ -22,7 +22,7 @@ import {
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
-import { FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
+import { type FieldGroup, FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
 import { FieldRun } from "./field-run.js";
 import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
@@ -79,19 +79,11 @@ function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number):
   return -1;
 }
 
-/** Where, in the Environ mapping now running, each field goes: a stamp marks the names seen. */
-interface Group {
-  seenBy: number;
-  /** The first field of this name (where the repeats are joined) and how many there are. */
-  firstAt: number;
-  count: number;
-}
-
 let mappings = 0;
 
 /**
- * The group of each field (undefined: dropped), repeats sharing one, with its first field
- * and count filled in. While every name of a head was already in the name table, a name's
+ * The group of each field that is kept (a dropped one, with "_", has none), repeats sharing
+ * one, with its first field and count filled in. While every name of a head was already in the name table, a name's
  * table entry is its group, and the head's names serve as the groups. Otherwise (a name new
  * or evicted during the head, or "_" kept, which lets X_A and X-A share a CGI name) groups
  * are found by CGI name.
@@ -100,7 +92,7 @@ function groupFields(
   names: readonly FieldName[],
   settled: boolean,
   keepUnderscore: boolean,
-): readonly (Group | undefined)[] {
+): readonly (FieldGroup | undefined)[] {
   // Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
   // and the table's names forget the old ones, so no stale stamp can look current.
   if (++mappings === 0x40000000) {
@@ -108,12 +100,12 @@ function groupFields(
     forgetFieldNameStamps();
   }
   const stamp = mappings;
-  const byName = settled && !keepUnderscore ? undefined : new Map<string, Group>();
-  const groups: (Group | undefined)[] | undefined = byName && new Array(names.length);
+  const byName = settled && !keepUnderscore ? undefined : new Map<string, FieldGroup>();
+  const groups: (FieldGroup | undefined)[] | undefined = byName && new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     if (name.underscore && !keepUnderscore) continue;
-    let group: Group = name;
+    let group: FieldGroup = name;
     if (byName !== undefined) {
       group = byName.get(name.cgi) ?? { seenBy: 0, firstAt: 0, count: 0 };
       byName.set(name.cgi, group);
@@ -145,11 +137,11 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   let leftOut = false;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    const group = groups[i];
-    if (group === undefined || (name.underscore && !keepUnderscore)) {
+    if (name.underscore && !keepUnderscore) {
       leftOut = true; // dropped
       continue;
     }
+    const group = groups[i]!;
     if (group.count > 1) repeats = true;
     const kind = name.kind;
     if (kind === FieldKind.ContentType) {
@@ -217,14 +209,13 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
 
   if (!repeats) {
     // Borrowed, not copied: the Environ reads names and values from the head's fields.
-    const index = leftOut ? httpFields(names, groups, keepUnderscore) : undefined;
+    const index = leftOut ? httpFields(names, keepUnderscore) : undefined;
     return env.appendRun(new FieldRun(fields, names, index));
   }
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    const group = groups[i];
-    if (group === undefined || (name.underscore && !keepUnderscore)) continue; // dropped
-    if (group.firstAt !== i) continue; // joined at its first place
+    if (name.underscore && !keepUnderscore) continue; // dropped
+    if (groups[i]!.firstAt !== i) continue; // joined at its first place
     const kind = name.kind;
     if (kind !== FieldKind.ContentType && kind !== FieldKind.ContentLength)
       appendField(env, fields, name, groups, i);
@@ -233,15 +224,11 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
 }
 
 /** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length. */
-function httpFields(
-  names: readonly FieldName[],
-  groups: readonly (Group | undefined)[],
-  keepUnderscore: boolean,
-): number[] {
+function httpFields(names: readonly FieldName[], keepUnderscore: boolean): number[] {
   const index: number[] = [];
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (groups[i] === undefined || (name.underscore && !keepUnderscore)) continue;
+    if (name.underscore && !keepUnderscore) continue; // dropped
     if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) index.push(i);
   }
   return index;
@@ -285,7 +272,7 @@ function appendField(
   env: Environ,
   fields: HeaderFields,
   name: FieldName,
-  groups: readonly (Group | undefined)[],
+  groups: readonly (FieldGroup | undefined)[],
   first: number,
 ): void {
   const group = groups[first]!;

@@ -33,7 +33,18 @@ export const FRAMING_KINDS: number =
   FieldKind.Upgrade |
   FieldKind.Expect;
 
-export interface FieldName {
+/**
+ * Scratch for requestToEnviron, which finds a head's repeated fields in one pass by marking
+ * them: the mapping that last saw this name, its first field there, and how many there are.
+ */
+export interface FieldGroup {
+  seenBy: number;
+  firstAt: number;
+  count: number;
+}
+
+/** A field name's meaning; also the group of its fields while the name table stands still. */
+export interface FieldName extends FieldGroup {
   /** The name's length and its bytes with the 0x20 bit set (lower case, for a token), as little-endian words and the bytes after them. */
   readonly length: number;
   readonly words: Int32Array;
@@ -43,13 +54,6 @@ export interface FieldName {
   readonly underscore: boolean;
   /** One FieldKind. */
   readonly kind: number;
-  /**
-   * Scratch for requestToEnviron, which finds a head's repeated fields in one pass by marking
-   * their names: the mapping that last saw this name, its first field there, and how many.
-   */
-  seenBy: number;
-  firstAt: number;
-  count: number;
 }
 
 /**

@@ -98,17 +98,30 @@ function with_(list: number[] | undefined, i: number): number[] {
 
 /** No Transfer-Encoding, Content-Length, Connection, Upgrade or Expect: how most requests look. */
 function plain(version: HttpVersion, isRequest: boolean): Framing {
-  return {
-    body: isRequest ? "none" : "close",
-    length: 0,
-    codings: NO_CODINGS,
-    keepAlive: version === "HTTP/1.1",
-    upgrade: false,
-    expectContinue: false,
-  };
+  if (isRequest) return version === "HTTP/1.1" ? PLAIN_REQUEST_11 : PLAIN_REQUEST_10;
+  return version === "HTTP/1.1" ? PLAIN_RESPONSE_11 : PLAIN_RESPONSE_10;
 }
 
 const NO_CODINGS: readonly string[] = Object.freeze([]);
+
+/** The four plain framings, made once and shared: decoders only read a Framing. */
+const plainFraming = (body: BodyKind, keepAlive: boolean): Framing => ({
+  body,
+  length: 0,
+  codings: NO_CODINGS,
+  keepAlive,
+  upgrade: false,
+  expectContinue: false,
+});
+const PLAIN_REQUEST_11 = plainFraming("none", true);
+const PLAIN_REQUEST_10 = plainFraming("none", false);
+const PLAIN_RESPONSE_11 = plainFraming("close", true);
+const PLAIN_RESPONSE_10 = plainFraming("close", false);
+
+/** The stream offset of field `i`, for errors. */
+function fieldOffset(fields: HeaderFields, origin: number, i: number): number {
+  return origin + fields.nameStartAt(i);
+}
 
 /**
  * Frames a message. `kinds` is the or of its fields' FieldKinds; `origin` is the stream
@@ -122,7 +135,6 @@ export function frame(
   origin: number,
 ): Framing {
   if ((kinds & FRAMING_KINDS) === 0) return plain(version, isRequest);
-  const offsetOf = (field: number) => origin + fields.nameStartAt(field);
   // One pass to find the few fields that matter here.
   const names = fieldNamesOf(fields);
   let options = 0;
@@ -155,7 +167,7 @@ export function frame(
   }
   if (teAt !== undefined) {
     const te = listOf(fields, teAt);
-    const at = offsetOf(teAt[0]!);
+    const at = fieldOffset(fields, origin, teAt[0]!);
     if (isRequest && version === "HTTP/1.0") {
       throw new ProtocolError(
         HttpErrorCode.BadTransferEncoding,
@@ -174,14 +186,18 @@ export function frame(
     for (let k = 0; k < codings.length; k++) {
       if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(codings[k]!)) {
         const why = `${JSON.stringify(te[k]![0])} is not a transfer coding`;
-        throw new ProtocolError(HttpErrorCode.BadTransferEncoding, why, offsetOf(te[k]![1]));
+        throw new ProtocolError(
+          HttpErrorCode.BadTransferEncoding,
+          why,
+          fieldOffset(fields, origin, te[k]![1]),
+        );
       }
       if (codings[k] === "chunked" && te[k]![0].includes(";")) {
         // Readers disagree on whether "chunked;x=y" is chunked: refuse rather than pick one.
         throw new ProtocolError(
           HttpErrorCode.BadTransferEncoding,
           "chunked takes no parameters",
-          offsetOf(te[k]![1]),
+          fieldOffset(fields, origin, te[k]![1]),
         );
       }
     }
@@ -192,7 +208,7 @@ export function frame(
         codings.lastIndexOf("chunked") !== chunkedAt
           ? "chunked applied twice"
           : "chunked is not the final transfer coding",
-        offsetOf(te[chunkedAt]![1]),
+        fieldOffset(fields, origin, te[chunkedAt]![1]),
       );
     }
     if (chunkedAt < 0 && isRequest) {
@@ -224,7 +240,7 @@ export function frame(
         n < 0 || n > Number.MAX_SAFE_INTEGER
           ? `Content-Length ${JSON.stringify(element)} is not a length`
           : "Content-Length values disagree";
-      throw new ProtocolError(HttpErrorCode.BadContentLength, why, offsetOf(field));
+      throw new ProtocolError(HttpErrorCode.BadContentLength, why, fieldOffset(fields, origin, field));
     }
     length = n;
   }
