@@ -20,14 +20,26 @@ export type EnvironValue = string | Uint8Array;
 
 /**
  * Entries an Environ can borrow as they stand (see Environ.appendRun): a name string and a
- * span of `buffer` each. How a decoder hands over fields it has already laid out.
+ * value each, the value a span of `buffer` or a latin-1 string. How a decoder hands over
+ * what it has already laid out, or works out only when asked.
  */
 export interface EnvironRun {
   readonly size: number;
-  /** The buffer every value is a span of. */
+  /** The buffer the values given as spans are spans of. */
   readonly buffer: Uint8Array;
-  /** Entry k's name (latin-1). */
+  /**
+   * A stretch of `buffer` holding every span value, `[valuesStart, valuesEnd)`: the Environ
+   * decodes it to latin-1 in one call when a first value is read as a string.
+   */
+  readonly valuesStart: number;
+  readonly valuesEnd: number;
+  /** Entry k's name: latin-1, which the run vouches for (the Environ does not check again). */
   nameAt(k: number): string;
+  /**
+   * Entry k's value when it is not a span of `buffer`: a string of latin-1 characters, one
+   * per byte, which the run vouches for too. Undefined when it is a span.
+   */
+  valueStringAt(k: number): string | undefined;
   valueStartAt(k: number): number;
   valueEndAt(k: number): number;
 }
@@ -90,9 +102,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #refs: Ref[];
   #spans: number[];
   #count = 0;
-  /** Entries after the #count own ones, borrowed (see appendRun), and their values once decoded. */
+  /** Entries after the #count own ones, borrowed (see appendRun). */
   #run: EnvironRun | undefined = undefined;
-  #runStrings: (string | undefined)[] | undefined = undefined;
+  #runBytes: (Uint8Array | undefined)[] | undefined = undefined;
   /**
    * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
    * the first time a value of that buffer is read as a string, so each further value is a
@@ -107,13 +119,20 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * it spares the array a copy as it grows, or the memory of room it will not use.
    */
   constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
+    // (Room for none: a literal, which costs less than even an empty slice; it grows without holes.)
     const small = capacity <= TEMPLATE_ENTRIES;
-    this.#refs = small
-      ? REF_TEMPLATE.slice(0, capacity * REFS)
-      : new Array<Ref>(capacity * REFS).fill(undefined);
-    this.#spans = small
-      ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
-      : new Array<number>(capacity * SPANS).fill(0);
+    this.#refs =
+      capacity === 0
+        ? []
+        : small
+          ? REF_TEMPLATE.slice(0, capacity * REFS)
+          : new Array<Ref>(capacity * REFS).fill(undefined);
+    this.#spans =
+      capacity === 0
+        ? []
+        : small
+          ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
+          : new Array<number>(capacity * SPANS).fill(0);
     if (init === undefined) return;
     if (Symbol.iterator in init) {
       for (const [name, value] of init as Iterable<readonly [string, EnvironValue]>) this.append(name, value);
@@ -284,30 +303,35 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #runBytesAt(i: number): Uint8Array {
     const k = this.#runIndex(i);
     const run = this.#run!;
-    return run.buffer.subarray(run.valueStartAt(k), run.valueEndAt(k));
+    const string = run.valueStringAt(k);
+    if (string === undefined) return run.buffer.subarray(run.valueStartAt(k), run.valueEndAt(k));
+    // Encoded once, so that asking twice gives the same view, as for every other entry.
+    this.#runBytes ??= [];
+    const bytes = this.#runBytes[k] ?? latin1Encode(string);
+    this.#runBytes[k] = bytes;
+    return bytes;
   }
 
   #runValueByteLength(i: number): number {
     const k = this.#runIndex(i);
-    return this.#run!.valueEndAt(k) - this.#run!.valueStartAt(k);
+    const run = this.#run!;
+    const string = run.valueStringAt(k);
+    return string === undefined ? run.valueEndAt(k) - run.valueStartAt(k) : string.length;
   }
 
   #writeRunValueAt(i: number, w: ByteWriter): void {
     const k = this.#runIndex(i);
     const run = this.#run!;
-    w.copy(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+    const string = run.valueStringAt(k);
+    if (string === undefined) w.copy(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+    else w.latin1(string);
   }
 
   #runValueAt(i: number): string {
     const k = this.#runIndex(i);
-    this.#runStrings ??= [];
-    const strings = this.#runStrings;
-    const cached = strings[k];
-    if (cached !== undefined) return cached;
     const run = this.#run!;
-    const s = this.#decode(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
-    strings[k] = s;
-    return s;
+    // (Not kept: a slice of the decoded text costs about what keeping it would.)
+    return run.valueStringAt(k) ?? this.#decode(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
   }
 
   /** `buf[start, end)` as latin-1: a slice of the text decoded once for its buffer, when there is one. */
@@ -403,12 +427,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   /**
-   * Adds the entries of `run` after the others, borrowed as they stand rather than copied.
-   * Their names are checked to be latin-1. The run must not change while the Environ holds
-   * it: any change to the Environ first copies the run into entries of its own.
+   * Adds the entries of `run` after the others, borrowed as they stand rather than copied,
+   * and unchecked: the run vouches for its names and strings being latin-1 (the codec that
+   * made it knows, where checking would cost a read of each). The run must not change while
+   * the Environ holds it: any change to the Environ first copies the run into entries of its own.
    */
   appendRun(run: EnvironRun): this {
-    for (let k = 0; k < run.size; k++) checkLatin1(run.nameAt(k), "name");
     this.#settle();
     this.#run = run;
     return this;
@@ -418,11 +442,14 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #settle(): void {
     const run = this.#run;
     if (run === undefined) return;
-    const strings = this.#runStrings;
     this.#run = undefined;
-    this.#runStrings = undefined;
+    this.#runBytes = undefined;
     for (let k = 0; k < run.size; k++) {
-      const string = strings?.[k];
+      const given = run.valueStringAt(k);
+      if (given !== undefined) {
+        this.#put(this.#count++, run.nameAt(k), undefined, -1, -1, 0, given.length, given);
+        continue;
+      }
       this.#put(
         this.#count++,
         run.nameAt(k),
@@ -431,7 +458,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
         -1,
         run.valueStartAt(k),
         run.valueEndAt(k),
-        string,
+        undefined,
       );
     }
   }
@@ -489,15 +516,14 @@ export class Environ implements Iterable<[name: string, value: string]> {
     }
     const run = this.#run;
     if (run?.buffer === buf) {
-      for (let k = 0; k < run.size; k++) {
-        const start = run.valueStartAt(k);
-        const end = run.valueEndAt(k);
-        if (start < lo) lo = start;
-        if (end > hi) hi = end;
-        total += end - start;
-      }
+      // Taken as dense, on the run's word; and kept inside the buffer, whatever that word.
+      const start = Math.max(0, run.valuesStart);
+      const end = Math.min(buf.length, run.valuesEnd);
+      if (start < lo) lo = start;
+      if (end > hi) hi = end;
+      total += end - start;
     }
-    const dense = hi - lo <= 2 * total + 256;
+    const dense = lo <= hi && hi - lo <= 2 * total + 256;
     // When sparse, an empty text for this buffer: each value is decoded on its own.
     this.#textBuf = buf;
     this.#textStart = dense ? lo : 0;
@@ -517,12 +543,14 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Entry `i`'s place in the borrowed run; throws unless it is there (own entries come first). */
   #runIndex(i: number): number {
-    this.#check(i);
-    return i - this.#count;
+    const k = i - this.#count;
+    const run = this.#run;
+    if (run === undefined || !(k >= 0 && k < run.size)) throw outOfRange(i, this.size);
+    return k;
   }
 
   #check(i: number): number {
-    if (!(i >= 0 && i < this.size)) throw new RangeError(`no entry ${i} in an Environ of ${this.size}`);
+    if (!(i >= 0 && i < this.size)) throw outOfRange(i, this.size);
     return i;
   }
 
@@ -566,6 +594,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#count = kept;
     return n - kept;
   }
+}
+
+/** (Made apart from the checks, which stay small enough to inline.) */
+function outOfRange(i: number, size: number): RangeError {
+  return new RangeError(`no entry ${i} in an Environ of ${size}`);
 }
 
 /** Copies the span at `spans[at], spans[at + 1]` of `from` to `to[pos…]` and points the span there. */

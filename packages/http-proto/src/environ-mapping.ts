@@ -14,85 +14,50 @@
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
 import {
+  assertLatin1,
   type CgiResponseHead,
   cgiNameToHeader,
   Environ,
-  latin1Encode,
   ProtocolError,
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
 import { type FieldGroup, FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
-import { FieldRun } from "./field-run.js";
 import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
+import { percentEncodePath } from "./percent-coding.js";
+import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 
-export interface RequestEnvironOptions {
-  /** SERVER_NAME; default: the host in the target (absolute-form) or in Host. */
-  serverName?: string;
-  /** SERVER_PORT; default: the port in Host, else 443 for HTTPS, else 80. */
-  serverPort?: number | string;
-  remoteAddr?: string;
-  remotePort?: number | string;
-  /** The connection is TLS: HTTPS=on, and the default port is 443. */
-  https?: boolean;
+export interface RequestEnvironOptions extends ConnectionInfo {
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
   keepUnderscoreHeaders?: boolean;
 }
 
-const PERCENT = 0x25;
-const SLASH = 0x2f;
-const QUESTION = 0x3f;
-const COLON = 0x3a;
-
-function hex(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
-}
-
-/** Percent-decodes `buf[start, end)` (a path); a "%" not followed by two hex digits stays as it is. */
-function percentDecodeBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    const high = c === PERCENT && i + 2 < end ? hex(buf[i + 1]!) : -1;
-    const low = high >= 0 ? hex(buf[i + 2]!) : -1;
-    if (low >= 0) {
-      out[n++] = high * 16 + low;
-      i += 2;
-    } else {
-      out[n++] = c;
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** Percent-decodes `s` (a path, latin-1) to bytes; a "%" not followed by two hex digits stays as it is. */
-export function percentDecode(s: string): Uint8Array {
-  return percentDecodeBytes(latin1Encode(s), 0, s.length);
-}
-
-function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (buf[i] === byte) return i;
-  return -1;
-}
-
 let mappings = 0;
 
+/** What requestToEnviron learns of a head's fields in one pass over them (see fieldsOfHead). */
+interface FieldSurvey {
+  /** The group of each field that is kept (see fieldsOfHead), repeats sharing one. */
+  groups: readonly (FieldGroup | undefined)[];
+  /** The first Content-Type field, and the Host field; -1 for none. */
+  contentType: number;
+  host: number;
+  hasContentLength: boolean;
+  /** Some fields are repeats, to be joined at the first of them. */
+  repeats: boolean;
+  /** Some fields do not become HTTP_* variables: dropped, or Content-Type or Content-Length. */
+  leftOut: boolean;
+}
+
 /**
- * The group of each field that is kept (a dropped one, with "_", has none), repeats sharing
- * one, with its first field and count filled in. While every name of a head was already in the name table, a name's
- * table entry is its group, and the head's names serve as the groups. Otherwise (a name new
- * or evicted during the head, or "_" kept, which lets X_A and X-A share a CGI name) groups
- * are found by CGI name.
+ * Groups a head's fields by CGI name, and finds the ones the mapping reads, in one pass.
+ * A field with "_" is dropped (no group) unless kept. While every name of the head was
+ * already in the name table, a name's table entry is its group, and the head's names serve
+ * as the groups, marked with a stamp new to this mapping. Otherwise (a name new or evicted
+ * during the head, or "_" kept, which lets X_A and X-A share a CGI name) groups are found
+ * by CGI name.
  */
-function groupFields(
-  names: readonly FieldName[],
-  settled: boolean,
-  keepUnderscore: boolean,
-): readonly (FieldGroup | undefined)[] {
+function surveyFields(names: readonly FieldName[], settled: boolean, keepUnderscore: boolean): FieldSurvey {
   // Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
   // and the table's names forget the old ones, so no stale stamp can look current.
   if (++mappings === 0x40000000) {
@@ -101,10 +66,18 @@ function groupFields(
   }
   const stamp = mappings;
   const byName = settled && !keepUnderscore ? undefined : new Map<string, FieldGroup>();
-  const groups: (FieldGroup | undefined)[] | undefined = byName && new Array(names.length);
+  const groups: (FieldGroup | undefined)[] | undefined = byName && new Array(names.length).fill(undefined);
+  let contentType = -1;
+  let host = -1;
+  let hasContentLength = false;
+  let repeats = false;
+  let leftOut = false;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (name.underscore && !keepUnderscore) continue;
+    if (name.underscore && !keepUnderscore) {
+      leftOut = true;
+      continue;
+    }
     let group: FieldGroup = name;
     if (byName !== undefined) {
       group = byName.get(name.cgi) ?? { seenBy: 0, firstAt: 0, count: 0 };
@@ -114,39 +87,15 @@ function groupFields(
     if (group.seenBy !== stamp) {
       group.seenBy = stamp;
       group.firstAt = i;
-      group.count = 0;
+      group.count = 1;
+    } else {
+      group.count++;
+      repeats = true;
     }
-    group.count++;
-  }
-  return groups ?? names;
-}
-
-/** The CGI variables of a decoded request (see the module comment for what goes in). */
-export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
-  const fields = head.headers;
-  const buf = fields.buffer;
-  const names = fieldNamesOf(fields);
-  const keepUnderscore = options.keepUnderscoreHeaders === true;
-  const groups = groupFields(names, namesAreSettled(fields), keepUnderscore);
-  // The fields that go first (Content-Type) or are read (Content-Length, Host); and whether
-  // the HTTP_* variables are the head's fields as they stand (no repeat to join, none left out).
-  let contentType = -1;
-  let hasContentLength = false;
-  let host = -1;
-  let repeats = false;
-  let leftOut = false;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    if (name.underscore && !keepUnderscore) {
-      leftOut = true; // dropped
-      continue;
-    }
-    const group = groups[i]!;
-    if (group.count > 1) repeats = true;
     const kind = name.kind;
     if (kind === FieldKind.ContentType) {
       leftOut = true;
-      if (group.firstAt === i) contentType = i;
+      if (contentType < 0) contentType = i;
     } else if (kind === FieldKind.ContentLength) {
       leftOut = true;
       hasContentLength = true;
@@ -154,149 +103,88 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
       host = i;
     }
   }
-  // Room for the variables about the request and connection, and for the fields when they
-  // cannot be borrowed.
-  const own =
-    9 +
-    (options.remoteAddr === undefined ? 0 : 1) +
-    (options.remotePort === undefined ? 0 : 1) +
-    (options.https ? 1 : 0);
-  const env = new Environ(undefined, repeats ? own + names.length : own);
-  const targetStart = head.targetStart;
-  const targetEnd = head.targetEnd;
-  env.append("REQUEST_METHOD", head.method);
-  env.appendSlice("REQUEST_URI", buf, targetStart, targetEnd);
+  return { groups: groups ?? names, contentType, host, hasContentLength, repeats, leftOut };
+}
 
-  // The target's parts: authority (absolute- and authority-form), path, query.
-  let authorityStart = -1;
-  let authorityEnd = -1;
-  let pathStart = targetStart;
-  if (head.targetForm === "authority") {
-    authorityStart = targetStart;
-    authorityEnd = targetEnd;
-    pathStart = targetEnd;
-  } else if (head.targetForm === "asterisk") {
-    pathStart = targetEnd;
-  } else if (head.targetForm === "absolute") {
-    authorityStart = indexOfByte(buf, COLON, targetStart, targetEnd) + 3; // after "://"
-    authorityEnd = authorityStart;
-    while (authorityEnd < targetEnd && buf[authorityEnd] !== SLASH && buf[authorityEnd] !== QUESTION)
-      authorityEnd++;
-    pathStart = authorityEnd;
-  }
-  const question = indexOfByte(buf, QUESTION, pathStart, targetEnd);
-  const pathEnd = question < 0 ? targetEnd : question;
-  if (head.targetForm === "absolute" && pathStart === pathEnd) env.append("PATH_INFO", "/");
-  else if (indexOfByte(buf, PERCENT, pathStart, pathEnd) >= 0)
-    env.append("PATH_INFO", percentDecodeBytes(buf, pathStart, pathEnd));
-  else env.appendSlice("PATH_INFO", buf, pathStart, pathEnd);
-  if (question < 0) env.append("QUERY_STRING", "");
-  else env.appendSlice("QUERY_STRING", buf, question + 1, targetEnd);
-  env.append("SERVER_PROTOCOL", head.version);
+/**
+ * The CGI variables of a decoded request (see the module comment for what goes in). The
+ * Environ borrows them from the head (see RequestRun): values stay views into the chunk the
+ * head came in, and are worked out when first read.
+ */
+export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
+  const fields = head.headers;
+  const names = fieldNamesOf(fields);
+  const keepUnderscore = options.keepUnderscoreHeaders === true;
+  const survey = surveyFields(names, namesAreSettled(fields), keepUnderscore);
+  checkConnection(options);
+  const contentLength = head.body === "length" || (head.body === "none" && survey.hasContentLength);
+  const optional =
+    (survey.contentType >= 0 ? Optional.ContentType : 0) |
+    (contentLength ? Optional.ContentLength : 0) |
+    (options.remoteAddr === undefined ? 0 : Optional.RemoteAddr) |
+    (options.remotePort === undefined ? 0 : Optional.RemotePort) |
+    (options.https === true ? Optional.Https : 0);
+  const groups = survey.groups;
+  const entries = survey.leftOut || survey.repeats ? httpFields(names, groups, keepUnderscore) : undefined;
+  const joined = survey.repeats ? joinRepeats(fields, names, groups, keepUnderscore) : undefined;
+  const run = new RequestRun(head, options, optional, entries, joined, survey.contentType, survey.host);
+  return new Environ(undefined, 0).appendRun(run);
+}
 
-  if (contentType >= 0) appendField(env, fields, names[contentType]!, groups, contentType);
-  if (head.body === "length" || (head.body === "none" && hasContentLength)) {
-    env.append("CONTENT_LENGTH", String(head.contentLength));
-  }
-  if (authorityStart < 0 && host >= 0) {
-    authorityStart = fields.valueStartAt(host);
-    authorityEnd = fields.valueEndAt(host);
-  }
-  serverNameAndPort(env, buf, authorityStart, authorityEnd, options);
-  if (options.remoteAddr !== undefined) env.append("REMOTE_ADDR", options.remoteAddr);
-  if (options.remotePort !== undefined) env.append("REMOTE_PORT", String(options.remotePort));
-  if (options.https) env.append("HTTPS", "on");
-
-  if (!repeats) {
-    // Borrowed, not copied: the Environ reads names and values from the head's fields.
-    const index = leftOut ? httpFields(names, keepUnderscore) : undefined;
-    return env.appendRun(new FieldRun(fields, names, index));
-  }
+/** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length, the first of repeats. */
+function httpFields(
+  names: readonly FieldName[],
+  groups: readonly (FieldGroup | undefined)[],
+  keepUnderscore: boolean,
+): number[] {
+  const entries: number[] = [];
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     if (name.underscore && !keepUnderscore) continue; // dropped
     if (groups[i]!.firstAt !== i) continue; // joined at its first place
-    const kind = name.kind;
-    if (kind !== FieldKind.ContentType && kind !== FieldKind.ContentLength)
-      appendField(env, fields, name, groups, i);
+    if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) entries.push(i);
   }
-  return env;
+  return entries;
 }
-
-/** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length. */
-function httpFields(names: readonly FieldName[], keepUnderscore: boolean): number[] {
-  const index: number[] = [];
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    if (name.underscore && !keepUnderscore) continue; // dropped
-    if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) index.push(i);
-  }
-  return index;
-}
-
-/** SERVER_NAME and SERVER_PORT: given, or from the authority at `buf[start, end)` (none when start < 0). */
-function serverNameAndPort(
-  env: Environ,
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  options: RequestEnvironOptions,
-): void {
-  let colon = -1;
-  if (start >= 0) {
-    for (let i = start; i < end; i++) if (buf[i] === 0x40) start = i + 1; // userinfo@
-    // An IPv6 literal has colons of its own: the port's colon comes after its "]".
-    for (let i = end - 1; i >= start && buf[i] !== 0x5d; i--) {
-      if (buf[i] === COLON) {
-        colon = i;
-        break;
-      }
-    }
-  }
-  if (options.serverName !== undefined) env.append("SERVER_NAME", options.serverName);
-  else if (start < 0) env.append("SERVER_NAME", "");
-  else env.appendSlice("SERVER_NAME", buf, start, colon < 0 ? end : colon);
-  if (options.serverPort !== undefined) env.append("SERVER_PORT", String(options.serverPort));
-  else if (colon >= 0 && colon + 1 < end) env.appendSlice("SERVER_PORT", buf, colon + 1, end);
-  else env.append("SERVER_PORT", options.https ? "443" : "80");
-}
-
-const SEPARATOR = new Uint8Array([0x2c, 0x20]); // ", "
-const COOKIE_SEPARATOR = new Uint8Array([0x3b, 0x20]); // "; "
 
 /**
- * Appends field `first` under its CGI name, joined with its repeats (", ", or "; " for
- * Cookie): a view into the head when it has none, else one new buffer.
+ * The values of repeated fields joined with ", " (RFC 9110 §5.3), or "; " for Cookie
+ * (RFC 6265 §5.4), each at the place of the first of them.
  */
-function appendField(
-  env: Environ,
+function joinRepeats(
   fields: HeaderFields,
-  name: FieldName,
+  names: readonly FieldName[],
   groups: readonly (FieldGroup | undefined)[],
-  first: number,
-): void {
-  const group = groups[first]!;
-  if (group.count === 1) {
-    env.appendSlice(name.cgi, fields.buffer, fields.valueStartAt(first), fields.valueEndAt(first));
-    return;
+  keepUnderscore: boolean,
+): (string | undefined)[] {
+  const joined = new Array<string | undefined>(names.length).fill(undefined);
+  for (let i = 0; i < names.length; i++) {
+    if (names[i]!.underscore && !keepUnderscore) continue; // dropped (its group is not this mapping's)
+    const group = groups[i]!;
+    if (group.count === 1) continue;
+    const first = group.firstAt;
+    if (first === i) joined[i] = fields.valueAt(i);
+    else joined[first] += (names[i]!.kind === FieldKind.Cookie ? "; " : ", ") + fields.valueAt(i);
   }
-  const separator = name.kind === FieldKind.Cookie ? COOKIE_SEPARATOR : SEPARATOR;
-  let length = separator.length * (group.count - 1);
-  for (let i = first; i < groups.length; i++) {
-    if (groups[i] === group) length += fields.valueEndAt(i) - fields.valueStartAt(i);
-  }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (let i = first; i < groups.length; i++) {
-    if (groups[i] !== group) continue;
-    if (i > first) {
-      out.set(separator, at);
-      at += separator.length;
-    }
-    out.set(fields.valueBytesAt(i), at);
-    at += fields.valueEndAt(i) - fields.valueStartAt(i);
-  }
-  env.append(name.cgi, out);
+  return joined;
+}
+
+/** The strings last checked for each option: a connection passes the same ones request after request. */
+const checked: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+
+/** Throws ProtocolError unless the variables the caller gave are latin-1 (numbers are). */
+function checkConnection(options: RequestEnvironOptions): void {
+  const { serverName, serverPort, remoteAddr, remotePort } = options;
+  if (typeof serverName === "string") checkOption(0, serverName, "SERVER_NAME");
+  if (typeof serverPort === "string") checkOption(1, serverPort, "SERVER_PORT");
+  if (typeof remoteAddr === "string") checkOption(2, remoteAddr, "REMOTE_ADDR");
+  if (typeof remotePort === "string") checkOption(3, remotePort, "REMOTE_PORT");
+}
+
+function checkOption(slot: number, value: string, name: string): void {
+  if (checked[slot] === value) return;
+  assertLatin1(value, "value", name);
+  checked[slot] = value;
 }
 
 /** Fields a proxy never forwards (RFC 9110 §7.6.1), as CGI names. */
@@ -309,18 +197,6 @@ const HOP_BY_HOP = new Set([
   "HTTP_TRANSFER_ENCODING",
   "HTTP_UPGRADE",
 ]);
-
-const UNRESERVED_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@/]/;
-
-/** Percent-encodes path bytes for a request-target. */
-export function percentEncodePath(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) {
-    const c = String.fromCharCode(b);
-    s += b < 0x80 && UNRESERVED_PATH.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return s;
-}
 
 export interface EnvironRequestOptions {
   /** Frame the body with Transfer-Encoding: chunked (when the length is not known). Default false. */

@@ -24,11 +24,11 @@ export {
   encodeCgiResponseAsHttp,
   encodeEnvironRequest,
   environToRequestHead,
-  percentDecode,
-  percentEncodePath,
   type RequestEnvironOptions,
   requestToEnviron,
 } from "./environ-mapping.js";
 export type { BodyKind } from "./framing.js";
 export type { HttpVersion, TargetForm } from "./head-scanner.js";
 export { HeaderFields } from "./header-fields.js";
+export { percentDecode, percentEncodePath } from "./percent-coding.js";
+export type { ConnectionInfo } from "./request-run.js";

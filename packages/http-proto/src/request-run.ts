@@ -1,0 +1,322 @@
+/**
+ * One request's CGI variables as entries an Environ borrows (see Environ.appendRun): every
+ * name known up front, the values read off the head's bytes only when one is first asked
+ * for. A gateway that forwards a request copies each value's bytes straight from the head,
+ * and one that reads three variables never pays for the rest.
+ *
+ * The variables about the request and the connection come first, in nginx's order, then the
+ * HTTP_* fields (see requestToEnviron for which fields, and how repeats are joined).
+ */
+import { type EnvironRun, latin1Decode } from "@envwire/environ";
+import type { FieldName } from "./field-names.js";
+import type { HttpVersion, TargetForm } from "./head-scanner.js";
+import { fieldNamesOf, type HeaderFields } from "./header-fields.js";
+import type { HttpRequestHead } from "./message-head.js";
+import { percentDecodeBytes } from "./percent-coding.js";
+
+/** The variables about the request and the connection, in the order they come. */
+const Variable = {
+  Method: 0,
+  Uri: 1,
+  Path: 2,
+  Query: 3,
+  Protocol: 4,
+  ContentType: 5,
+  ContentLength: 6,
+  ServerName: 7,
+  ServerPort: 8,
+  RemoteAddr: 9,
+  RemotePort: 10,
+  Https: 11,
+} as const;
+const VARIABLE_NAMES = [
+  "REQUEST_METHOD",
+  "REQUEST_URI",
+  "PATH_INFO",
+  "QUERY_STRING",
+  "SERVER_PROTOCOL",
+  "CONTENT_TYPE",
+  "CONTENT_LENGTH",
+  "SERVER_NAME",
+  "SERVER_PORT",
+  "REMOTE_ADDR",
+  "REMOTE_PORT",
+  "HTTPS",
+];
+
+/** The variables a request may go without, as bits: a request's set of them picks its layout. */
+export const Optional = {
+  ContentType: 1,
+  ContentLength: 2,
+  RemoteAddr: 4,
+  RemotePort: 8,
+  Https: 16,
+} as const;
+const OPTIONAL_BIT: readonly number[] = [0, 0, 0, 0, 0, 1, 2, 0, 0, 4, 8, 16];
+
+interface Layout {
+  readonly variables: readonly number[];
+  readonly names: readonly string[];
+}
+
+/** One layout per set of optional variables, made when first needed. */
+const layouts: (Layout | undefined)[] = new Array<Layout | undefined>(32).fill(undefined);
+
+function layoutOf(optional: number): Layout {
+  let layout = layouts[optional];
+  if (layout === undefined) {
+    const variables = VARIABLE_NAMES.map((_, v) => v).filter(
+      (v) => OPTIONAL_BIT[v] === 0 || (optional & OPTIONAL_BIT[v]!) !== 0,
+    );
+    layout = { variables, names: variables.map((v) => VARIABLE_NAMES[v]!) };
+    layouts[optional] = layout;
+  }
+  return layout;
+}
+
+/** What of the connection a caller tells requestToEnviron (which checks the strings to be latin-1). */
+export interface ConnectionInfo {
+  /** SERVER_NAME; default: the host in the target (absolute-form) or in Host. */
+  serverName?: string;
+  /** SERVER_PORT; default: the port in Host, else 443 for HTTPS, else 80. */
+  serverPort?: number | string;
+  remoteAddr?: string;
+  remotePort?: number | string;
+  /** The connection is TLS: HTTPS=on, and the default port is 443. */
+  https?: boolean;
+}
+
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const COLON = 0x3a;
+const AT = 0x40;
+const CLOSE_BRACKET = 0x5d;
+const PERCENT = 0x25;
+
+function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+export class RequestRun implements EnvironRun {
+  readonly size: number;
+  readonly buffer: Uint8Array;
+  /** From the target to the end of the last field's value: every span value is in the head. */
+  readonly valuesStart: number;
+  readonly valuesEnd: number;
+  /** The variables (see Variable) that come first, their names, and how many. */
+  readonly #variables: readonly number[];
+  readonly #variableNames: readonly string[];
+  readonly #fixed: number;
+  // What the variables are made of, copied from the head and the options: the caller may
+  // change those after requestToEnviron returns, and the variables must not.
+  readonly #method: string;
+  readonly #version: HttpVersion;
+  readonly #targetForm: TargetForm;
+  readonly #targetStart: number;
+  readonly #targetEnd: number;
+  readonly #contentLength: number;
+  readonly #serverName: string | undefined;
+  readonly #serverPort: number | string | undefined;
+  readonly #remoteAddr: string | undefined;
+  readonly #remotePort: number | string | undefined;
+  readonly #https: boolean;
+  readonly #fields: HeaderFields;
+  readonly #names: readonly FieldName[];
+  /** The field of each HTTP_* entry, when they are not simply every field in order. */
+  readonly #entries: readonly number[] | undefined;
+  /** Repeated fields' values joined, at the place of the first of them. */
+  readonly #joined: readonly (string | undefined)[] | undefined;
+  readonly #contentType: number;
+  readonly #host: number;
+  // The target's and authority's parts, found when first asked for (see #parse): spans of
+  // buffer, and PATH_INFO as a string when it is not its bytes as they stand.
+  #parsed = false;
+  #path: string | undefined = undefined;
+  #pathStart = 0;
+  #pathEnd = 0;
+  #queryStart = 0;
+  #queryEnd = 0;
+  #hostStart = 0;
+  #hostEnd = 0;
+  #portStart = 0;
+  #portEnd = 0;
+
+  /**
+   * `optional`: the Optional variables the request has; `contentType`, `host`: their fields
+   * (-1 for none).
+   */
+  constructor(
+    head: HttpRequestHead,
+    connection: ConnectionInfo,
+    optional: number,
+    entries: readonly number[] | undefined,
+    joined: readonly (string | undefined)[] | undefined,
+    contentType: number,
+    host: number,
+  ) {
+    const fields = head.headers;
+    const layout = layoutOf(optional);
+    this.#variables = layout.variables;
+    this.#variableNames = layout.names;
+    this.#fixed = layout.variables.length;
+    this.#method = head.method;
+    this.#version = head.version;
+    this.#targetForm = head.targetForm;
+    this.#targetStart = head.targetStart;
+    this.#targetEnd = head.targetEnd;
+    this.#contentLength = head.contentLength;
+    this.#serverName = connection.serverName;
+    this.#serverPort = connection.serverPort;
+    this.#remoteAddr = connection.remoteAddr;
+    this.#remotePort = connection.remotePort;
+    this.#https = connection.https === true;
+    this.#fields = fields;
+    this.#names = fieldNamesOf(fields);
+    this.#entries = entries;
+    this.#joined = joined;
+    this.#contentType = contentType;
+    this.#host = host;
+    this.buffer = fields.buffer;
+    this.valuesStart = head.targetStart;
+    this.valuesEnd = fields.size === 0 ? head.targetEnd : fields.valueEndAt(fields.size - 1);
+    this.size = this.#fixed + (entries === undefined ? this.#names.length : entries.length);
+  }
+
+  nameAt(k: number): string {
+    return k < this.#fixed ? this.#variableNames[k]! : this.#names[this.#field(k)]!.cgi;
+  }
+
+  valueStringAt(k: number): string | undefined {
+    if (k >= this.#fixed) return this.#joined === undefined ? undefined : this.#joined[this.#field(k)];
+    switch (this.#variables[k]) {
+      case Variable.Method:
+        return this.#method;
+      case Variable.Path:
+        if (!this.#parsed) this.#parse();
+        return this.#path;
+      case Variable.Protocol:
+        return this.#version;
+      case Variable.ContentType:
+        return this.#joined?.[this.#contentType];
+      case Variable.ContentLength:
+        return String(this.#contentLength);
+      case Variable.ServerName:
+        return this.#serverName;
+      case Variable.ServerPort:
+        if (this.#serverPort !== undefined) return String(this.#serverPort);
+        if (!this.#parsed) this.#parse();
+        return this.#portStart < this.#portEnd ? undefined : this.#https ? "443" : "80";
+      case Variable.RemoteAddr:
+        return this.#remoteAddr;
+      case Variable.RemotePort:
+        return String(this.#remotePort);
+      case Variable.Https:
+        return "on";
+      default:
+        return undefined;
+    }
+  }
+
+  valueStartAt(k: number): number {
+    if (k >= this.#fixed) return this.#fields.valueStartAt(this.#field(k));
+    return this.#span(this.#variables[k]!, false);
+  }
+
+  valueEndAt(k: number): number {
+    if (k >= this.#fixed) return this.#fields.valueEndAt(this.#field(k));
+    return this.#span(this.#variables[k]!, true);
+  }
+
+  /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */
+  #span(v: number, end: boolean): number {
+    if (v === Variable.Uri) return end ? this.#targetEnd : this.#targetStart;
+    if (v === Variable.ContentType) {
+      const field = this.#contentType;
+      return end ? this.#fields.valueEndAt(field) : this.#fields.valueStartAt(field);
+    }
+    if (!this.#parsed) this.#parse();
+    switch (v) {
+      case Variable.Path:
+        return end ? this.#pathEnd : this.#pathStart;
+      case Variable.Query:
+        return end ? this.#queryEnd : this.#queryStart;
+      case Variable.ServerName:
+        return end ? this.#hostEnd : this.#hostStart;
+      case Variable.ServerPort:
+        return end ? this.#portEnd : this.#portStart;
+      default:
+        return 0;
+    }
+  }
+
+  /** The field of entry `k` (past the variables). */
+  #field(k: number): number {
+    const entries = this.#entries;
+    return entries === undefined ? k - this.#fixed : entries[k - this.#fixed]!;
+  }
+
+  /**
+   * Splits the target into authority (absolute- and authority-form), path and query, and the
+   * authority (else Host) into host and port. A part that is not there is an empty span.
+   */
+  #parse(): void {
+    this.#parsed = true;
+    const buf = this.buffer;
+    const form = this.#targetForm;
+    const targetEnd = this.#targetEnd;
+    let authorityStart = -1;
+    let authorityEnd = -1;
+    let pathStart = this.#targetStart;
+    if (form === "authority") {
+      authorityStart = pathStart;
+      authorityEnd = targetEnd;
+      pathStart = targetEnd;
+    } else if (form === "asterisk") {
+      pathStart = targetEnd;
+    } else if (form === "absolute") {
+      authorityStart = indexOfByte(buf, COLON, pathStart, targetEnd) + 3; // after "://"
+      authorityEnd = authorityStart;
+      while (authorityEnd < targetEnd && buf[authorityEnd] !== SLASH && buf[authorityEnd] !== QUESTION)
+        authorityEnd++;
+      pathStart = authorityEnd;
+    }
+    let pathEnd = targetEnd;
+    let escaped = false;
+    for (let i = pathStart; i < targetEnd; i++) {
+      const c = buf[i];
+      if (c === QUESTION) {
+        pathEnd = i;
+        this.#queryStart = i + 1;
+        this.#queryEnd = targetEnd;
+        break;
+      }
+      if (c === PERCENT) escaped = true;
+    }
+    this.#pathStart = pathStart;
+    this.#pathEnd = pathEnd;
+    if (form === "absolute" && pathStart === pathEnd) this.#path = "/";
+    else if (escaped) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
+
+    if (authorityStart < 0 && this.#host >= 0) {
+      authorityStart = this.#fields.valueStartAt(this.#host);
+      authorityEnd = this.#fields.valueEndAt(this.#host);
+    }
+    if (authorityStart < 0) return;
+    // After any userinfo@; the port's colon comes after an IPv6 literal's "]".
+    for (let i = authorityStart; i < authorityEnd; i++) if (buf[i] === AT) authorityStart = i + 1;
+    let colon = -1;
+    for (let i = authorityEnd - 1; i >= authorityStart && buf[i] !== CLOSE_BRACKET; i--) {
+      if (buf[i] === COLON) {
+        colon = i;
+        break;
+      }
+    }
+    this.#hostStart = authorityStart;
+    this.#hostEnd = colon < 0 ? authorityEnd : colon;
+    if (colon >= 0) {
+      this.#portStart = colon + 1;
+      this.#portEnd = authorityEnd;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * requestToEnviron against a reference written straight from its rules, on generated
+ * requests: repeats, case variants, "_" names, Content-Type/-Length, Host with and without
+ * a port, escaped paths, every set of connection options. The Environ is lazy, so it is read
+ * only after later requests have been mapped too (they re-mark the shared name table), and
+ * through every accessor.
+ */
+import { ByteWriter, Environ, headerToCgiName, latin1Decode } from "@envwire/environ";
+import { fc, test } from "@fast-check/vitest";
+import { expect } from "vitest";
+import { ascii } from "../../../test/support/chunks.js";
+import {
+  type HttpRequestHead,
+  percentDecode,
+  type RequestEnvironOptions,
+  requestToEnviron,
+} from "../src/index.js";
+import { decodeRequests } from "./recorder.js";
+
+const fieldName = fc.constantFrom(
+  "Accept",
+  "ACCEPT",
+  "accept",
+  "Cookie",
+  "cookie",
+  "Content-Type",
+  "content-type",
+  "X-A",
+  "X_A",
+  "x_a",
+  "X-Trace-Id",
+  "X_Trace-Id",
+  "Via",
+  "Sec-Fetch-Mode",
+  "Q-Random-Name-1",
+  "q-random-name-2",
+);
+const fieldValue = fc
+  .string({ unit: fc.constantFrom(..."ab1 ;=,\u00e9\u00ff/".split("")), maxLength: 8 })
+  .map((s) => s.trim());
+const request = fc.record({
+  method: fc.constantFrom("GET", "POST", "PATCH"),
+  path: fc
+    .string({ unit: fc.constantFrom(..."ab/%2F%41-.~:@".split("")), maxLength: 12 })
+    .map((s) => `/${s}`),
+  query: fc.option(fc.string({ unit: fc.constantFrom(..."a=1&?/%".split("")), maxLength: 8 }), {
+    nil: undefined,
+  }),
+  host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "u@h.test:9"), {
+    nil: undefined,
+  }),
+  fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 8 }),
+  length: fc.option(fc.nat(20), { nil: undefined }),
+  version: fc.constantFrom("HTTP/1.0", "HTTP/1.1"),
+});
+type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
+const options = fc.record(
+  {
+    serverName: fc.constantFrom("gw.test", ""),
+    serverPort: fc.oneof(fc.constant(8443), fc.constant("9000")),
+    remoteAddr: fc.constantFrom("127.0.0.1", "::1"),
+    remotePort: fc.oneof(fc.constant(40000), fc.constant("40001")),
+    https: fc.boolean(),
+    keepUnderscoreHeaders: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+function wire(r: Request): string {
+  const target = r.path + (r.query === undefined ? "" : `?${r.query}`);
+  const lines = [`${r.method} ${target} ${r.version}`];
+  if (r.host !== undefined) lines.push(`Host: ${r.host}`);
+  for (const [name, value] of r.fields) lines.push(`${name}: ${value}`);
+  if (r.length !== undefined) lines.push(`Content-Length: ${r.length}`);
+  return `${lines.join("\r\n")}\r\n\r\n${"x".repeat(r.length ?? 0)}`;
+}
+
+/** What requestToEnviron must give, by its rules, written the plain way. */
+function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
+  const target = r.path + (r.query === undefined ? "" : `?${r.query}`);
+  const out: [string, string][] = [
+    ["REQUEST_METHOD", r.method],
+    ["REQUEST_URI", target],
+    ["PATH_INFO", latin1Decode(percentDecode(r.path))],
+    ["QUERY_STRING", r.query ?? ""],
+    ["SERVER_PROTOCOL", r.version],
+  ];
+  const kept = r.fields.filter(([name]) => o.keepUnderscoreHeaders || !name.includes("_"));
+  const types = kept.filter(([name]) => name.toLowerCase() === "content-type").map(([, v]) => v);
+  if (types.length > 0) out.push(["CONTENT_TYPE", types.join(", ")]);
+  if (r.length !== undefined) out.push(["CONTENT_LENGTH", String(r.length)]);
+  const authority = r.host?.replace(/^.*@/, "");
+  const port = authority?.match(/:(\d+)$/)?.[1];
+  const host = port === undefined ? authority : authority!.slice(0, -port.length - 1);
+  out.push(["SERVER_NAME", o.serverName ?? host ?? ""]);
+  out.push(["SERVER_PORT", String(o.serverPort ?? port ?? (o.https ? "443" : "80"))]);
+  if (o.remoteAddr !== undefined) out.push(["REMOTE_ADDR", o.remoteAddr]);
+  if (o.remotePort !== undefined) out.push(["REMOTE_PORT", String(o.remotePort)]);
+  if (o.https) out.push(["HTTPS", "on"]);
+  const http = new Map<string, string>();
+  if (r.host !== undefined) http.set("HTTP_HOST", r.host);
+  for (const [name, value] of kept) {
+    const cgi = headerToCgiName(name);
+    if (cgi === "CONTENT_TYPE") continue;
+    const before = http.get(cgi);
+    http.set(cgi, before === undefined ? value : before + (cgi === "HTTP_COOKIE" ? "; " : ", ") + value);
+  }
+  return [...out, ...http];
+}
+
+test.prop([fc.array(fc.tuple(request, options), { minLength: 1, maxLength: 4 })], { numRuns: 400 })(
+  "requestToEnviron gives what its rules say, read late and through every accessor",
+  (cases) => {
+    const envs: Environ[] = [];
+    for (const [r, o] of cases) {
+      const head = decodeRequests([ascii(wire(r))]).heads[0] as HttpRequestHead;
+      envs.push(requestToEnviron(head, o));
+    }
+    cases.forEach(([r, o], n) => {
+      const env = envs[n]!;
+      const want = expected(r, o);
+      expect([...env]).toEqual(want);
+      expect(env.size).toBe(want.length);
+      let total = 0;
+      for (let i = 0; i < env.size; i++) {
+        const bytes = env.bytesAt(i);
+        expect(latin1Decode(bytes)).toBe(want[i]![1]);
+        expect(env.valueByteLength(i)).toBe(bytes.length);
+        expect(env.nameEquals(i, want[i]![0])).toBe(true);
+        total += env.nameByteLength(i) + env.valueByteLength(i);
+      }
+      const w = ByteWriter.alloc(total);
+      for (let i = 0; i < env.size; i++) {
+        env.writeNameAt(i, w);
+        env.writeValueAt(i, w);
+      }
+      w.finish();
+      expect(latin1Decode(w.bytes)).toBe(want.map(([name, value]) => name + value).join(""));
+      // Made its own (by a change), it holds the same.
+      expect([...new Environ(env).append("X", "1")].slice(0, -1)).toEqual(want);
+      expect([...env.detach()]).toEqual(want);
+    });
+  },
+);
