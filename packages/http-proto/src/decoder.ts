@@ -424,6 +424,8 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
       methodOf(buf, s.methodStart, s.methodEnd),
       s.targetStart,
       s.targetEnd,
+      s.queryStart,
+      s.escapedPath,
       s.targetForm,
       s.version,
       headers,

@@ -40,6 +40,11 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
+const QUESTION = 0x3f;
+const PERCENT = 0x25;
+/** Target bytes (visible ASCII) that need no note: not "?" (the query's start) nor "%" (an escape). */
+const TARGET_PLAIN = new Uint8Array(256);
+for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT ? 0 : 1;
 /** Empty lines skipped before a request line, at most: robustness, not an open door. */
 const MAX_LEADING_EMPTY_LINES = 8;
 /** Values at least about this long are checked four bytes at a time. */
@@ -88,6 +93,9 @@ export class HeadScanner {
   targetStart = 0;
   targetEnd = 0;
   targetForm: TargetForm = "origin";
+  /** Just past the target's first "?", or -1; whether a "%" comes before it (or the end). */
+  queryStart = -1;
+  escapedPath = false;
   version: HttpVersion = "HTTP/1.1";
   // Status line.
   status = 0;
@@ -121,8 +129,20 @@ export class HeadScanner {
     this.methodStart = lineStart;
     this.methodEnd = i;
     const targetStart = ++i;
+    let queryStart = -1;
+    let escapedPath = false;
     c = buf[i];
-    while (c! > SP && c! < 0x7f) c = buf[++i];
+    for (;;) {
+      while (TARGET_PLAIN[c!] === 1) c = buf[++i];
+      if (c === QUESTION) {
+        if (queryStart < 0) queryStart = i + 1;
+      } else if (c === PERCENT) {
+        if (queryStart < 0) escapedPath = true;
+      } else {
+        break;
+      }
+      c = buf[++i];
+    }
     if (c !== SP || i === targetStart) {
       const end = c === SP ? END : this.#lineEnd(buf, i);
       if (end === MORE) return this.#more(buf);
@@ -137,6 +157,8 @@ export class HeadScanner {
     }
     this.targetStart = targetStart;
     this.targetEnd = i;
+    this.queryStart = queryStart;
+    this.escapedPath = escapedPath;
     const versionStart = ++i;
     c = buf[i];
     while (c !== CR && c !== LF && c !== undefined) c = buf[++i];

@@ -9,6 +9,7 @@ import type { FieldName } from "./field-names.js";
 /** What the package knows of each field's name (see field-names): for the decoder and the Environ mapping. */
 let namesOf: (fields: HeaderFields) => readonly FieldName[];
 let settledOf: (fields: HeaderFields) => boolean;
+let spansOf: (fields: HeaderFields) => readonly number[];
 
 export class HeaderFields implements Iterable<[name: string, value: string]> {
   readonly #buf: Uint8Array;
@@ -21,6 +22,7 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   static {
     namesOf = (fields) => fields.#names;
     settledOf = (fields) => fields.#settled;
+    spansOf = (fields) => fields.#spans;
   }
 
   /**
@@ -124,6 +126,11 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
 /** The name meanings of `fields`, one per field. */
 export function fieldNamesOf(fields: HeaderFields): readonly FieldName[] {
   return namesOf(fields);
+}
+
+/** Four offsets a field into `fields.buffer`: nameStart, nameEnd, valueStart, valueEnd. */
+export function fieldSpansOf(fields: HeaderFields): readonly number[] {
+  return spansOf(fields);
 }
 
 /** True when two fields of `fields` share a name entry exactly when they share a name. */

@@ -32,6 +32,10 @@ export interface HttpRequestHead extends MessageHead {
   /** Where the target lies in `headers.buffer`: for reading it as bytes. */
   readonly targetStart: number;
   readonly targetEnd: number;
+  /** Where the query starts in `headers.buffer`, just past the target's first "?"; -1 when it has none. */
+  readonly queryStart: number;
+  /** The target has a "%" before its query: its path may hold percent-escapes (PATH_INFO decodes them). */
+  readonly escapedPath: boolean;
   targetForm: TargetForm;
   /** Expect: 100-continue. */
   expectContinue: boolean;
@@ -46,6 +50,8 @@ export class RequestHead implements HttpRequestHead {
   method: string;
   readonly targetStart: number;
   readonly targetEnd: number;
+  readonly queryStart: number;
+  readonly escapedPath: boolean;
   targetForm: TargetForm;
   version: HttpVersion;
   headers: HeaderFields;
@@ -61,6 +67,8 @@ export class RequestHead implements HttpRequestHead {
     method: string,
     targetStart: number,
     targetEnd: number,
+    queryStart: number,
+    escapedPath: boolean,
     targetForm: TargetForm,
     version: HttpVersion,
     headers: HeaderFields,
@@ -74,6 +82,8 @@ export class RequestHead implements HttpRequestHead {
     this.method = method;
     this.targetStart = targetStart;
     this.targetEnd = targetEnd;
+    this.queryStart = queryStart;
+    this.escapedPath = escapedPath;
     this.targetForm = targetForm;
     this.version = version;
     this.headers = headers;

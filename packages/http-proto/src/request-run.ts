@@ -10,7 +10,7 @@
 import { type EnvironRun, latin1Decode } from "@envwire/environ";
 import type { FieldName } from "./field-names.js";
 import type { HttpVersion, TargetForm } from "./head-scanner.js";
-import { fieldNamesOf, type HeaderFields } from "./header-fields.js";
+import { fieldNamesOf, fieldSpansOf, type HeaderFields } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentDecodeBytes } from "./percent-coding.js";
 
@@ -115,6 +115,9 @@ export class RequestRun implements EnvironRun {
   readonly #targetForm: TargetForm;
   readonly #targetStart: number;
   readonly #targetEnd: number;
+  /** Just past the "?", or -1 (see HttpRequestHead.queryStart). */
+  readonly #query: number;
+  readonly #escapedPath: boolean;
   readonly #contentLength: number;
   readonly #serverName: string | undefined;
   readonly #serverPort: number | string | undefined;
@@ -123,6 +126,8 @@ export class RequestRun implements EnvironRun {
   readonly #https: boolean;
   readonly #fields: HeaderFields;
   readonly #names: readonly FieldName[];
+  /** The fields' offsets, four a field (see HeaderFields): read here directly, as values are read often. */
+  readonly #fieldSpans: readonly number[];
   /** The field of each HTTP_* entry, when they are not simply every field in order. */
   readonly #entries: readonly number[] | undefined;
   /** Repeated fields' values joined, at the place of the first of them. */
@@ -135,8 +140,6 @@ export class RequestRun implements EnvironRun {
   #path: string | undefined = undefined;
   #pathStart = 0;
   #pathEnd = 0;
-  #queryStart = 0;
-  #queryEnd = 0;
   #hostStart = 0;
   #hostEnd = 0;
   #portStart = 0;
@@ -165,6 +168,8 @@ export class RequestRun implements EnvironRun {
     this.#targetForm = head.targetForm;
     this.#targetStart = head.targetStart;
     this.#targetEnd = head.targetEnd;
+    this.#query = head.queryStart;
+    this.#escapedPath = head.escapedPath;
     this.#contentLength = head.contentLength;
     this.#serverName = connection.serverName;
     this.#serverPort = connection.serverPort;
@@ -173,6 +178,7 @@ export class RequestRun implements EnvironRun {
     this.#https = connection.https === true;
     this.#fields = fields;
     this.#names = fieldNamesOf(fields);
+    this.#fieldSpans = fieldSpansOf(fields);
     this.#entries = entries;
     this.#joined = joined;
     this.#contentType = contentType;
@@ -219,18 +225,19 @@ export class RequestRun implements EnvironRun {
   }
 
   valueStartAt(k: number): number {
-    if (k >= this.#fixed) return this.#fields.valueStartAt(this.#field(k));
+    if (k >= this.#fixed) return this.#fieldSpans[this.#field(k) * 4 + 2]!;
     return this.#span(this.#variables[k]!, false);
   }
 
   valueEndAt(k: number): number {
-    if (k >= this.#fixed) return this.#fields.valueEndAt(this.#field(k));
+    if (k >= this.#fixed) return this.#fieldSpans[this.#field(k) * 4 + 3]!;
     return this.#span(this.#variables[k]!, true);
   }
 
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */
   #span(v: number, end: boolean): number {
     if (v === Variable.Uri) return end ? this.#targetEnd : this.#targetStart;
+    if (v === Variable.Query) return this.#query < 0 ? 0 : end ? this.#targetEnd : this.#query;
     if (v === Variable.ContentType) {
       const field = this.#contentType;
       return end ? this.#fields.valueEndAt(field) : this.#fields.valueStartAt(field);
@@ -239,8 +246,6 @@ export class RequestRun implements EnvironRun {
     switch (v) {
       case Variable.Path:
         return end ? this.#pathEnd : this.#pathStart;
-      case Variable.Query:
-        return end ? this.#queryEnd : this.#queryStart;
       case Variable.ServerName:
         return end ? this.#hostEnd : this.#hostStart;
       case Variable.ServerPort:
@@ -281,36 +286,28 @@ export class RequestRun implements EnvironRun {
         authorityEnd++;
       pathStart = authorityEnd;
     }
-    let pathEnd = targetEnd;
-    let escaped = false;
-    for (let i = pathStart; i < targetEnd; i++) {
-      const c = buf[i];
-      if (c === QUESTION) {
-        pathEnd = i;
-        this.#queryStart = i + 1;
-        this.#queryEnd = targetEnd;
-        break;
-      }
-      if (c === PERCENT) escaped = true;
-    }
+    const pathEnd = this.#query < 0 ? targetEnd : this.#query - 1;
     this.#pathStart = pathStart;
     this.#pathEnd = pathEnd;
     if (form === "absolute" && pathStart === pathEnd) this.#path = "/";
-    else if (escaped) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
+    else if (this.#escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
 
     if (authorityStart < 0 && this.#host >= 0) {
       authorityStart = this.#fields.valueStartAt(this.#host);
       authorityEnd = this.#fields.valueEndAt(this.#host);
     }
     if (authorityStart < 0) return;
-    // After any userinfo@; the port's colon comes after an IPv6 literal's "]".
-    for (let i = authorityStart; i < authorityEnd; i++) if (buf[i] === AT) authorityStart = i + 1;
+    // From the end: the port's colon (not one inside an IPv6 literal's [ ]), then any userinfo@.
     let colon = -1;
-    for (let i = authorityEnd - 1; i >= authorityStart && buf[i] !== CLOSE_BRACKET; i--) {
-      if (buf[i] === COLON) {
-        colon = i;
+    let bracket = false;
+    for (let i = authorityEnd - 1; i >= authorityStart; i--) {
+      const c = buf[i];
+      if (c === AT) {
+        authorityStart = i + 1;
         break;
       }
+      if (c === CLOSE_BRACKET) bracket = true;
+      else if (c === COLON && colon < 0 && !bracket) colon = i;
     }
     this.#hostStart = authorityStart;
     this.#hostEnd = colon < 0 ? authorityEnd : colon;

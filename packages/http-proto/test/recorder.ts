@@ -15,11 +15,18 @@ export type Event =
   | { type: "end" }
   | { type: "tunnel"; bytes: Uint8Array };
 
-/** The head as plain data: a request's target (read from its bytes) in place of where it lies in them. */
+/**
+ * The head as plain data: a request's target (read from its bytes) in place of where it lies
+ * in them; where the query starts, and whether the path has a "%", checked against it here.
+ */
 function summary(head: HttpRequestHead | HttpResponseHead): Record<string, unknown> {
   const { headers, ...rest } = head as HttpRequestHead;
   if (!("targetStart" in head)) return { ...rest, headers: [...headers] };
-  const { targetStart: _, targetEnd: __, ...request } = rest;
+  const { targetStart, targetEnd: _, queryStart, escapedPath, ...request } = rest;
+  const question = head.target.indexOf("?");
+  const path = question < 0 ? head.target : head.target.slice(0, question);
+  if (queryStart !== (question < 0 ? -1 : targetStart + question + 1) || escapedPath !== path.includes("%"))
+    throw new Error(`queryStart ${queryStart}, escapedPath ${escapedPath} for the target ${head.target}`);
   return { ...request, target: head.target, headers: [...headers] };
 }
 
