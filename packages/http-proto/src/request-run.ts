@@ -91,7 +91,6 @@ const QUESTION = 0x3f;
 const COLON = 0x3a;
 const AT = 0x40;
 const CLOSE_BRACKET = 0x5d;
-const PERCENT = 0x25;
 
 function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number): number {
   for (let i = start; i < end; i++) if (buf[i] === byte) return i;
