@@ -192,9 +192,25 @@ export class RequestRun implements EnvironRun {
     return k < this.#fixed ? this.#variableNames[k]! : this.#names[this.#field(k)]!.cgi;
   }
 
+  // The accessors stay small, the variables' cases apart: an Environ's reads inline them.
   valueStringAt(k: number): string | undefined {
-    if (k >= this.#fixed) return this.#joined === undefined ? undefined : this.#joined[this.#field(k)];
-    switch (this.#variables[k]) {
+    if (k < this.#fixed) return this.#variableString(this.#variables[k]!);
+    return this.#joined === undefined ? undefined : this.#joined[this.#field(k)];
+  }
+
+  valueStartAt(k: number): number {
+    if (k < this.#fixed) return this.#span(this.#variables[k]!, false);
+    return this.#fieldSpans[this.#field(k) * 4 + 2]!;
+  }
+
+  valueEndAt(k: number): number {
+    if (k < this.#fixed) return this.#span(this.#variables[k]!, true);
+    return this.#fieldSpans[this.#field(k) * 4 + 3]!;
+  }
+
+  /** Variable `v`'s value when it is a string rather than a span of buffer. */
+  #variableString(v: number): string | undefined {
+    switch (v) {
       case Variable.Method:
         return this.#method;
       case Variable.Path:
@@ -221,16 +237,6 @@ export class RequestRun implements EnvironRun {
       default:
         return undefined;
     }
-  }
-
-  valueStartAt(k: number): number {
-    if (k >= this.#fixed) return this.#fieldSpans[this.#field(k) * 4 + 2]!;
-    return this.#span(this.#variables[k]!, false);
-  }
-
-  valueEndAt(k: number): number {
-    if (k >= this.#fixed) return this.#fieldSpans[this.#field(k) * 4 + 3]!;
-    return this.#span(this.#variables[k]!, true);
   }
 
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */

@@ -1,4 +1,4 @@
-import { CgiResponseDecoder, type CgiResponseHead, Environ } from "@envwire/environ";
+import { CgiResponseDecoder, type CgiResponseHead, Environ, ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { ascii } from "../../../test/support/chunks.js";
 import {
@@ -78,6 +78,23 @@ describe("requestToEnviron", () => {
     let head: HttpRequestHead | undefined;
     new RequestDecoder({ onHead: (h) => (head = h) }).push(bytes);
     expect(requestToEnviron(head!).getBytes("HTTP_USER_AGENT")!.buffer).toBe(bytes.buffer);
+  });
+
+  it("refuses connection variables that are not latin-1, before any value is read", () => {
+    const head = headOf("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    for (const options of [
+      { serverName: "\u540d" },
+      { remoteAddr: "\u540d" },
+      { serverPort: "\u540d" },
+      { remotePort: "\u540d" },
+    ]) {
+      expect(() => requestToEnviron(head, options)).toThrow(
+        expect.objectContaining({ code: "ENVIRON_NOT_LATIN1" }),
+      );
+    }
+    // The same string again is refused again (what is remembered is what passed).
+    expect(() => requestToEnviron(head, { remoteAddr: "\u540d" })).toThrow(ProtocolError);
+    expect(requestToEnviron(head, { remoteAddr: "\u00e9" }).get("REMOTE_ADDR")).toBe("\u00e9");
   });
 
   it("percent-decodes to bytes and leaves broken escapes alone", () => {
