@@ -76,6 +76,9 @@ const REF_TEMPLATE: Ref[] = [];
 const SPAN_TEMPLATE: number[] = [];
 for (let k = 0; k < TEMPLATE_ENTRIES * REFS; k++) REF_TEMPLATE.push(undefined);
 for (let k = 0; k < TEMPLATE_ENTRIES * SPANS; k++) SPAN_TEMPLATE.push(0);
+/** The arrays of an Environ made with room for no entry, shared: never written (see #put). */
+const NO_REFS: Ref[] = [];
+const NO_SPANS: number[] = [];
 
 /**
  * Strings lately checked to be latin-1, by a hash of length and two characters. Codecs append
@@ -119,17 +122,17 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * it spares the array a copy as it grows, or the memory of room it will not use.
    */
   constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
-    // (Room for none: a literal, which costs less than even an empty slice; it grows without holes.)
+    // Room for none (an Environ that will borrow a run): the shared empties, until an entry comes.
     const small = capacity <= TEMPLATE_ENTRIES;
     this.#refs =
       capacity === 0
-        ? []
+        ? NO_REFS
         : small
           ? REF_TEMPLATE.slice(0, capacity * REFS)
           : new Array<Ref>(capacity * REFS).fill(undefined);
     this.#spans =
       capacity === 0
-        ? []
+        ? NO_SPANS
         : small
           ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
           : new Array<number>(capacity * SPANS).fill(0);
@@ -473,8 +476,13 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueEnd: number,
     string: string | undefined,
   ): void {
-    const refs = this.#refs;
-    const spans = this.#spans;
+    let refs = this.#refs;
+    let spans = this.#spans;
+    if (refs === NO_REFS) {
+      // (Grown from empty in order, so without holes.)
+      refs = this.#refs = [];
+      spans = this.#spans = [];
+    }
     const r = i * REFS;
     const q = i * SPANS;
     refs[r + NAME] = name;

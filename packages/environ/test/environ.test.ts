@@ -333,6 +333,20 @@ describe("Environ", () => {
     }
   });
 
+  it("takes any number of entries whatever room it was made with, none shared between Environs", () => {
+    for (const capacity of [0, 1, 24, 64, 65, 200]) {
+      const a = new Environ(undefined, capacity);
+      const b = new Environ(undefined, capacity);
+      for (let k = 0; k < 70; k++) a.append(`N${k}`, String(k));
+      expect(a.size).toBe(70);
+      expect(a.get("N69")).toBe("69");
+      expect(b.size).toBe(0);
+      b.append("X", "x");
+      expect([...b]).toEqual([["X", "x"]]);
+      expect(a.get("X")).toBeUndefined();
+    }
+  });
+
   it("copies a borrowed run on detach", () => {
     const { buffer, run } = runOf("xx1", [["HTTP_X", 2, 3]]);
     const env = new Environ().appendRun(run).detach();
