@@ -398,7 +398,13 @@ function duplicateHost(headers: HeaderFields, origin: number): never {
 /** The fields `scanner` just read from `buf`, copied out of its scratch. */
 function fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
   const n = scanner.fieldCount;
-  return new HeaderFields(buf, scanner.spans.slice(0, n * 4), scanner.names.slice(0, n), scanner.settled);
+  return new HeaderFields(
+    buf,
+    scanner.spans.slice(0, n * 4),
+    scanner.names.slice(0, n),
+    scanner.kinds,
+    scanner.nameTraits,
+  );
 }
 
 export type HttpRequestHandler = HttpHandler<HttpRequestHead>;

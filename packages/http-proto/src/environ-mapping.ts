@@ -23,7 +23,7 @@ import {
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
 import { type FieldGroup, FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
-import { fieldNamesOf, type HeaderFields, namesAreSettled } from "./header-fields.js";
+import { fieldKindsOf, fieldNamesOf, type HeaderFields, NameTraits, nameTraitsOf } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentEncodePath } from "./percent-coding.js";
 import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
@@ -35,10 +35,10 @@ export interface RequestEnvironOptions extends ConnectionInfo {
 
 let mappings = 0;
 
-/** What requestToEnviron learns of a head's fields in one pass over them (see fieldsOfHead). */
+/** What requestToEnviron needs to know of a head's fields (see surveyFields, surveyKinds). */
 interface FieldSurvey {
-  /** The group of each field that is kept (see fieldsOfHead), repeats sharing one. */
-  groups: readonly (FieldGroup | undefined)[];
+  /** The group of each field that is kept, repeats sharing one; undefined when there are no repeats. */
+  groups: readonly (FieldGroup | undefined)[] | undefined;
   /** The first Content-Type field, and the Host field; -1 for none. */
   contentType: number;
   host: number;
@@ -107,6 +107,27 @@ function surveyFields(names: readonly FieldName[], settled: boolean, keepUndersc
 }
 
 /**
+ * The survey of a head whose names the scanner found all in the table, none twice and none
+ * with "_" (most heads): it follows from the or of their kinds, with no walk over the fields
+ * but to find Content-Type or Host when they are there.
+ */
+function surveyKinds(names: readonly FieldName[], kinds: number): FieldSurvey {
+  return {
+    groups: undefined,
+    contentType: (kinds & FieldKind.ContentType) === 0 ? -1 : indexOfKind(names, FieldKind.ContentType),
+    host: (kinds & FieldKind.Host) === 0 ? -1 : indexOfKind(names, FieldKind.Host),
+    hasContentLength: (kinds & FieldKind.ContentLength) !== 0,
+    repeats: false,
+    leftOut: (kinds & (FieldKind.ContentType | FieldKind.ContentLength)) !== 0,
+  };
+}
+
+function indexOfKind(names: readonly FieldName[], kind: number): number {
+  for (let i = 0; i < names.length; i++) if (names[i]!.kind === kind) return i;
+  return -1;
+}
+
+/**
  * The CGI variables of a decoded request (see the module comment for what goes in). The
  * Environ borrows them from the head (see RequestRun): values stay views into the chunk the
  * head came in, and are worked out when first read.
@@ -115,7 +136,11 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const fields = head.headers;
   const names = fieldNamesOf(fields);
   const keepUnderscore = options.keepUnderscoreHeaders === true;
-  const survey = surveyFields(names, namesAreSettled(fields), keepUnderscore);
+  const traits = nameTraitsOf(fields);
+  const survey =
+    (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore)) === NameTraits.Settled
+      ? surveyKinds(names, fieldKindsOf(fields))
+      : surveyFields(names, (traits & NameTraits.Settled) !== 0, keepUnderscore);
   checkConnection(options);
   const contentLength = head.body === "length" || (head.body === "none" && survey.hasContentLength);
   const optional =
@@ -126,7 +151,7 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
     (options.https === true ? Optional.Https : 0);
   const groups = survey.groups;
   const entries = survey.leftOut || survey.repeats ? httpFields(names, groups, keepUnderscore) : undefined;
-  const joined = survey.repeats ? joinRepeats(fields, names, groups, keepUnderscore) : undefined;
+  const joined = survey.repeats ? joinRepeats(fields, names, groups!, keepUnderscore) : undefined;
   const run = new RequestRun(head, options, optional, entries, joined, survey.contentType, survey.host);
   return new Environ(undefined, 0).appendRun(run);
 }
@@ -134,14 +159,14 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
 /** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length, the first of repeats. */
 function httpFields(
   names: readonly FieldName[],
-  groups: readonly (FieldGroup | undefined)[],
+  groups: readonly (FieldGroup | undefined)[] | undefined,
   keepUnderscore: boolean,
 ): number[] {
   const entries: number[] = [];
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     if (name.underscore && !keepUnderscore) continue; // dropped
-    if (groups[i]!.firstAt !== i) continue; // joined at its first place
+    if (groups !== undefined && groups[i]!.firstAt !== i) continue; // joined at its first place
     if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) entries.push(i);
   }
   return entries;

@@ -45,6 +45,8 @@ export interface FieldGroup {
 
 /** A field name's meaning; also the group of its fields while the name table stands still. */
 export interface FieldName extends FieldGroup {
+  /** Scratch for the head scanner: the scan that last saw this name (see nextScanStamp). */
+  scannedBy: number;
   /** The name's length and its bytes with the 0x20 bit set (lower case, for a token), as little-endian words and the bytes after them. */
   readonly length: number;
   readonly words: Int32Array;
@@ -106,6 +108,7 @@ function entryFor(raw: string): FieldName {
     seenBy: 0,
     firstAt: 0,
     count: 0,
+    scannedBy: 0,
   };
 }
 
@@ -132,6 +135,21 @@ for (const name of Object.keys(KINDS)) {
 /** Clears the requestToEnviron scratch of every name in the table (see FieldName.seenBy). */
 export function forgetFieldNameStamps(): void {
   for (const name of table) if (name !== undefined) name.seenBy = 0;
+}
+
+let scans = 0;
+
+/**
+ * A stamp new to this scan of a head, for marking the names it sees (FieldName.scannedBy):
+ * a name found already marked is a repeat. Stamps stay small integers (unboxed); past 2^30
+ * they start over and the table's names forget the old ones.
+ */
+export function nextScanStamp(): number {
+  if (++scans === 0x40000000) {
+    scans = 1;
+    for (const name of table) if (name !== undefined) name.scannedBy = 0;
+  }
+  return scans;
 }
 
 let misses = 0;

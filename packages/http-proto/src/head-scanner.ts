@@ -25,7 +25,9 @@ import {
   NAME_HASH_PRIME,
   NAME_HASH_SEED,
   newFieldName,
+  nextScanStamp,
 } from "./field-names.js";
+import { NameTraits } from "./header-fields.js";
 
 // Read for every byte of a head: module-local copies, as V8's optimized code checks an
 // imported binding on each read (bench: a fifth of the scan time).
@@ -84,9 +86,10 @@ export class HeadScanner {
   /** The FieldKinds of all its fields, or-ed; and those of fields whose kind came before. */
   kinds = 0;
   repeatedKinds = 0;
-  /** Every field name was already in the name table (see fieldNameMisses). */
-  settled = true;
+  /** What it noted of the names as a whole (NameTraits). */
+  nameTraits = 0;
   #missesBefore = 0;
+  #stamp = 0;
   // Request line.
   methodStart = 0;
   methodEnd = 0;
@@ -197,6 +200,7 @@ export class HeadScanner {
     this.kinds = 0;
     this.repeatedKinds = 0;
     this.#missesBefore = fieldNameMisses();
+    this.#stamp = nextScanStamp();
     return p;
   }
 
@@ -206,9 +210,11 @@ export class HeadScanner {
     const names = this.names;
     const spans = this.spans;
     const view = this.#viewFor(buf);
+    const stamp = this.#stamp;
     let n = 0;
     let kinds = 0;
     let repeated = 0;
+    let traits = 0;
     for (;;) {
       const lineStart = i;
       let c = buf[i];
@@ -284,12 +290,18 @@ export class HeadScanner {
       names[n++] = name;
       repeated |= kinds & name.kind;
       kinds |= name.kind;
+      // (Noted here, where the name is in hand, so that the Environ mapping of a head without
+      // repeats or "_" need not walk its fields again.)
+      if (name.scannedBy === stamp) traits |= NameTraits.Repeats;
+      name.scannedBy = stamp;
+      if (name.underscore) traits |= NameTraits.Underscore;
     }
     if (i > this.#limit) this.#fail("", "", this.#limit);
     this.fieldCount = n;
     this.kinds = kinds;
     this.repeatedKinds = repeated;
-    this.settled = fieldNameMisses() === this.#missesBefore;
+    if (fieldNameMisses() === this.#missesBefore) traits |= NameTraits.Settled;
+    this.nameTraits = traits;
     return i;
   }
 

@@ -6,9 +6,20 @@
 import { latin1Decode } from "@envwire/environ";
 import type { FieldName } from "./field-names.js";
 
+/** What the head scanner notes of a head's field names as a whole, as bits. */
+export const NameTraits = {
+  /** Every name was already in the name table: two fields share an entry exactly when they share a name. */
+  Settled: 1,
+  /** Some name (entry) comes twice. */
+  Repeats: 2,
+  /** Some name has "_". */
+  Underscore: 4,
+} as const;
+
 /** What the package knows of each field's name (see field-names): for the decoder and the Environ mapping. */
 let namesOf: (fields: HeaderFields) => readonly FieldName[];
-let settledOf: (fields: HeaderFields) => boolean;
+let traitsOf: (fields: HeaderFields) => number;
+let kindsOf: (fields: HeaderFields) => number;
 let spansOf: (fields: HeaderFields) => readonly number[];
 
 export class HeaderFields implements Iterable<[name: string, value: string]> {
@@ -16,24 +27,34 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   /** Four numbers a field: nameStart, nameEnd, valueStart, valueEnd, into #buf. */
   readonly #spans: readonly number[];
   readonly #names: readonly FieldName[];
-  /** Every name was found in the name table as it stood: same entry, same name (see fieldNameMisses). */
-  readonly #settled: boolean;
+  /** The or of the fields' FieldKinds, and what the scanner noted of the names (NameTraits). */
+  readonly #kinds: number;
+  readonly #traits: number;
 
   static {
     namesOf = (fields) => fields.#names;
-    settledOf = (fields) => fields.#settled;
+    traitsOf = (fields) => fields.#traits;
+    kindsOf = (fields) => fields.#kinds;
     spansOf = (fields) => fields.#spans;
   }
 
   /**
    * For the decoders: `spans` holds four offsets into `buf` a field, `names` what each name
-   * means, `settled` whether all of them were already in the name table.
+   * means, `kinds` the or of their FieldKinds, `traits` what the scanner noted of them as a
+   * whole (NameTraits).
    */
-  constructor(buf: Uint8Array, spans: readonly number[], names: readonly FieldName[], settled: boolean) {
+  constructor(
+    buf: Uint8Array,
+    spans: readonly number[],
+    names: readonly FieldName[],
+    kinds: number,
+    traits: number,
+  ) {
     this.#buf = buf;
     this.#spans = spans;
     this.#names = names;
-    this.#settled = settled;
+    this.#kinds = kinds;
+    this.#traits = traits;
   }
 
   /** The bytes the fields are views into (see valueStartAt, valueEndAt). */
@@ -133,7 +154,12 @@ export function fieldSpansOf(fields: HeaderFields): readonly number[] {
   return spansOf(fields);
 }
 
-/** True when two fields of `fields` share a name entry exactly when they share a name. */
-export function namesAreSettled(fields: HeaderFields): boolean {
-  return settledOf(fields);
+/** What the scanner noted of the names of `fields` as a whole (NameTraits bits). */
+export function nameTraitsOf(fields: HeaderFields): number {
+  return traitsOf(fields);
+}
+
+/** The or of the FieldKinds of `fields`. */
+export function fieldKindsOf(fields: HeaderFields): number {
+  return kindsOf(fields);
 }
