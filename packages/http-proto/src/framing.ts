@@ -96,10 +96,10 @@ function with_(list: number[] | undefined, i: number): number[] {
   return list;
 }
 
-/** No Transfer-Encoding, Content-Length, Connection, Upgrade or Expect: how most requests look. */
-function plain(version: HttpVersion, isRequest: boolean): Framing {
-  if (isRequest) return version === "HTTP/1.1" ? PLAIN_REQUEST_11 : PLAIN_REQUEST_10;
-  return version === "HTTP/1.1" ? PLAIN_RESPONSE_11 : PLAIN_RESPONSE_10;
+/** No Transfer-Encoding, Content-Length, upgrade or Expect: how most messages look. */
+function plain(isRequest: boolean, keepAlive: boolean): Framing {
+  if (isRequest) return keepAlive ? PLAIN_REQUEST_KEEP_ALIVE : PLAIN_REQUEST_CLOSE;
+  return keepAlive ? PLAIN_RESPONSE_KEEP_ALIVE : PLAIN_RESPONSE_CLOSE;
 }
 
 const NO_CODINGS: readonly string[] = Object.freeze([]);
@@ -113,10 +113,10 @@ const plainFraming = (body: BodyKind, keepAlive: boolean): Framing => ({
   upgrade: false,
   expectContinue: false,
 });
-const PLAIN_REQUEST_11 = plainFraming("none", true);
-const PLAIN_REQUEST_10 = plainFraming("none", false);
-const PLAIN_RESPONSE_11 = plainFraming("close", true);
-const PLAIN_RESPONSE_10 = plainFraming("close", false);
+const PLAIN_REQUEST_KEEP_ALIVE = plainFraming("none", true);
+const PLAIN_REQUEST_CLOSE = plainFraming("none", false);
+const PLAIN_RESPONSE_KEEP_ALIVE = plainFraming("close", true);
+const PLAIN_RESPONSE_CLOSE = plainFraming("close", false);
 
 /** The stream offset of field `i`, for errors. */
 function fieldOffset(fields: HeaderFields, origin: number, i: number): number {
@@ -134,7 +134,7 @@ export function frame(
   kinds: number,
   origin: number,
 ): Framing {
-  if ((kinds & FRAMING_KINDS) === 0) return plain(version, isRequest);
+  if ((kinds & FRAMING_KINDS) === 0) return plain(isRequest, version === "HTTP/1.1");
   // One pass to find the few fields that matter here.
   const names = fieldNamesOf(fields);
   let options = 0;
@@ -153,6 +153,8 @@ export function frame(
   const close = (options & CLOSE) !== 0;
   const keepAlive = version === "HTTP/1.1" ? !close : (options & KEEP_ALIVE) !== 0 && !close;
   const upgrade = hasUpgrade && (options & UPGRADE) !== 0;
+  if (teAt === undefined && clAt === undefined && !upgrade && !expectContinue)
+    return plain(isRequest, keepAlive);
   const framing: Framing = {
     body: "none",
     length: 0,
