@@ -38,21 +38,31 @@ const fieldName = fc.constantFrom(
 const fieldValue = fc
   .string({ unit: fc.constantFrom(..."ab1 ;=,\u00e9\u00ff/".split("")), maxLength: 8 })
   .map((s) => s.trim());
-const request = fc.record({
-  method: fc.constantFrom("GET", "POST", "PATCH"),
-  path: fc
-    .string({ unit: fc.constantFrom(..."ab/%2F%41-.~:@".split("")), maxLength: 12 })
-    .map((s) => `/${s}`),
-  query: fc.option(fc.string({ unit: fc.constantFrom(..."a=1&?/%".split("")), maxLength: 8 }), {
-    nil: undefined,
-  }),
-  host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "u@h.test:9"), {
-    nil: undefined,
-  }),
-  fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 8 }),
-  length: fc.option(fc.nat(20), { nil: undefined }),
-  version: fc.constantFrom("HTTP/1.0", "HTTP/1.1"),
-});
+const request = fc
+  .record({
+    form: fc.constantFrom("origin", "origin", "absolute", "asterisk", "authority"),
+    method: fc.constantFrom("GET", "POST", "PATCH"),
+    path: fc
+      .string({ unit: fc.constantFrom(..."ab/%2F%41-.~:@".split("")), maxLength: 12 })
+      .map((s) => `/${s}`),
+    query: fc.option(fc.string({ unit: fc.constantFrom(..."a=1&?/%".split("")), maxLength: 8 }), {
+      nil: undefined,
+    }),
+    /** The target's authority, for absolute-form (and, with a port and no userinfo, CONNECT). */
+    authority: fc.constantFrom("o.test", "o.test:81", "u:p@o.test:82", "[::2]:83", "[::2]"),
+    host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "u@h.test:9"), {
+      nil: undefined,
+    }),
+    fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 8 }),
+    length: fc.option(fc.nat(20), { nil: undefined }),
+    version: fc.constantFrom("HTTP/1.0", "HTTP/1.1"),
+  })
+  .map((r) => {
+    if (r.form === "asterisk") return { ...r, method: "OPTIONS" };
+    if (r.form !== "authority") return r;
+    const authority = /:\d+$/.test(r.authority) && !r.authority.includes("@") ? r.authority : "o.test:443";
+    return { ...r, method: "CONNECT", authority, length: undefined };
+  });
 type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 const options = fc.record(
   {
@@ -66,9 +76,17 @@ const options = fc.record(
   { requiredKeys: [] },
 );
 
+function targetOf(r: Request): string {
+  const query = r.query === undefined ? "" : `?${r.query}`;
+  if (r.form === "asterisk") return "*";
+  if (r.form === "authority") return r.authority;
+  // An absolute-form target with the path "/" is sent with none at all (PATH_INFO is "/").
+  if (r.form === "absolute") return `http://${r.authority}${r.path === "/" ? "" : r.path}${query}`;
+  return r.path + query;
+}
+
 function wire(r: Request): string {
-  const target = r.path + (r.query === undefined ? "" : `?${r.query}`);
-  const lines = [`${r.method} ${target} ${r.version}`];
+  const lines = [`${r.method} ${targetOf(r)} ${r.version}`];
   if (r.host !== undefined) lines.push(`Host: ${r.host}`);
   for (const [name, value] of r.fields) lines.push(`${name}: ${value}`);
   if (r.length !== undefined) lines.push(`Content-Length: ${r.length}`);
@@ -77,19 +95,20 @@ function wire(r: Request): string {
 
 /** What requestToEnviron must give, by its rules, written the plain way. */
 function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
-  const target = r.path + (r.query === undefined ? "" : `?${r.query}`);
+  const hasPath = r.form === "origin" || r.form === "absolute";
   const out: [string, string][] = [
     ["REQUEST_METHOD", r.method],
-    ["REQUEST_URI", target],
-    ["PATH_INFO", latin1Decode(percentDecode(r.path))],
-    ["QUERY_STRING", r.query ?? ""],
+    ["REQUEST_URI", targetOf(r)],
+    ["PATH_INFO", hasPath ? latin1Decode(percentDecode(r.path)) : ""],
+    ["QUERY_STRING", hasPath ? (r.query ?? "") : ""],
     ["SERVER_PROTOCOL", r.version],
   ];
   const kept = r.fields.filter(([name]) => o.keepUnderscoreHeaders || !name.includes("_"));
   const types = kept.filter(([name]) => name.toLowerCase() === "content-type").map(([, v]) => v);
   if (types.length > 0) out.push(["CONTENT_TYPE", types.join(", ")]);
   if (r.length !== undefined) out.push(["CONTENT_LENGTH", String(r.length)]);
-  const authority = r.host?.replace(/^.*@/, "");
+  const fromTarget = r.form === "absolute" || r.form === "authority";
+  const authority = (fromTarget ? r.authority : r.host)?.replace(/^.*@/, "");
   const port = authority?.match(/:(\d+)$/)?.[1];
   const host = port === undefined ? authority : authority!.slice(0, -port.length - 1);
   out.push(["SERVER_NAME", o.serverName ?? host ?? ""]);
