@@ -6,7 +6,9 @@
  * entry without allocating. A value is a span of some Uint8Array: for decoded input, the
  * caller's own chunk (zero-copy). A name is a string, or, for decoded input, a span of the
  * same chunk that becomes a string only when something asks for it: translating uwsgi to
- * FastCGI copies name and value bytes across and never builds a string.
+ * FastCGI copies name and value bytes across and never builds a string. After its own
+ * entries an Environ may borrow a run (EnvironRun): entries another codec lays out, and may
+ * work out only when read, as http-proto does for a whole request.
  *
  * Views into the caller's chunks stay valid as long as the caller leaves those bytes alone;
  * `detach()` copies everything into memory the Environ owns, for callers that reuse buffers.
