@@ -1,110 +1,40 @@
 // HTTP/1.1 request decoding on a realistic pipelined corpus, beside Node's built-in llhttp
 // (HTTPParser from _http_common) and http-parser-js, in the same run, on the same bytes.
-import { createRequire } from "node:module";
-import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
-import httpParserJs from "http-parser-js";
-import { bench, do_not_optimize, group, summary } from "mitata";
+import { bench, group, summary } from "mitata";
+import {
+  checkSeen,
+  corpus,
+  envwireDecoder,
+  httpParserJsParser,
+  llhttpParser,
+  REQUESTS,
+} from "./http-corpus.mjs";
 
 export const checks = [];
-const require = createRequire(import.meta.url);
-const { HTTPParser: Llhttp } = require("node:_http_common");
-
-const browser = (path, extra = "") =>
-  `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n` +
-  "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\n" +
-  "Accept-Encoding: gzip, deflate, br, zstd\r\nConnection: keep-alive\r\nCookie: session=5f2b8c1e9a7d4e3f; theme=dark\r\n" +
-  `Upgrade-Insecure-Requests: 1\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n${extra}\r\n`;
-const corpusText = [
-  browser("/"),
-  browser("/articles/2024/envwire-benchmarks?page=2&sort=desc", "Referer: https://www.example.com/\r\n"),
-  browser("/static/app.3f9a1c.js", 'If-None-Match: "a1b2c3"\r\n'),
-  browser("/static/style.css"),
-  "POST /api/v1/events HTTP/1.1\r\nHost: www.example.com\r\nContent-Type: application/json\r\nContent-Length: 27\r\n" +
-    'Origin: https://www.example.com\r\n\r\n{"event":"click","id":1234}',
-  browser("/images/logo.svg"),
-  "GET /health HTTP/1.1\r\nHost: internal\r\n\r\n",
-  browser("/search?q=zero+copy+parsers&lang=en"),
-].join("");
-const corpus = new TextEncoder().encode(corpusText);
-const corpusBuffer = Buffer.from(corpus);
-const REQUESTS = 8;
-
-function envwireDecoder(mode) {
-  const seen = { requests: 0, bytes: 0 };
-  const decoder = new RequestDecoder({
-    onHead(head) {
-      seen.requests++;
-      if (mode === "head") return;
-      const env = requestToEnviron(head, { remoteAddr: "127.0.0.1", remotePort: 40000 });
-      if (mode === "built") seen.bytes += env.size;
-      if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += env.valueByteLength(i);
-      if (mode === "strings")
-        for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
-    },
-    onBody(chunk) {
-      seen.bytes += chunk.length;
-    },
-  });
-  return { decoder, seen };
-}
-
-function llhttpParser() {
-  const seen = { requests: 0 };
-  const parser = new Llhttp();
-  parser.initialize(Llhttp.REQUEST, {});
-  parser[Llhttp.kOnHeadersComplete] = (_maj, _min, headers, _method, url) => {
-    seen.requests++;
-    do_not_optimize(headers);
-    do_not_optimize(url);
-  };
-  parser[Llhttp.kOnBody] = (b) => do_not_optimize(b);
-  parser[Llhttp.kOnMessageComplete] = () => {};
-  return { parser, seen };
-}
-
-function httpParserJsParser() {
-  const { HTTPParser } = httpParserJs;
-  const seen = { requests: 0 };
-  const parser = new HTTPParser(HTTPParser.REQUEST);
-  parser[HTTPParser.kOnHeadersComplete] = (info) => {
-    seen.requests++;
-    do_not_optimize(info);
-  };
-  parser[HTTPParser.kOnBody] = (b) => do_not_optimize(b);
-  parser[HTTPParser.kOnMessageComplete] = () => {};
-  return { parser, seen };
-}
 
 group(`HTTP pipelined request corpus (${REQUESTS} requests, ${corpus.length} bytes)`, () => {
   summary(() => {
     const ll = llhttpParser();
-    bench("llhttp (node:_http_common HTTPParser)", () => ll.parser.execute(corpusBuffer));
+    bench("llhttp (node:_http_common HTTPParser)", ll.run);
     const js = httpParserJsParser();
-    bench("http-parser-js", () => js.parser.execute(corpusBuffer));
+    bench("http-parser-js", js.run);
     const head = envwireDecoder("head");
-    bench("envwire RequestDecoder", () => head.decoder.push(corpus));
+    bench("envwire RequestDecoder", head.run);
     const built = envwireDecoder("built");
-    bench("envwire RequestDecoder + requestToEnviron (built, no value read)", () =>
-      built.decoder.push(corpus),
-    );
+    bench("envwire RequestDecoder + requestToEnviron (built, no value read)", built.run);
     const bytes = envwireDecoder("bytes");
-    bench("envwire RequestDecoder + Environ (values as bytes)", () => bytes.decoder.push(corpus));
+    bench("envwire RequestDecoder + Environ (values as bytes)", bytes.run);
     const strings = envwireDecoder("strings");
-    bench("envwire RequestDecoder + Environ, every value read as a string", () =>
-      strings.decoder.push(corpus),
+    bench("envwire RequestDecoder + Environ, every value read as a string", strings.run);
+    checks.push(() =>
+      checkSeen([
+        ["llhttp", ll],
+        ["http-parser-js", js],
+        ["envwire", head],
+        ["envwire+built", built],
+        ["envwire+bytes", bytes],
+        ["envwire+strings", strings],
+      ]),
     );
-    checks.push(() => {
-      for (const [name, s] of [
-        ["llhttp", ll.seen],
-        ["http-parser-js", js.seen],
-        ["envwire", head.seen],
-        ["envwire+built", built.seen],
-        ["envwire+env", bytes.seen],
-        ["envwire+strings", strings.seen],
-      ]) {
-        if (s.requests % REQUESTS !== 0 || s.requests === 0)
-          throw new Error(`${name} saw ${s.requests} requests`);
-      }
-    });
   });
 });

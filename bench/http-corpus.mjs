@@ -1,0 +1,90 @@
+// The HTTP benchmarks' corpus and parsers, shared by http.bench.mjs (mitata) and
+// http-interleaved.mjs: 8 pipelined browser-like requests, and each parser set up to
+// decode them all, counting what it sees.
+import { createRequire } from "node:module";
+import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
+import httpParserJs from "http-parser-js";
+import { do_not_optimize } from "mitata";
+
+const require = createRequire(import.meta.url);
+const { HTTPParser: Llhttp } = require("node:_http_common");
+
+const browser = (path, extra = "") =>
+  `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n` +
+  "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\n" +
+  "Accept-Encoding: gzip, deflate, br, zstd\r\nConnection: keep-alive\r\nCookie: session=5f2b8c1e9a7d4e3f; theme=dark\r\n" +
+  `Upgrade-Insecure-Requests: 1\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n${extra}\r\n`;
+const corpusText = [
+  browser("/"),
+  browser("/articles/2024/envwire-benchmarks?page=2&sort=desc", "Referer: https://www.example.com/\r\n"),
+  browser("/static/app.3f9a1c.js", 'If-None-Match: "a1b2c3"\r\n'),
+  browser("/static/style.css"),
+  "POST /api/v1/events HTTP/1.1\r\nHost: www.example.com\r\nContent-Type: application/json\r\nContent-Length: 27\r\n" +
+    'Origin: https://www.example.com\r\n\r\n{"event":"click","id":1234}',
+  browser("/images/logo.svg"),
+  "GET /health HTTP/1.1\r\nHost: internal\r\n\r\n",
+  browser("/search?q=zero+copy+parsers&lang=en"),
+].join("");
+export const corpus = new TextEncoder().encode(corpusText);
+const corpusBuffer = Buffer.from(corpus);
+export const REQUESTS = 8;
+
+/**
+ * envwire's RequestDecoder over the corpus. `mode`: "head" (the heads only), "built" (an
+ * Environ made, no value read), "bytes" (every value's byte length read), "strings" (every
+ * name and value read as a string).
+ */
+export function envwireDecoder(mode) {
+  const seen = { requests: 0, bytes: 0 };
+  const decoder = new RequestDecoder({
+    onHead(head) {
+      seen.requests++;
+      if (mode === "head") return;
+      const env = requestToEnviron(head, { remoteAddr: "127.0.0.1", remotePort: 40000 });
+      if (mode === "built") seen.bytes += env.size;
+      if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += env.valueByteLength(i);
+      if (mode === "strings")
+        for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
+    },
+    onBody(chunk) {
+      seen.bytes += chunk.length;
+    },
+  });
+  return { run: () => decoder.push(corpus), seen };
+}
+
+/** Node's built-in llhttp, through HTTPParser from _http_common (headers come as strings). */
+export function llhttpParser() {
+  const seen = { requests: 0 };
+  const parser = new Llhttp();
+  parser.initialize(Llhttp.REQUEST, {});
+  parser[Llhttp.kOnHeadersComplete] = (_maj, _min, headers, _method, url) => {
+    seen.requests++;
+    do_not_optimize(headers);
+    do_not_optimize(url);
+  };
+  parser[Llhttp.kOnBody] = (b) => do_not_optimize(b);
+  parser[Llhttp.kOnMessageComplete] = () => {};
+  return { run: () => parser.execute(corpusBuffer), seen };
+}
+
+export function httpParserJsParser() {
+  const { HTTPParser } = httpParserJs;
+  const seen = { requests: 0 };
+  const parser = new HTTPParser(HTTPParser.REQUEST);
+  parser[HTTPParser.kOnHeadersComplete] = (info) => {
+    seen.requests++;
+    do_not_optimize(info);
+  };
+  parser[HTTPParser.kOnBody] = (b) => do_not_optimize(b);
+  parser[HTTPParser.kOnMessageComplete] = () => {};
+  return { run: () => parser.execute(corpusBuffer), seen };
+}
+
+/** Throws unless every parser saw whole runs of the corpus' requests. */
+export function checkSeen(parsers) {
+  for (const [name, p] of parsers) {
+    if (p.seen.requests % REQUESTS !== 0 || p.seen.requests === 0)
+      throw new Error(`${name} saw ${p.seen.requests} requests`);
+  }
+}
