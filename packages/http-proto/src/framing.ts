@@ -41,11 +41,9 @@ const CLOSE = 1;
 const KEEP_ALIVE = 2;
 const UPGRADE = 4;
 const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const CONNECTION_OPTIONS: [bytes: Uint8Array, bit: number][] = [
-  [bytesOf("close"), CLOSE],
-  [bytesOf("keep-alive"), KEEP_ALIVE],
-  [bytesOf("upgrade"), UPGRADE],
-];
+const CLOSE_BYTES = bytesOf("close");
+const KEEP_ALIVE_BYTES = bytesOf("keep-alive");
+const UPGRADE_BYTES = bytesOf("upgrade");
 
 /** The Connection options of field `i` that matter here, as bits, read from its bytes. */
 function connectionOptions(fields: HeaderFields, i: number): number {
@@ -57,19 +55,29 @@ function connectionOptions(fields: HeaderFields, i: number): number {
     while (p < end && (b[p] === 0x20 || b[p] === 0x09 || b[p] === 0x2c)) p++;
     let q = p;
     while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09) q++;
-    for (let k = 0; k < CONNECTION_OPTIONS.length; k++) {
-      const [option, bit] = CONNECTION_OPTIONS[k]!;
-      if (sameFolded(b, p, q, option)) bits |= bit;
-    }
+    bits |= optionBit(b, p, q);
     while (q < end && b[q] !== 0x2c) q++;
     p = q;
   }
   return bits;
 }
 
-/** True when `b[p, q)` is `lower` up to case (`lower` holds only lower-case letters and "-"). */
-function sameFolded(b: Uint8Array, p: number, q: number, lower: Uint8Array): boolean {
-  if (q - p !== lower.length) return false;
+/** The bit of the option `b[p, q)`, told apart by its length first; 0 for any other. */
+function optionBit(b: Uint8Array, p: number, q: number): number {
+  switch (q - p) {
+    case 5:
+      return sameFolded(b, p, CLOSE_BYTES) ? CLOSE : 0;
+    case 10:
+      return sameFolded(b, p, KEEP_ALIVE_BYTES) ? KEEP_ALIVE : 0;
+    case 7:
+      return sameFolded(b, p, UPGRADE_BYTES) ? UPGRADE : 0;
+    default:
+      return 0;
+  }
+}
+
+/** True when `b[p, p + lower.length)` is `lower` up to case (`lower` holds only lower-case letters and "-"). */
+function sameFolded(b: Uint8Array, p: number, lower: Uint8Array): boolean {
   for (let k = 0; k < lower.length; k++) if ((b[p + k]! | 0x20) !== lower[k]) return false;
   return true;
 }
