@@ -9,24 +9,24 @@ import type { HttpVersion, TargetForm } from "./head-scanner.js";
 import type { HeaderFields } from "./header-fields.js";
 
 interface MessageHead {
-  version: HttpVersion;
-  headers: HeaderFields;
+  readonly version: HttpVersion;
+  readonly headers: HeaderFields;
   /** How the body is framed: none, Content-Length, chunked, or until the connection closes. */
-  body: BodyKind;
+  readonly body: BodyKind;
   /** Content-Length, when the body is framed by it (0 for none). */
-  contentLength: number;
+  readonly contentLength: number;
   /** Transfer codings before chunked, still applied to the body (e.g. ["gzip"]). */
-  transferCodings: readonly string[];
-  keepAlive: boolean;
+  readonly transferCodings: readonly string[];
+  readonly keepAlive: boolean;
   /**
    * The bytes after this message are not HTTP but a tunnel, handed to onTunnel: Connection:
    * upgrade with an Upgrade field, a CONNECT request, or a 101 or 2xx-to-CONNECT response.
    */
-  upgrade: boolean;
+  readonly upgrade: boolean;
 }
 
 export interface HttpRequestHead extends MessageHead {
-  method: string;
+  readonly method: string;
   /** The request-target as sent (made from its bytes when first read). */
   readonly target: string;
   /** Where the target lies in `headers.buffer`: for reading it as bytes. */
@@ -36,31 +36,31 @@ export interface HttpRequestHead extends MessageHead {
   readonly queryStart: number;
   /** The target has a "%" before its query: its path may hold percent-escapes (PATH_INFO decodes them). */
   readonly escapedPath: boolean;
-  targetForm: TargetForm;
+  readonly targetForm: TargetForm;
   /** Expect: 100-continue. */
-  expectContinue: boolean;
+  readonly expectContinue: boolean;
 }
 
 export interface HttpResponseHead extends MessageHead {
-  status: number;
-  reason: string;
+  readonly status: number;
+  readonly reason: string;
 }
 
 export class RequestHead implements HttpRequestHead {
-  method: string;
+  readonly method: string;
   readonly targetStart: number;
   readonly targetEnd: number;
   readonly queryStart: number;
   readonly escapedPath: boolean;
-  targetForm: TargetForm;
-  version: HttpVersion;
-  headers: HeaderFields;
-  body: BodyKind;
-  contentLength: number;
-  transferCodings: readonly string[];
-  keepAlive: boolean;
-  upgrade: boolean;
-  expectContinue: boolean;
+  readonly targetForm: TargetForm;
+  readonly version: HttpVersion;
+  readonly headers: HeaderFields;
+  readonly body: BodyKind;
+  readonly contentLength: number;
+  readonly transferCodings: readonly string[];
+  readonly keepAlive: boolean;
+  readonly upgrade: boolean;
+  readonly expectContinue: boolean;
   #target: string | undefined;
 
   constructor(

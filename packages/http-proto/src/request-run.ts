@@ -9,7 +9,6 @@
  */
 import { type EnvironRun, latin1Decode } from "@envwire/environ";
 import type { FieldName } from "./field-names.js";
-import type { HttpVersion, TargetForm } from "./head-scanner.js";
 import { fieldNamesOf, fieldSpansOf, type HeaderFields } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentDecodeBytes } from "./percent-coding.js";
@@ -107,17 +106,8 @@ export class RequestRun implements EnvironRun {
   readonly #variables: readonly number[];
   readonly #variableNames: readonly string[];
   readonly #fixed: number;
-  // What the variables are made of, copied from the head and the options: the caller may
-  // change those after requestToEnviron returns, and the variables must not.
-  readonly #method: string;
-  readonly #version: HttpVersion;
-  readonly #targetForm: TargetForm;
-  readonly #targetStart: number;
-  readonly #targetEnd: number;
-  /** Just past the "?", or -1 (see HttpRequestHead.queryStart). */
-  readonly #query: number;
-  readonly #escapedPath: boolean;
-  readonly #contentLength: number;
+  /** The head the variables are read from (its fields are read-only), and the options, copied: a caller may reuse an options object. */
+  readonly #head: HttpRequestHead;
   readonly #serverName: string | undefined;
   readonly #serverPort: number | string | undefined;
   readonly #remoteAddr: string | undefined;
@@ -162,14 +152,7 @@ export class RequestRun implements EnvironRun {
     this.#variables = layout.variables;
     this.#variableNames = layout.names;
     this.#fixed = layout.variables.length;
-    this.#method = head.method;
-    this.#version = head.version;
-    this.#targetForm = head.targetForm;
-    this.#targetStart = head.targetStart;
-    this.#targetEnd = head.targetEnd;
-    this.#query = head.queryStart;
-    this.#escapedPath = head.escapedPath;
-    this.#contentLength = head.contentLength;
+    this.#head = head;
     this.#serverName = connection.serverName;
     this.#serverPort = connection.serverPort;
     this.#remoteAddr = connection.remoteAddr;
@@ -212,16 +195,16 @@ export class RequestRun implements EnvironRun {
   #variableString(v: number): string | undefined {
     switch (v) {
       case Variable.Method:
-        return this.#method;
+        return this.#head.method;
       case Variable.Path:
         if (!this.#parsed) this.#parse();
         return this.#path;
       case Variable.Protocol:
-        return this.#version;
+        return this.#head.version;
       case Variable.ContentType:
         return this.#joined?.[this.#contentType];
       case Variable.ContentLength:
-        return String(this.#contentLength);
+        return String(this.#head.contentLength);
       case Variable.ServerName:
         return this.#serverName;
       case Variable.ServerPort:
@@ -241,8 +224,9 @@ export class RequestRun implements EnvironRun {
 
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */
   #span(v: number, end: boolean): number {
-    if (v === Variable.Uri) return end ? this.#targetEnd : this.#targetStart;
-    if (v === Variable.Query) return this.#query < 0 ? 0 : end ? this.#targetEnd : this.#query;
+    const head = this.#head;
+    if (v === Variable.Uri) return end ? head.targetEnd : head.targetStart;
+    if (v === Variable.Query) return head.queryStart < 0 ? 0 : end ? head.targetEnd : head.queryStart;
     if (v === Variable.ContentType) {
       const field = this.#contentType;
       return end ? this.#fields.valueEndAt(field) : this.#fields.valueStartAt(field);
@@ -273,11 +257,12 @@ export class RequestRun implements EnvironRun {
   #parse(): void {
     this.#parsed = true;
     const buf = this.buffer;
-    const form = this.#targetForm;
-    const targetEnd = this.#targetEnd;
+    const head = this.#head;
+    const form = head.targetForm;
+    const targetEnd = head.targetEnd;
     let authorityStart = -1;
     let authorityEnd = -1;
-    let pathStart = this.#targetStart;
+    let pathStart = head.targetStart;
     if (form === "authority") {
       authorityStart = pathStart;
       authorityEnd = targetEnd;
@@ -291,11 +276,11 @@ export class RequestRun implements EnvironRun {
         authorityEnd++;
       pathStart = authorityEnd;
     }
-    const pathEnd = this.#query < 0 ? targetEnd : this.#query - 1;
+    const pathEnd = head.queryStart < 0 ? targetEnd : head.queryStart - 1;
     this.#pathStart = pathStart;
     this.#pathEnd = pathEnd;
     if (form === "absolute" && pathStart === pathEnd) this.#path = "/";
-    else if (this.#escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
+    else if (head.escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
 
     if (authorityStart < 0 && this.#host >= 0) {
       authorityStart = this.#fields.valueStartAt(this.#host);
