@@ -1,0 +1,83 @@
+/**
+ * A decoder keeps no chunk alive once push returns (heads and Environs hold their own views,
+ * for as long as the caller keeps them): checked with a full garbage collection.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import { ascii } from "../../../test/support/chunks.js";
+import { RequestDecoder, ResponseDecoder, requestToEnviron } from "../src/index.js";
+
+// gc() without starting node with --expose-gc: the flag, then a fresh context that has it.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** Pushes the chunk `make()` returns (made here, so only the decoder could keep it) and tells whether it outlived a full collection. */
+async function outlives(push: (chunk: Uint8Array) => void, make: () => Uint8Array): Promise<boolean> {
+  const ref = (() => {
+    const chunk = make();
+    push(chunk);
+    return new WeakRef(chunk);
+  })();
+  // WeakRefs hold their target to the end of the current job.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  return ref.deref() !== undefined;
+}
+
+describe("chunk release", () => {
+  it("keeps no chunk after a push, wherever the chunk ends", async () => {
+    const request = "POST /a?b=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nAccept: */*\r\n\r\nbody";
+    const decoder = new RequestDecoder({
+      onHead: (head) => void requestToEnviron(head).get("PATH_INFO"),
+      onBody: () => {},
+    });
+    // A whole request; then one cut in its head (the rest gathered into the decoder's own
+    // buffer); then one cut in its body.
+    expect(
+      await outlives(
+        (c) => decoder.push(c),
+        () => ascii(request),
+      ),
+    ).toBe(false);
+    expect(
+      await outlives(
+        (c) => decoder.push(c),
+        () => ascii(request.slice(0, 30)),
+      ),
+    ).toBe(false);
+    expect(
+      await outlives(
+        (c) => decoder.push(c),
+        () => ascii(`${request.slice(30)}${request.slice(0, -2)}`),
+      ),
+    ).toBe(false);
+    expect(
+      await outlives(
+        (c) => decoder.push(c),
+        () => ascii(request.slice(-2)),
+      ),
+    ).toBe(false);
+
+    const responses = new ResponseDecoder({ onHead: () => {}, onBody: () => {} });
+    const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\nX-T: 1\r\n";
+    expect(
+      await outlives(
+        (c) => responses.push(c),
+        () => ascii(chunked),
+      ),
+    ).toBe(false);
+  });
+
+  it("keeps a chunk while the caller keeps a head or an Environ made from it", async () => {
+    let kept: unknown;
+    const decoder = new RequestDecoder({ onHead: (head) => (kept = requestToEnviron(head)) });
+    expect(
+      await outlives(
+        (c) => decoder.push(c),
+        () => ascii("GET / HTTP/1.1\r\nHost: h\r\n\r\n"),
+      ),
+    ).toBe(true);
+    expect(kept).toBeDefined();
+  });
+});
