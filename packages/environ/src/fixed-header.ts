@@ -5,7 +5,10 @@
 export class FixedHeaderReader {
   readonly #own: Uint8Array;
   #have = 0;
-  /** Once `read` returns with `complete` true, the header is `bytes[at, at + size)`. */
+  /**
+   * Once `read` returns with `complete` true, the header is `bytes[at, at + size)`, until
+   * `release` (`bytes` may be the caller's chunk).
+   */
   bytes: Uint8Array;
   at = 0;
   complete = false;
@@ -13,6 +16,12 @@ export class FixedHeaderReader {
   constructor(size: number) {
     this.#own = new Uint8Array(size);
     this.bytes = this.#own;
+  }
+
+  /** Lets go of the caller's chunk, once its header has been read (decoders call it as a push ends). */
+  release(): void {
+    this.bytes = this.#own;
+    this.at = 0;
   }
 
   /** True while part of a header has been gathered: the stream cannot end cleanly here. */

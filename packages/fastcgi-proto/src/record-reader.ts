@@ -74,6 +74,8 @@ export class RecordReader {
       this.#base += n;
     } catch (e) {
       this.#life.fail(e);
+    } finally {
+      this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
     }
   }
 

@@ -2,28 +2,10 @@
  * A decoder keeps no chunk alive once push returns (heads and Environs hold their own views,
  * for as long as the caller keeps them): checked with a full garbage collection.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { ascii } from "../../../test/support/chunks.js";
+import { outlives } from "../../../test/support/gc.js";
 import { RequestDecoder, ResponseDecoder, requestToEnviron } from "../src/index.js";
-
-// gc() without starting node with --expose-gc: the flag, then a fresh context that has it.
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Pushes the chunk `make()` returns (made here, so only the decoder could keep it) and tells whether it outlived a full collection. */
-async function outlives(push: (chunk: Uint8Array) => void, make: () => Uint8Array): Promise<boolean> {
-  const ref = (() => {
-    const chunk = make();
-    push(chunk);
-    return new WeakRef(chunk);
-  })();
-  // WeakRefs hold their target to the end of the current job.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  gc();
-  return ref.deref() !== undefined;
-}
 
 describe("chunk release", () => {
   it("keeps no chunk after a push, wherever the chunk ends", async () => {

@@ -132,6 +132,8 @@ export class RequestDecoder {
       this.#base += n;
     } catch (e) {
       this.#life.fail(e);
+    } finally {
+      this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
     }
   }
 
@@ -249,7 +251,7 @@ export class RequestDecoder {
     this.#state = State.Body;
     this.#left = contentLength;
     this.#handler.onHead({
-      env: vars.env,
+      env: vars.take(),
       modifier1: this.#modifier1,
       modifier2: this.#modifier2,
       contentLength,

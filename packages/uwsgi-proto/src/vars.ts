@@ -50,10 +50,19 @@ export class VarsParser {
   /** The request's CONTENT_LENGTH, or -1 while no var has given one. */
   contentLength = -1;
 
-  /** Starts a new vars block. */
+  /** Starts a new vars block (into the Environ made when the last one was taken). */
   reset(): void {
-    this.env = new Environ();
     this.contentLength = -1;
+  }
+
+  /**
+   * The vars of the block just parsed; the parser starts a new Environ, so that it keeps no
+   * view of the caller's chunks once the caller has them.
+   */
+  take(): Environ {
+    const env = this.env;
+    this.env = new Environ();
+    return env;
   }
 
   /**
