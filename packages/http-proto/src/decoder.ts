@@ -13,7 +13,7 @@ import { HttpErrorCode } from "./constants.js";
 import { FieldKind } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";
-import { HeadScanner, type HttpVersion, methodOf } from "./head-scanner.js";
+import { emptyObjectArray, HeadScanner, type HttpVersion, methodOf, Section } from "./head-scanner.js";
 import { fieldNamesOf, HeaderFields } from "./header-fields.js";
 import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
 
@@ -82,7 +82,8 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   #extensionStarted = false;
   #tunnelAfterBody = false;
 
-  constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions) {
+  /** `section`: Section.Request or Section.Response, the heads this decoder reads. */
+  constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions, section: number) {
     this.handler = handler;
     this.options = {
       maxHeadSize: options.maxHeadSize ?? 16384,
@@ -93,13 +94,14 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
       allowBareLf: options.allowBareLf ?? false,
     };
-    this.scanner = this.#scannerFor(this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
-    this.#head = new HeadReader(this.scanHead.bind(this), this.options.maxHeadSize);
+    this.scanner = this.#scannerFor(section, this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
+    this.#head = new HeadReader(this.scanner, this.options.maxHeadSize);
   }
 
   /** A scanner with this decoder's limits, for sections of at most `maxSize` bytes. */
-  #scannerFor(maxSize: number, tooLargeCode: string, what: string): HeadScanner {
+  #scannerFor(section: number, maxSize: number, tooLargeCode: string, what: string): HeadScanner {
     return new HeadScanner({
+      section,
       maxSize,
       tooLarge: { code: tooLargeCode, what },
       maxStartLineLength: this.options.maxStartLineLength,
@@ -171,9 +173,6 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base),
     );
   }
-
-  /** Scans a head with the request or status line scanner (see HeadScanner). */
-  protected abstract scanHead(buf: Uint8Array, p: number, origin: number): number;
 
   /** The head just scanned, in `buf`. Its `upgrade` says whether a tunnel follows its body. */
   protected abstract makeHead(buf: Uint8Array, origin: number): Head;
@@ -339,12 +338,13 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       this.#state = State.Trailers;
       if (this.#trailers === undefined) {
         const scanner = this.#scannerFor(
+          Section.Trailers,
           this.options.maxTrailerSize,
           HttpErrorCode.TrailersTooLarge,
           "trailer section",
         );
         this.#trailerScanner = scanner;
-        this.#trailers = new HeadReader(scanner.trailers.bind(scanner), this.options.maxTrailerSize);
+        this.#trailers = new HeadReader(scanner, this.options.maxTrailerSize);
       }
       return p;
     }
@@ -413,11 +413,7 @@ export type HttpResponseHandler = HttpHandler<HttpResponseHead>;
 /** Decodes requests, as a server or a proxy's front end sees them. */
 export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
   constructor(handler: HttpRequestHandler, options: HttpDecoderOptions = {}) {
-    super(handler, options);
-  }
-
-  protected scanHead(buf: Uint8Array, p: number, origin: number): number {
-    return this.scanner.request(buf, p, origin);
+    super(handler, options, Section.Request);
   }
 
   protected makeHead(buf: Uint8Array, origin: number): HttpRequestHead {
@@ -447,10 +443,10 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
 
 /** Decodes responses, as a client or a proxy's back end sees them. */
 export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
-  readonly #methods: string[] = [];
+  readonly #methods: string[] = emptyObjectArray();
 
   constructor(handler: HttpResponseHandler, options: HttpDecoderOptions = {}) {
-    super(handler, options);
+    super(handler, options, Section.Response);
   }
 
   /**
@@ -459,10 +455,6 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
    */
   expectResponseTo(method: string): void {
     this.#methods.push(method);
-  }
-
-  protected scanHead(buf: Uint8Array, p: number, origin: number): number {
-    return this.scanner.response(buf, p, origin);
   }
 
   protected makeHead(buf: Uint8Array, origin: number): HttpResponseHead {

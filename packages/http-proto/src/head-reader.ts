@@ -6,16 +6,14 @@
  * stream: linear in the bytes, and the same outcome, error offset included, for any split.
  */
 import { copyBytes } from "@envwire/environ";
+import type { HeadScanner } from "./head-scanner.js";
 
 const LF = 0x0a;
 const CR = 0x0d;
 const NO_BYTES = new Uint8Array(0);
 
-/** A head scan (see HeadScanner): where the head in `buf` from `p` ends, or -1 for more. */
-export type Scan = (buf: Uint8Array, p: number, origin: number) => number;
-
 export class HeadReader {
-  readonly #scan: Scan;
+  readonly #scanner: HeadScanner;
   readonly #maxSize: number;
   #own: Uint8Array = NO_BYTES;
   #have = 0;
@@ -35,8 +33,9 @@ export class HeadReader {
     return buf;
   }
 
-  constructor(scan: Scan, maxSize: number) {
-    this.#scan = scan;
+  /** `scanner` reads the heads (HeadScanner.scan: where one ends, or -1 for more). */
+  constructor(scanner: HeadScanner, maxSize: number) {
+    this.#scanner = scanner;
     this.#maxSize = maxSize;
   }
 
@@ -51,7 +50,7 @@ export class HeadReader {
    */
   read(chunk: Uint8Array, p: number, base: number): number {
     if (this.#have === 0) {
-      const end = this.#scan(chunk, p, base);
+      const end = this.#scanner.scan(chunk, p, base);
       if (end >= 0) {
         this.buf = chunk;
         this.origin = base;
@@ -70,7 +69,7 @@ export class HeadReader {
       const lineStart = this.#lastLf + 1;
       this.#lastLf = lf;
       if (lf !== lineStart && (lf !== lineStart + 1 || own[lineStart] !== CR)) continue;
-      const end = this.#scan(own, 0, this.#origin);
+      const end = this.#scanner.scan(own, 0, this.#origin);
       if (end < 0) continue; // an empty line before a request line
       // The fields are views into this buffer: the next cut head is gathered into a new one.
       this.buf = this.#own;
@@ -81,13 +80,13 @@ export class HeadReader {
     }
     this.#searched = own.length;
     // At the limit with no end: the scan reports the first error, or the limit.
-    if (own.length === this.#maxSize) this.#scan(own, 0, this.#origin);
+    if (own.length === this.#maxSize) this.#scanner.scan(own, 0, this.#origin);
     return -1;
   }
 
   /** The stream ended: reports the first error in the part of a head taken, if any. */
   finish(): void {
-    if (this.#have > 0) this.#scan(this.#own.subarray(0, this.#have), 0, this.#origin);
+    if (this.#have > 0) this.#scanner.scan(this.#own.subarray(0, this.#have), 0, this.#origin);
   }
 
   #gather(chunk: Uint8Array, from: number, to: number): void {

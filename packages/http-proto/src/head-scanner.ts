@@ -59,7 +59,23 @@ const NOT_END = -1;
 export type HttpVersion = "HTTP/1.0" | "HTTP/1.1";
 export type TargetForm = "origin" | "absolute" | "authority" | "asterisk";
 
+/** What a scanner reads: a request head, a response head, or a trailer section. */
+export const Section = { Request: 0, Response: 1, Trailers: 2 } as const;
+
+/**
+ * An empty array already of the engine's element kind for objects. A `[]` starts as one for
+ * small integers and changes at its first object, so code optimized on one decoder's array
+ * would be thrown away at the next decoder's fresh one (every new connection).
+ */
+export function emptyObjectArray<T>(): T[] {
+  const array = [undefined as T];
+  array.pop();
+  return array;
+}
+
 export interface ScanLimits {
+  /** What is read (see Section). */
+  section: number;
   /** Largest head, in bytes, and the error for one larger. */
   maxSize: number;
   tooLarge: { code: string; what: string };
@@ -82,7 +98,7 @@ export class HeadScanner {
   // The last head read. Fields: spans (nameStart, nameEnd, valueStart, valueEnd) and names.
   fieldCount = 0;
   spans: number[] = [];
-  names: FieldName[] = [];
+  names: FieldName[] = emptyObjectArray();
   /** The FieldKinds of all its fields, or-ed; and those of fields whose kind came before. */
   kinds = 0;
   repeatedKinds = 0;
@@ -106,6 +122,17 @@ export class HeadScanner {
 
   constructor(limits: ScanLimits) {
     this.#limits = limits;
+  }
+
+  /**
+   * Reads this scanner's section starting at `buf[p]`; `origin` is the stream offset of
+   * `buf[0]`. (One method for all three, so that every call site sees one target.)
+   */
+  scan(buf: Uint8Array, p: number, origin: number): number {
+    const section = this.#limits.section;
+    if (section === Section.Request) return this.request(buf, p, origin);
+    if (section === Section.Response) return this.response(buf, p, origin);
+    return this.trailers(buf, p, origin);
   }
 
   /** Reads a request head starting at `buf[p]`; `origin` is the stream offset of `buf[0]`. */
