@@ -20,3 +20,13 @@ export async function outlives(push: (chunk: Uint8Array) => void, make: () => Ui
   gc();
   return ref.deref() !== undefined;
 }
+
+/** Pushes a copy of each of `chunks` in turn; the indexes of those that outlived a full collection. */
+export async function keptChunks(
+  push: (chunk: Uint8Array) => void,
+  chunks: readonly Uint8Array[],
+): Promise<number[]> {
+  const kept: number[] = [];
+  for (const [k, chunk] of chunks.entries()) if (await outlives(push, () => chunk.slice())) kept.push(k);
+  return kept;
+}
