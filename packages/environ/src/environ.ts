@@ -450,21 +450,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#run = undefined;
     this.#runBytes = undefined;
     for (let k = 0; k < run.size; k++) {
+      const name = run.nameAt(k);
       const given = run.valueStringAt(k);
-      if (given !== undefined) {
-        this.#put(this.#count++, run.nameAt(k), undefined, -1, -1, 0, given.length, given);
-        continue;
-      }
-      this.#put(
-        this.#count++,
-        run.nameAt(k),
-        run.buffer,
-        -1,
-        -1,
-        run.valueStartAt(k),
-        run.valueEndAt(k),
-        undefined,
-      );
+      if (given !== undefined) this.#put(this.#count++, name, undefined, -1, -1, 0, given.length, given);
+      else
+        this.#put(this.#count++, name, run.buffer, -1, -1, run.valueStartAt(k), run.valueEndAt(k), undefined);
     }
   }
 

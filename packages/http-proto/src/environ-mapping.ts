@@ -22,7 +22,7 @@ import {
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
-import { type FieldGroup, FieldKind, type FieldName, forgetFieldNameStamps } from "./field-names.js";
+import { type FieldGroup, FieldKind, type FieldName, nextStamp } from "./field-names.js";
 import { fieldKindsOf, fieldNamesOf, type HeaderFields, NameTraits, nameTraitsOf } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentEncodePath } from "./percent-coding.js";
@@ -32,8 +32,6 @@ export interface RequestEnvironOptions extends ConnectionInfo {
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
   keepUnderscoreHeaders?: boolean;
 }
-
-let mappings = 0;
 
 /** What requestToEnviron needs to know of a head's fields (see surveyFields, surveyKinds). */
 interface FieldSurvey {
@@ -58,13 +56,7 @@ interface FieldSurvey {
  * by CGI name.
  */
 function surveyFields(names: readonly FieldName[], settled: boolean, keepUnderscore: boolean): FieldSurvey {
-  // Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
-  // and the table's names forget the old ones, so no stale stamp can look current.
-  if (++mappings === 0x40000000) {
-    mappings = 1;
-    forgetFieldNameStamps();
-  }
-  const stamp = mappings;
+  const stamp = nextStamp();
   const byName = settled && !keepUnderscore ? undefined : new Map<string, FieldGroup>();
   const groups: (FieldGroup | undefined)[] | undefined = byName && new Array(names.length).fill(undefined);
   let contentType = -1;

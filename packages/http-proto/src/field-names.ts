@@ -45,7 +45,7 @@ export interface FieldGroup {
 
 /** A field name's meaning; also the group of its fields while the name table stands still. */
 export interface FieldName extends FieldGroup {
-  /** Scratch for the head scanner: the scan that last saw this name (see nextScanStamp). */
+  /** Scratch for the head scanner: the scan that last saw this name (see nextStamp). */
   scannedBy: number;
   /** The name's length and its bytes with the 0x20 bit set (lower case, for a token), as little-endian words and the bytes after them. */
   readonly length: number;
@@ -132,24 +132,24 @@ for (const name of Object.keys(KINDS)) {
   pinned[slot] = true;
 }
 
-/** Clears the requestToEnviron scratch of every name in the table (see FieldName.seenBy). */
-export function forgetFieldNameStamps(): void {
-  for (const name of table) if (name !== undefined) name.seenBy = 0;
-}
-
-let scans = 0;
+let stamps = 0;
 
 /**
- * A stamp new to this scan of a head, for marking the names it sees (FieldName.scannedBy):
- * a name found already marked is a repeat. Stamps stay small integers (unboxed); past 2^30
- * they start over and the table's names forget the old ones.
+ * A stamp no mark on a name holds yet, for the scanner's marks (FieldName.scannedBy) and the
+ * Environ mapping's (FieldGroup.seenBy) alike: one counter, so each stamp is one use's own.
+ * Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
+ * and the table's names forget every mark, so no stale one can look current.
  */
-export function nextScanStamp(): number {
-  if (++scans === 0x40000000) {
-    scans = 1;
-    for (const name of table) if (name !== undefined) name.scannedBy = 0;
+export function nextStamp(): number {
+  if (++stamps === 0x40000000) {
+    stamps = 1;
+    for (const name of table) {
+      if (name === undefined) continue;
+      name.seenBy = 0;
+      name.scannedBy = 0;
+    }
   }
-  return scans;
+  return stamps;
 }
 
 let misses = 0;

@@ -25,7 +25,7 @@ import {
   NAME_HASH_PRIME,
   NAME_HASH_SEED,
   newFieldName,
-  nextScanStamp,
+  nextStamp,
 } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
@@ -227,7 +227,7 @@ export class HeadScanner {
     this.kinds = 0;
     this.repeatedKinds = 0;
     this.#missesBefore = fieldNameMisses();
-    this.#stamp = nextScanStamp();
+    this.#stamp = nextStamp();
     return p;
   }
 

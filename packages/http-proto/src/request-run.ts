@@ -9,7 +9,7 @@
  */
 import { type EnvironRun, latin1Decode } from "@envwire/environ";
 import type { FieldName } from "./field-names.js";
-import { fieldNamesOf, fieldSpansOf, type HeaderFields } from "./header-fields.js";
+import { fieldNamesOf, fieldSpansOf } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentDecodeBytes } from "./percent-coding.js";
 
@@ -113,7 +113,6 @@ export class RequestRun implements EnvironRun {
   readonly #remoteAddr: string | undefined;
   readonly #remotePort: number | string | undefined;
   readonly #https: boolean;
-  readonly #fields: HeaderFields;
   readonly #names: readonly FieldName[];
   /** The fields' offsets, four a field (see HeaderFields): read here directly, as values are read often. */
   readonly #fieldSpans: readonly number[];
@@ -158,7 +157,6 @@ export class RequestRun implements EnvironRun {
     this.#remoteAddr = connection.remoteAddr;
     this.#remotePort = connection.remotePort;
     this.#https = connection.https === true;
-    this.#fields = fields;
     this.#names = fieldNamesOf(fields);
     this.#fieldSpans = fieldSpansOf(fields);
     this.#entries = entries;
@@ -229,7 +227,7 @@ export class RequestRun implements EnvironRun {
     if (v === Variable.Query) return head.queryStart < 0 ? 0 : end ? head.targetEnd : head.queryStart;
     if (v === Variable.ContentType) {
       const field = this.#contentType;
-      return end ? this.#fields.valueEndAt(field) : this.#fields.valueStartAt(field);
+      return this.#fieldSpans[field * 4 + (end ? 3 : 2)]!;
     }
     if (!this.#parsed) this.#parse();
     switch (v) {
@@ -283,8 +281,8 @@ export class RequestRun implements EnvironRun {
     else if (head.escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
 
     if (authorityStart < 0 && this.#host >= 0) {
-      authorityStart = this.#fields.valueStartAt(this.#host);
-      authorityEnd = this.#fields.valueEndAt(this.#host);
+      authorityStart = this.#fieldSpans[this.#host * 4 + 2]!;
+      authorityEnd = this.#fieldSpans[this.#host * 4 + 3]!;
     }
     if (authorityStart < 0) return;
     // From the end: the port's colon (not one inside an IPv6 literal's [ ]), then any userinfo@.
