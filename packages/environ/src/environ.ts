@@ -29,14 +29,14 @@ export interface EnvironRun {
   readonly size: number;
   /** The buffer the values given as spans are spans of. */
   readonly buffer: Uint8Array;
-  /**
-   * A stretch of `buffer` holding every span value, `[valuesStart, valuesEnd)`: the Environ
-   * decodes it to latin-1 in one call when a first value is read as a string.
-   */
-  readonly valuesStart: number;
-  readonly valuesEnd: number;
   /** Entry k's name: latin-1, which the run vouches for (the Environ does not check again). */
   nameAt(k: number): string;
+  /**
+   * Entry k's value as a string: valueStringAt(k), or else its span of `buffer` decoded as
+   * latin-1. (The run answers, as it knows where all its values lie: it can decode the
+   * stretch that holds them once, and answer every later value with a slice of that.)
+   */
+  valueAt(k: number): string;
   /**
    * Entry k's value when it is not a span of `buffer`: a string of latin-1 characters, one
    * per byte, which the run vouches for too. Undefined when it is a span.
@@ -334,9 +334,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   #runValueAt(i: number): string {
     const k = this.#runIndex(i);
-    const run = this.#run!;
-    // (Not kept: a slice of the decoded text costs about what keeping it would.)
-    return run.valueStringAt(k) ?? this.#decode(run.buffer, run.valueStartAt(k), run.valueEndAt(k));
+    return this.#run!.valueAt(k);
   }
 
   /** `buf[start, end)` as latin-1: a slice of the text decoded once for its buffer, when there is one. */
@@ -510,15 +508,6 @@ export class Environ implements Iterable<[name: string, value: string]> {
       if (refs[i * REFS + BUF] !== buf) continue;
       const start = spans[i * SPANS + VALUE_START]!;
       const end = spans[i * SPANS + VALUE_END]!;
-      if (start < lo) lo = start;
-      if (end > hi) hi = end;
-      total += end - start;
-    }
-    const run = this.#run;
-    if (run?.buffer === buf) {
-      // Taken as dense, on the run's word; and kept inside the buffer, whatever that word.
-      const start = Math.max(0, run.valuesStart);
-      const end = Math.min(buf.length, run.valuesEnd);
       if (start < lo) lo = start;
       if (end > hi) hi = end;
       total += end - start;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ByteWriter, Environ, type EnvironRun, ProtocolError, utf8Encode } from "../src/index.js";
+import {
+  ByteWriter,
+  Environ,
+  type EnvironRun,
+  latin1Decode,
+  ProtocolError,
+  utf8Encode,
+} from "../src/index.js";
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -183,16 +190,16 @@ describe("Environ", () => {
       const entry = entries[k]!;
       return entry.length === 3 ? entry[at] : 0;
     };
+    const valueStringAt = (k: number) => {
+      const entry = entries[k]!;
+      return entry.length === 2 ? entry[1] : undefined;
+    };
     const run: EnvironRun = {
       size: entries.length,
       buffer,
-      valuesStart: 0,
-      valuesEnd: buffer.length,
       nameAt: (k) => entries[k]![0],
-      valueStringAt: (k) => {
-        const entry = entries[k]!;
-        return entry.length === 2 ? entry[1] : undefined;
-      },
+      valueAt: (k) => valueStringAt(k) ?? latin1Decode(buffer, span(k, 1), span(k, 2)),
+      valueStringAt,
       valueStartAt: (k) => span(k, 1),
       valueEndAt: (k) => span(k, 2),
     };
@@ -271,6 +278,25 @@ describe("Environ", () => {
       ["EMPTY", ""],
     ]);
     expect(env.getUtf8("PATH_INFO")).toBe("/caf\u00e9");
+  });
+
+  it("reads a run's values as strings from the run, and its bytes from the spans", () => {
+    const { buffer, run } = runOf("xx1yy22", [
+      ["HTTP_X", 2, 3],
+      ["HTTP_Y", 5, 7],
+    ]);
+    const asked: number[] = [];
+    const env = new Environ().appendRun({
+      ...run,
+      valueAt: (k) => {
+        asked.push(k);
+        return `text ${k}`;
+      },
+    });
+    expect(env.valueAt(1)).toBe("text 1");
+    expect(env.get("HTTP_X")).toBe("text 0");
+    expect(asked).toEqual([1, 0]);
+    expect(env.bytesAt(1)).toEqual(buffer.subarray(5, 7));
   });
 
   it("makes a borrowed run its own before any change, keeping order and decoded values", () => {

@@ -99,9 +99,13 @@ function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number):
 export class RequestRun implements EnvironRun {
   readonly size: number;
   readonly buffer: Uint8Array;
-  /** From the target to the end of the last field's value: every span value is in the head. */
-  readonly valuesStart: number;
-  readonly valuesEnd: number;
+  /**
+   * From the target to the end of the last field's value, where every span value lies: decoded
+   * to latin-1 in one call when a first value is read as a string, every value then a slice.
+   */
+  readonly #textStart: number;
+  readonly #textEnd: number;
+  #text: string | undefined = undefined;
   /** The variables (see Variable) that come first, their names, and how many. */
   readonly #variables: readonly number[];
   readonly #variableNames: readonly string[];
@@ -164,8 +168,8 @@ export class RequestRun implements EnvironRun {
     this.#contentType = contentType;
     this.#host = host;
     this.buffer = fields.buffer;
-    this.valuesStart = head.targetStart;
-    this.valuesEnd = fields.size === 0 ? head.targetEnd : fields.valueEndAt(fields.size - 1);
+    this.#textStart = head.targetStart;
+    this.#textEnd = fields.size === 0 ? head.targetEnd : fields.valueEndAt(fields.size - 1);
     this.size = this.#fixed + (entries === undefined ? this.#names.length : entries.length);
   }
 
@@ -177,6 +181,13 @@ export class RequestRun implements EnvironRun {
   valueStringAt(k: number): string | undefined {
     if (k < this.#fixed) return this.#variableString(this.#variables[k]!);
     return this.#joined === undefined ? undefined : this.#joined[this.#field(k)];
+  }
+
+  valueAt(k: number): string {
+    if (k < this.#fixed) return this.#variableValue(this.#variables[k]!);
+    const field = this.#field(k);
+    const joined = this.#joined?.[field];
+    return joined ?? this.#slice(this.#fieldSpans[field * 4 + 2]!, this.#fieldSpans[field * 4 + 3]!);
   }
 
   valueStartAt(k: number): number {
@@ -218,6 +229,16 @@ export class RequestRun implements EnvironRun {
       default:
         return undefined;
     }
+  }
+
+  #variableValue(v: number): string {
+    return this.#variableString(v) ?? this.#slice(this.#span(v, false), this.#span(v, true));
+  }
+
+  /** `buffer[start, end)` as latin-1, a slice of the head's text. */
+  #slice(start: number, end: number): string {
+    this.#text ??= latin1Decode(this.buffer, this.#textStart, this.#textEnd);
+    return this.#text.slice(start - this.#textStart, end - this.#textStart);
   }
 
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */
