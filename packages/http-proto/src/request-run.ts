@@ -231,8 +231,17 @@ export class RequestRun implements EnvironRun {
     }
   }
 
+  /** Variable `v`'s value as a string (the target's parts straight from the head: read most). */
   #variableValue(v: number): string {
-    return this.#variableString(v) ?? this.#slice(this.#span(v, false), this.#span(v, true));
+    const head = this.#head;
+    switch (v) {
+      case Variable.Uri:
+        return this.#slice(head.targetStart, head.targetEnd);
+      case Variable.Query:
+        return head.queryStart < 0 ? "" : this.#slice(head.queryStart, head.targetEnd);
+      default:
+        return this.#variableString(v) ?? this.#slice(this.#span(v, false), this.#span(v, true));
+    }
   }
 
   /** `buffer[start, end)` as latin-1, a slice of the head's text. */
