@@ -90,6 +90,18 @@ const NO_SPANS: number[] = [];
  */
 const CHECKED = new Array<string | undefined>(256).fill(undefined);
 
+function refsFor(capacity: number): Ref[] {
+  return capacity <= TEMPLATE_ENTRIES
+    ? REF_TEMPLATE.slice(0, capacity * REFS)
+    : new Array<Ref>(capacity * REFS).fill(undefined);
+}
+
+function spansFor(capacity: number): number[] {
+  return capacity <= TEMPLATE_ENTRIES
+    ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
+    : new Array<number>(capacity * SPANS).fill(0);
+}
+
 function checkLatin1(s: string, what: string, of?: string): void {
   const n = s.length;
   if (n === 0) return; // (and charCodeAt past the end would turn the hash into NaN arithmetic)
@@ -125,20 +137,13 @@ export class Environ implements Iterable<[name: string, value: string]> {
    */
   constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
     // Room for none (an Environ that will borrow a run): the shared empties, until an entry comes.
-    const small = capacity <= TEMPLATE_ENTRIES;
-    this.#refs =
-      capacity === 0
-        ? NO_REFS
-        : small
-          ? REF_TEMPLATE.slice(0, capacity * REFS)
-          : new Array<Ref>(capacity * REFS).fill(undefined);
-    this.#spans =
-      capacity === 0
-        ? NO_SPANS
-        : small
-          ? SPAN_TEMPLATE.slice(0, capacity * SPANS)
-          : new Array<number>(capacity * SPANS).fill(0);
-    if (init === undefined) return;
+    // (Little else here, so that the engine can inline it where an Environ is made.)
+    this.#refs = capacity === 0 ? NO_REFS : refsFor(capacity);
+    this.#spans = capacity === 0 ? NO_SPANS : spansFor(capacity);
+    if (init !== undefined) this.#appendAll(init);
+  }
+
+  #appendAll(init: EnvironInit): void {
     if (Symbol.iterator in init) {
       for (const [name, value] of init as Iterable<readonly [string, EnvironValue]>) this.append(name, value);
     } else {
