@@ -47,10 +47,15 @@ export interface FieldGroup {
 export interface FieldName extends FieldGroup {
   /** Scratch for the head scanner: the scan that last saw this name (see nextStamp). */
   scannedBy: number;
-  /** The name's length and its bytes with the 0x20 bit set (lower case, for a token), as little-endian words and the bytes after them. */
+  /**
+   * The name's length and its bytes with the 0x20 bit set (lower case, for a token): as
+   * little-endian words, and the last length % 4 bytes as one number, first byte highest.
+   * (Counts kept as numbers: a typed array's length is read as a float, then checked.)
+   */
   readonly length: number;
   readonly words: Int32Array;
-  readonly tail: Uint8Array;
+  readonly wordCount: number;
+  readonly tail: number;
   /** The CGI variable: HTTP_*, CONTENT_TYPE or CONTENT_LENGTH. */
   readonly cgi: string;
   readonly underscore: boolean;
@@ -65,8 +70,9 @@ export interface FieldName extends FieldGroup {
  * token, setting the 0x20 bit lower-cases letters and changes nothing else but "^" into "~":
  * names with either are never cached, so an entry matches exactly its own name up to case.
  */
-export const NAME_HASH_SEED = 0x811c9dc5;
-export const NAME_HASH_PRIME = 0x9e3779b1;
+// (As int32s: written as they are, both are past 2^31, and a hash started from a float stays one.)
+export const NAME_HASH_SEED: number = 0x811c9dc5 | 0;
+export const NAME_HASH_PRIME: number = 0x9e3779b1 | 0;
 
 /**
  * Two ways a set, so that two common names whose hashes meet (or one that meets a pinned
@@ -98,10 +104,13 @@ function entryFor(raw: string): FieldName {
   const view = new DataView(folded.buffer);
   const words = new Int32Array(folded.length >> 2);
   for (let k = 0; k < words.length; k++) words[k] = view.getInt32(k * 4, true);
+  let tail = 0;
+  for (let k = words.length * 4; k < folded.length; k++) tail = (tail << 8) | folded[k]!;
   return {
     length: folded.length,
     words,
-    tail: folded.subarray(words.length * 4),
+    wordCount: words.length,
+    tail,
     cgi: headerToCgiName(raw),
     underscore: raw.includes("_"),
     kind: KINDS[lower] ?? FieldKind.Other,
@@ -200,10 +209,11 @@ export function newFieldName(buf: Uint8Array, start: number, end: number, hash: 
 function isName(name: FieldName, view: DataView, buf: Uint8Array, start: number, end: number): boolean {
   if (name.length !== end - start) return false;
   const words = name.words;
+  const wordCount = name.wordCount;
   let i = start;
-  for (let k = 0; k < words.length; k++, i += 4)
+  for (let k = 0; k < wordCount; k++, i += 4)
     if ((view.getInt32(i, true) | 0x20202020) !== words[k]) return false;
-  const tail = name.tail;
-  for (let k = 0; k < tail.length; k++) if ((buf[i + k]! | 0x20) !== tail[k]) return false;
-  return true;
+  let tail = 0;
+  for (; i < end; i++) tail = (tail << 8) | buf[i]! | 0x20;
+  return tail === name.tail;
 }
