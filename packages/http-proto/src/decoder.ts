@@ -9,6 +9,7 @@
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
 import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
+import { ChunkText } from "./chunk-text.js";
 import { HttpErrorCode } from "./constants.js";
 import { FieldKind } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
@@ -67,6 +68,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   protected readonly options: Required<HttpDecoderOptions>;
   protected readonly scanner: HeadScanner;
   readonly #head: HeadReader;
+  readonly #text = new ChunkText();
   #trailerScanner: HeadScanner | undefined;
   #trailers: HeadReader | undefined;
   #state: State = State.Head;
@@ -117,6 +119,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
 
   push(chunk: Uint8Array): void {
     this.#life.check(this.#base);
+    this.#text.open();
     try {
       let p = 0;
       while (p < chunk.length) {
@@ -149,6 +152,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     } finally {
       this.scanner.release();
       this.#trailerScanner?.release();
+      this.#text.close();
     }
   }
 
@@ -362,7 +366,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     if (end < 0) return chunk.length;
     const scanner = this.#trailerScanner!;
     const buf = reader.take();
-    if (scanner.fieldCount > 0) this.handler.onTrailers?.(fieldsOf(scanner, buf));
+    if (scanner.fieldCount > 0) this.handler.onTrailers?.(this.fieldsOf(scanner, buf));
     this.#finishMessage();
     return end;
   }
@@ -370,6 +374,19 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   #finishMessage(): void {
     this.#state = this.#tunnelAfterBody ? State.Tunnel : State.Head;
     this.handler.onEnd?.();
+  }
+
+  /** The fields `scanner` just read from `buf`, copied out of its scratch. */
+  protected fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
+    const n = scanner.fieldCount;
+    return new HeaderFields(
+      buf,
+      scanner.spans.slice(0, n * 4),
+      scanner.names.slice(0, n),
+      scanner.kinds,
+      scanner.nameTraits,
+      this.#text,
+    );
   }
 
   /** Frames the head just scanned; field errors are reported at their stream offsets. */
@@ -395,18 +412,6 @@ function duplicateHost(headers: HeaderFields, origin: number): never {
   }
 }
 
-/** The fields `scanner` just read from `buf`, copied out of its scratch. */
-function fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
-  const n = scanner.fieldCount;
-  return new HeaderFields(
-    buf,
-    scanner.spans.slice(0, n * 4),
-    scanner.names.slice(0, n),
-    scanner.kinds,
-    scanner.nameTraits,
-  );
-}
-
 export type HttpRequestHandler = HttpHandler<HttpRequestHead>;
 export type HttpResponseHandler = HttpHandler<HttpResponseHead>;
 
@@ -418,7 +423,7 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
 
   protected makeHead(buf: Uint8Array, origin: number): HttpRequestHead {
     const s = this.scanner;
-    const headers = fieldsOf(s, buf);
+    const headers = this.fieldsOf(s, buf);
     if ((s.repeatedKinds & FieldKind.Host) !== 0) duplicateHost(headers, origin);
     const framing = this.frame(headers, s.version, true, origin);
     const connect = s.targetForm === "authority";
@@ -460,7 +465,7 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
   protected makeHead(buf: Uint8Array, origin: number): HttpResponseHead {
     const s = this.scanner;
     const status = s.status;
-    const headers = fieldsOf(s, buf);
+    const headers = this.fieldsOf(s, buf);
     const framing = this.frame(headers, s.version, false, origin);
     const interim = status < 200 && status !== 101;
     const method = (interim ? this.#methods[0] : this.#methods.shift()) ?? "GET";

@@ -4,6 +4,7 @@
  * case-insensitive, as field names are (RFC 9110 §5.1).
  */
 import { latin1Decode } from "@envwire/environ";
+import type { ChunkText } from "./chunk-text.js";
 import type { FieldName } from "./field-names.js";
 
 /** What the head scanner notes of a head's field names as a whole, as bits. */
@@ -21,6 +22,7 @@ let namesOf: (fields: HeaderFields) => readonly FieldName[];
 let traitsOf: (fields: HeaderFields) => number;
 let kindsOf: (fields: HeaderFields) => number;
 let spansOf: (fields: HeaderFields) => readonly number[];
+let textOf: (fields: HeaderFields) => ChunkText | undefined;
 
 export class HeaderFields implements Iterable<[name: string, value: string]> {
   readonly #buf: Uint8Array;
@@ -30,18 +32,21 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
   /** The or of the fields' FieldKinds, and what the scanner noted of the names (NameTraits). */
   readonly #kinds: number;
   readonly #traits: number;
+  /** The text of the chunk the fields came in, shared with the other heads read from it. */
+  readonly #text: ChunkText | undefined;
 
   static {
     namesOf = (fields) => fields.#names;
     traitsOf = (fields) => fields.#traits;
     kindsOf = (fields) => fields.#kinds;
     spansOf = (fields) => fields.#spans;
+    textOf = (fields) => fields.#text;
   }
 
   /**
    * For the decoders: `spans` holds four offsets into `buf` a field, `names` what each name
    * means, `kinds` the or of their FieldKinds, `traits` what the scanner noted of them as a
-   * whole (NameTraits).
+   * whole (NameTraits), `text` the decoder's shared text of the chunk (see ChunkText).
    */
   constructor(
     buf: Uint8Array,
@@ -49,12 +54,14 @@ export class HeaderFields implements Iterable<[name: string, value: string]> {
     names: readonly FieldName[],
     kinds: number,
     traits: number,
+    text?: ChunkText,
   ) {
     this.#buf = buf;
     this.#spans = spans;
     this.#names = names;
     this.#kinds = kinds;
     this.#traits = traits;
+    this.#text = text;
   }
 
   /** The bytes the fields are views into (see valueStartAt, valueEndAt). */
@@ -162,4 +169,9 @@ export function nameTraitsOf(fields: HeaderFields): number {
 /** The or of the FieldKinds of `fields`. */
 export function fieldKindsOf(fields: HeaderFields): number {
   return kindsOf(fields);
+}
+
+/** The decoder's shared text of the chunk `fields` came in, if a decoder made them. */
+export function chunkTextOf(fields: HeaderFields): ChunkText | undefined {
+  return textOf(fields);
 }

@@ -8,8 +8,9 @@
  * HTTP_* fields (see requestToEnviron for which fields, and how repeats are joined).
  */
 import { type EnvironRun, latin1Decode } from "@envwire/environ";
+import type { ChunkText } from "./chunk-text.js";
 import type { FieldName } from "./field-names.js";
-import { fieldNamesOf, fieldSpansOf } from "./header-fields.js";
+import { chunkTextOf, fieldNamesOf, fieldSpansOf } from "./header-fields.js";
 import type { HttpRequestHead } from "./message-head.js";
 import { percentDecodeBytes } from "./percent-coding.js";
 
@@ -100,12 +101,15 @@ export class RequestRun implements EnvironRun {
   readonly size: number;
   readonly buffer: Uint8Array;
   /**
-   * From the target to the end of the last field's value, where every span value lies: decoded
-   * to latin-1 in one call when a first value is read as a string, every value then a slice.
+   * From the target to the end of the last field's value, where every span value lies: its
+   * latin-1 text is found (or decoded) when a first value is read as a string, and every
+   * value is then a slice of it. The text starts at buffer[#textBase].
    */
   readonly #textStart: number;
   readonly #textEnd: number;
+  readonly #chunkText: ChunkText | undefined;
   #text: string | undefined = undefined;
+  #textBase = 0;
   /** The variables (see Variable) that come first, their names, and how many. */
   readonly #variables: readonly number[];
   readonly #variableNames: readonly string[];
@@ -170,6 +174,7 @@ export class RequestRun implements EnvironRun {
     this.buffer = fields.buffer;
     this.#textStart = head.targetStart;
     this.#textEnd = fields.size === 0 ? head.targetEnd : fields.valueEndAt(fields.size - 1);
+    this.#chunkText = chunkTextOf(fields);
     this.size = this.#fixed + (entries === undefined ? this.#names.length : entries.length);
   }
 
@@ -246,8 +251,22 @@ export class RequestRun implements EnvironRun {
 
   /** `buffer[start, end)` as latin-1, a slice of the head's text. */
   #slice(start: number, end: number): string {
-    this.#text ??= latin1Decode(this.buffer, this.#textStart, this.#textEnd);
-    return this.#text.slice(start - this.#textStart, end - this.#textStart);
+    if (this.#text === undefined) this.#findText();
+    return this.#text!.slice(start - this.#textBase, end - this.#textBase);
+  }
+
+  #findText(): void {
+    const chunkText = this.#chunkText;
+    if (chunkText === undefined) {
+      this.#text = latin1Decode(this.buffer, this.#textStart, this.#textEnd);
+      this.#textBase = this.#textStart;
+      return;
+    }
+    // After a head without a body nor a tunnel come more heads, whose text it may share.
+    const head = this.#head;
+    const more = head.body === "none" && !head.upgrade;
+    this.#text = chunkText.textOf(this.buffer, this.#textStart, this.#textEnd, more);
+    this.#textBase = chunkText.base;
   }
 
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */

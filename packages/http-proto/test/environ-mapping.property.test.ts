@@ -8,10 +8,11 @@
 import { ByteWriter, Environ, headerToCgiName, latin1Decode } from "@envwire/environ";
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { ascii } from "../../../test/support/chunks.js";
+import { ascii, cutsFor, splitAt } from "../../../test/support/chunks.js";
 import {
   type HttpRequestHead,
   percentDecode,
+  RequestDecoder,
   type RequestEnvironOptions,
   requestToEnviron,
 } from "../src/index.js";
@@ -159,5 +160,36 @@ test.prop([fc.array(fc.tuple(request, options), { minLength: 1, maxLength: 4 })]
       expect([...new Environ(env).append("X", "1")].slice(0, -1)).toEqual(want);
       expect([...env.detach()]).toEqual(want);
     });
+  },
+);
+
+// Pipelined requests share the text of the chunk they came in (see ChunkText): read while
+// the chunk is being decoded, after it, and with a body or a head cut between them.
+const pipelined = fc
+  .array(fc.tuple(request, options), { minLength: 1, maxLength: 5 })
+  .map((cases) => cases.filter(([r]) => r.form !== "authority")) // (CONNECT: a tunnel follows)
+  .chain((cases) => {
+    const bytes = ascii(cases.map(([r]) => wire(r)).join(""));
+    return fc.tuple(fc.constant(cases), fc.constant(bytes), cutsFor(bytes.length));
+  });
+
+test.prop([pipelined], { numRuns: 300 })(
+  "pipelined requests give what their rules say, read during the push and after it",
+  ([cases, bytes, cuts]) => {
+    const during: [string, string][][] = [];
+    const envs: Environ[] = [];
+    const decoder = new RequestDecoder({
+      onHead(head) {
+        const env = requestToEnviron(head, cases[envs.length]![1]);
+        envs.push(env);
+        // Every other one read at once, the rest only after the pushes.
+        if (envs.length % 2 === 1) during.push([...env]);
+      },
+      onBody() {},
+    });
+    for (const chunk of splitAt(bytes, cuts)) decoder.push(chunk);
+    const want = cases.map(([r, o]) => expected(r, o));
+    expect(during).toEqual(want.filter((_, n) => n % 2 === 0));
+    expect(envs.map((env) => [...env])).toEqual(want);
   },
 );

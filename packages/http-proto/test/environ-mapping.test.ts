@@ -80,6 +80,25 @@ describe("requestToEnviron", () => {
     expect(requestToEnviron(head!).getBytes("HTTP_USER_AGENT")!.buffer).toBe(bytes.buffer);
   });
 
+  it("reads strings from the text of the chunk being decoded, never from an earlier push's", () => {
+    // A caller that reuses its read buffer pushes the same array again, refilled: the text of
+    // a chunk, shared by the heads read from it, must not outlive the push.
+    const values: string[] = [];
+    const decoder = new RequestDecoder({
+      onHead: (head) => {
+        const env = requestToEnviron(head);
+        values.push(`${env.get("REQUEST_URI")} ${env.get("HTTP_X")}`);
+      },
+    });
+    const request = (path: string, x: string) => `GET ${path} HTTP/1.1\r\nX: ${x}\r\n\r\n`;
+    const chunk = new Uint8Array(request("/a", "1").length * 2);
+    for (const raw of [request("/a", "1") + request("/b", "2"), request("/c", "3") + request("/d", "4")]) {
+      chunk.set(ascii(raw));
+      decoder.push(chunk);
+    }
+    expect(values).toEqual(["/a 1", "/b 2", "/c 3", "/d 4"]);
+  });
+
   it("refuses connection variables that are not latin-1, before any value is read", () => {
     const head = headOf("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     for (const options of [

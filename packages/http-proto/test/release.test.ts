@@ -29,6 +29,12 @@ describe("chunk release", () => {
     expect(await keptChunks((c) => responses.push(c), [ascii(chunked)])).toEqual([]);
   });
 
+  it("keeps no chunk after a push whose heads shared the chunk's text", async () => {
+    const decoder = new RequestDecoder({ onHead: (head) => void requestToEnviron(head).get("HTTP_HOST") });
+    const pipelined = "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+    expect(await keptChunks((c) => decoder.push(c), [ascii(pipelined), ascii(pipelined)])).toEqual([]);
+  });
+
   it("keeps a chunk while the caller keeps a head or an Environ made from it", async () => {
     let kept: unknown;
     const decoder = new RequestDecoder({ onHead: (head) => (kept = requestToEnviron(head)) });
