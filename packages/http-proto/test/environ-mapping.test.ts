@@ -1,6 +1,7 @@
 import { CgiResponseDecoder, type CgiResponseHead, Environ, ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { ascii } from "../../../test/support/chunks.js";
+import { nextStamp } from "../src/field-names.js";
 import {
   encodeCgiResponseAsHttp,
   encodeEnvironRequest,
@@ -97,6 +98,28 @@ describe("requestToEnviron", () => {
       decoder.push(chunk);
     }
     expect(values).toEqual(["/a 1", "/b 2", "/c 3", "/d 4"]);
+  });
+
+  it("forgets every mark on the table's names when the stamps start over", { timeout: 60_000 }, () => {
+    const repeats = "GET / HTTP/1.1\r\nX-Stamp-A: 1\r\nX-Stamp-A: 2\r\nX-Stamp-B: 3\r\n\r\n";
+    headOf(repeats); // (its names go into the table: the next head's are all known)
+    const first = headOf(repeats);
+    const second = headOf("GET / HTTP/1.1\r\nX-Stamp-A: 4\r\nX-Stamp-B: 5\r\nX-Stamp-A: 6\r\n\r\n");
+    const before = nextStamp();
+    // Mapped now, `first` marks its names (the table's entries) with the stamp after `before`.
+    expect([...requestToEnviron(first)].slice(-2)).toEqual([
+      ["HTTP_X_STAMP_A", "1, 2"],
+      ["HTTP_X_STAMP_B", "3"],
+    ]);
+    // 2^30 stamps on, the counter starts over; mapped with that same stamp again, `second`
+    // must not take its names' old marks for its own.
+    const next = nextStamp; // (a local: the test runner's import binding is a slow read)
+    while (next() !== 1);
+    while (next() !== before);
+    expect([...requestToEnviron(second)].slice(-2)).toEqual([
+      ["HTTP_X_STAMP_A", "4, 6"],
+      ["HTTP_X_STAMP_B", "5"],
+    ]);
   });
 
   it("refuses connection variables that are not latin-1, before any value is read", () => {
