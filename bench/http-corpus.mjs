@@ -1,6 +1,7 @@
 // The HTTP benchmarks' corpus and parsers, shared by http.bench.mjs (mitata) and
 // http-interleaved.mjs: 8 pipelined browser-like requests, and each parser set up to
-// decode them all, counting what it sees.
+// decode them all, counting what it sees: in one chunk, or (`requestChunks`) one chunk a
+// request, as a connection that does not pipeline delivers them.
 import { createRequire } from "node:module";
 import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
 import httpParserJs from "http-parser-js";
@@ -14,7 +15,7 @@ const browser = (path, extra = "") =>
   "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\n" +
   "Accept-Encoding: gzip, deflate, br, zstd\r\nConnection: keep-alive\r\nCookie: session=5f2b8c1e9a7d4e3f; theme=dark\r\n" +
   `Upgrade-Insecure-Requests: 1\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Mode: navigate\r\n${extra}\r\n`;
-const corpusText = [
+const corpusRequests = [
   browser("/"),
   browser("/articles/2024/envwire-benchmarks?page=2&sort=desc", "Referer: https://www.example.com/\r\n"),
   browser("/static/app.3f9a1c.js", 'If-None-Match: "a1b2c3"\r\n'),
@@ -24,9 +25,9 @@ const corpusText = [
   browser("/images/logo.svg"),
   "GET /health HTTP/1.1\r\nHost: internal\r\n\r\n",
   browser("/search?q=zero+copy+parsers&lang=en"),
-].join("");
-export const corpus = new TextEncoder().encode(corpusText);
-const corpusBuffer = Buffer.from(corpus);
+];
+export const corpus = new TextEncoder().encode(corpusRequests.join(""));
+export const requestChunks = corpusRequests.map((text) => new TextEncoder().encode(text));
 export const REQUESTS = 8;
 
 /**
@@ -34,7 +35,7 @@ export const REQUESTS = 8;
  * Environ made, no value read), "bytes" (every value's byte length read), "strings" (every
  * name and value read as a string).
  */
-export function envwireDecoder(mode) {
+export function envwireDecoder(mode, chunks = [corpus]) {
   const seen = { requests: 0, bytes: 0 };
   const decoder = new RequestDecoder({
     onHead(head) {
@@ -50,11 +51,17 @@ export function envwireDecoder(mode) {
       seen.bytes += chunk.length;
     },
   });
-  return { run: () => decoder.push(corpus), seen };
+  return {
+    run: () => {
+      for (const chunk of chunks) decoder.push(chunk);
+    },
+    seen,
+  };
 }
 
 /** Node's built-in llhttp, through HTTPParser from _http_common (headers come as strings). */
-export function llhttpParser() {
+export function llhttpParser(chunks = [corpus]) {
+  const buffers = chunks.map((chunk) => Buffer.from(chunk));
   const seen = { requests: 0 };
   const parser = new Llhttp();
   parser.initialize(Llhttp.REQUEST, {});
@@ -65,10 +72,16 @@ export function llhttpParser() {
   };
   parser[Llhttp.kOnBody] = (b) => do_not_optimize(b);
   parser[Llhttp.kOnMessageComplete] = () => {};
-  return { run: () => parser.execute(corpusBuffer), seen };
+  return {
+    run: () => {
+      for (const buffer of buffers) parser.execute(buffer);
+    },
+    seen,
+  };
 }
 
 export function httpParserJsParser() {
+  const corpusBuffer = Buffer.from(corpus);
   const { HTTPParser } = httpParserJs;
   const seen = { requests: 0 };
   const parser = new HTTPParser(HTTPParser.REQUEST);

@@ -2,15 +2,18 @@
 // short bursts in one process, so that the machine's drift (these shared machines change
 // speed by 2x within minutes) falls on every row alike; prints each row's mean time and its
 // rate beside llhttp's. A check on mitata's figures, not a replacement: no heap figures here.
-import { checkSeen, envwireDecoder, llhttpParser, REQUESTS } from "./http-corpus.mjs";
+// `pnpm bench:interleaved per-request` pushes each request as a chunk of its own.
+import { checkSeen, corpus, envwireDecoder, llhttpParser, REQUESTS, requestChunks } from "./http-corpus.mjs";
 
+const chunks = process.argv[2] === "per-request" ? requestChunks : [corpus];
 const rows = [
-  ["llhttp", llhttpParser()],
-  ["envwire RequestDecoder", envwireDecoder("head")],
-  ["envwire + requestToEnviron, built", envwireDecoder("built")],
-  ["envwire + every value's byte length", envwireDecoder("bytes")],
-  ["envwire + every name and value as a string", envwireDecoder("strings")],
+  ["llhttp", llhttpParser(chunks)],
+  ["envwire RequestDecoder", envwireDecoder("head", chunks)],
+  ["envwire + requestToEnviron, built", envwireDecoder("built", chunks)],
+  ["envwire + every value's byte length", envwireDecoder("bytes", chunks)],
+  ["envwire + every name and value as a string", envwireDecoder("strings", chunks)],
 ];
+console.log(chunks.length === 1 ? "the corpus in one chunk:" : "one chunk a request:");
 const BURST = 2000;
 const WARMUP = 5;
 const ROUNDS = 40;
