@@ -212,7 +212,8 @@ function encodePairRecords(
 ): Uint8Array {
   const sizes: number[] = [];
   let offset = 0;
-  for (let i = 0; i < env.size; i++) {
+  const n = env.size;
+  for (let i = 0; i < n; i++) {
     const nameLength = env.nameByteLength(i);
     const valueLength = env.valueByteLength(i);
     if (nameLength > MAX_PAIR_LENGTH || valueLength > MAX_PAIR_LENGTH) {
@@ -239,7 +240,7 @@ function encodePairRecords(
 
   const w = ByteWriter.alloc(total);
   const records = new PlannedRecords(w, type, requestId, lengths, pad);
-  for (let i = 0; i < env.size; i++) records.pair(env, i, sizes[i]!);
+  for (let i = 0; i < n; i++) records.pair(env, i, sizes[i]!);
   records.finish();
   if (stream || lengths.length === 0) writeHeader(w, type, requestId, 0, 0);
   w.finish();

@@ -122,7 +122,8 @@ export function decodeVars(payload: Uint8Array): Environ {
 export function measureVars(env: Environ, base = 0): number {
   let size = 0;
   let contentLength = -1;
-  for (let i = 0; i < env.size; i++) {
+  const n = env.size;
+  for (let i = 0; i < n; i++) {
     const keyLength = env.nameByteLength(i);
     const valueLength = env.valueByteLength(i);
     if (keyLength > MAX_DATASIZE || valueLength > MAX_DATASIZE) {
@@ -150,7 +151,8 @@ export function measureVars(env: Environ, base = 0): number {
 
 /** Writes `env` as a vars block; the caller has measured it with measureVars. */
 export function writeVars(env: Environ, w: ByteWriter): void {
-  for (let i = 0; i < env.size; i++) {
+  const n = env.size;
+  for (let i = 0; i < n; i++) {
     w.u16le(env.nameByteLength(i));
     env.writeNameAt(i, w);
     w.u16le(env.valueByteLength(i));
