@@ -1,0 +1,70 @@
+/**
+ * Every fuzz target, driven by the bundled runner: in `pnpm test` a fixed, seeded run of
+ * each (the same inputs every time); `pnpm fuzz` runs each for FUZZ_SECONDS (default 30)
+ * with a seed from FUZZ_SEED (default: the time). A finding is saved under fuzz/findings/
+ * and replayed by every later run, as a regression test, until it is fixed and deleted.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type FuzzTarget, runTarget } from "./runner.js";
+import * as cgiResponse from "./targets/cgi-response.js";
+import * as fastcgiRequest from "./targets/fastcgi-request.js";
+import * as fastcgiResponse from "./targets/fastcgi-response.js";
+import * as httpRequest from "./targets/http-request.js";
+import * as httpResponse from "./targets/http-response.js";
+import * as uwsgiRequest from "./targets/uwsgi-request.js";
+
+const targets: Record<string, FuzzTarget> = {
+  "uwsgi-request": uwsgiRequest,
+  "fastcgi-request": fastcgiRequest,
+  "fastcgi-response": fastcgiResponse,
+  "http-request": httpRequest,
+  "http-response": httpResponse,
+  "cgi-response": cgiResponse,
+};
+
+const seconds = Number(process.env.FUZZ_SECONDS ?? 0);
+const seed = Number(process.env.FUZZ_SEED ?? (seconds > 0 ? Date.now() : 1));
+/** Inputs a target gets in `pnpm test`: enough to walk every seed through every kind of mutation. */
+const TEST_EXECS = 1500;
+const findings = join(import.meta.dirname, "findings");
+
+function savedFindings(name: string): string[] {
+  try {
+    return readdirSync(findings).filter((file) => file.startsWith(`${name}-`));
+  } catch {
+    return [];
+  }
+}
+
+describe("fuzz targets", () => {
+  for (const [name, target] of Object.entries(targets)) {
+    it(`${name}: saved findings, seeds and mutations (seed ${seed})`, {
+      timeout: seconds * 1000 + 60_000,
+    }, () => {
+      for (const file of savedFindings(name)) target.fuzz(readFileSync(join(findings, file)));
+      const result = runTarget(target, {
+        seed,
+        execs: seconds > 0 ? Number.POSITIVE_INFINITY : TEST_EXECS,
+        milliseconds: seconds > 0 ? seconds * 1000 : Number.POSITIVE_INFINITY,
+      });
+      if (result.finding) {
+        const { input, error } = result.finding;
+        const file = `${name}-${createHash("sha1").update(input).digest("hex").slice(0, 12)}.bin`;
+        mkdirSync(findings, { recursive: true });
+        writeFileSync(join(findings, file), input);
+        throw new Error(
+          `${name} after ${result.execs} inputs: ${String(error)}; input saved as fuzz/findings/${file}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      expect(result.execs).toBeGreaterThanOrEqual(seconds > 0 ? target.seeds.length : TEST_EXECS);
+      if (seconds > 0)
+        console.log(`${name}: ${result.execs} inputs, slowest ${result.slowest.toFixed(1)} ms`);
+    });
+  }
+});

@@ -1,0 +1,58 @@
+/**
+ * What every decoder must do with any bytes, as one check a fuzz target runs: decode the
+ * input whole and cut into pieces (where, follows from the input, so that a failing input
+ * reproduces alone), and throw unless both give the same outcome — the same events, or the
+ * same ProtocolError code at the same offset — and nothing but a ProtocolError was thrown.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { ProtocolError } from "@envwire/environ";
+import { splitAt } from "../test/support/chunks.js";
+import { Random } from "./mutate.js";
+
+/** A target's decode: what it saw (comparable with isDeepStrictEqual), or a ProtocolError thrown. */
+export type Decode = (chunks: readonly Uint8Array[]) => unknown;
+
+type Outcome = { ok: unknown } | { code: string; offset: number };
+
+function outcomeOf(decode: Decode, chunks: readonly Uint8Array[], how: string): Outcome {
+  try {
+    return { ok: decode(chunks) };
+  } catch (e) {
+    if (e instanceof ProtocolError) return { code: e.code, offset: e.offset };
+    throw new Error(`${how}: threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
+/** Where to cut `data`: one byte at a time for short inputs now and then, else up to eight cuts, all from its bytes. */
+function cutsOf(data: Uint8Array): number[] {
+  let hash = 0x811c9dc5;
+  for (const byte of data) hash = Math.imul(hash ^ byte, 0x01000193);
+  const random = new Random(hash);
+  if (data.length <= 256 && random.below(4) === 0) return Array.from(data, (_, i) => i);
+  return Array.from({ length: 1 + random.below(8) }, () => random.below(data.length + 1));
+}
+
+/**
+ * The Jazzer.js-style `fuzz(data)` for a decoder: throws on a finding. Returns what came of
+ * the input ("ok", or the error's code), which the runner uses to keep inputs that reach
+ * somewhere new.
+ */
+export function splitInvariant(decode: Decode): (data: Uint8Array) => string {
+  return (data) => {
+    const whole = outcomeOf(decode, [data], "decoded whole");
+    const cuts = cutsOf(data);
+    const split = outcomeOf(decode, splitAt(data, cuts), `decoded cut at ${cuts.join(",")}`);
+    if (!isDeepStrictEqual(whole, split)) {
+      throw new Error(
+        `decoded whole and cut at ${cuts.join(",")}, the outcomes differ: ${describe(whole)} / ${describe(split)}`,
+      );
+    }
+    return "code" in whole ? whole.code : "ok";
+  };
+}
+
+function describe(outcome: Outcome): string {
+  return "code" in outcome ? `${outcome.code} at ${outcome.offset}` : "decoded";
+}
