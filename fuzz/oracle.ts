@@ -9,12 +9,13 @@ import { ProtocolError } from "@envwire/environ";
 import { splitAt } from "../test/support/chunks.js";
 import { Random } from "./mutate.js";
 
-/** A target's decode: what it saw (comparable with isDeepStrictEqual), or a ProtocolError thrown. */
-export type Decode = (chunks: readonly Uint8Array[]) => unknown;
-
 type Outcome = { ok: unknown } | { code: string; offset: number };
 
-function outcomeOf(decode: Decode, chunks: readonly Uint8Array[], how: string): Outcome {
+function outcomeOf(
+  decode: (chunks: readonly Uint8Array[]) => unknown,
+  chunks: readonly Uint8Array[],
+  how: string,
+): Outcome {
   try {
     return { ok: decode(chunks) };
   } catch (e) {
@@ -37,9 +38,13 @@ function cutsOf(data: Uint8Array): number[] {
 /**
  * The Jazzer.js-style `fuzz(data)` for a decoder: throws on a finding. Returns what came of
  * the input ("ok", or the error's code), which the runner uses to keep inputs that reach
- * somewhere new.
+ * somewhere new. `then`, when given, checks further what the input decoded to (once, from
+ * the whole input): that what the decoder accepted, the encoders send on as it was.
  */
-export function splitInvariant(decode: Decode): (data: Uint8Array) => string {
+export function splitInvariant<T>(
+  decode: (chunks: readonly Uint8Array[]) => T,
+  then?: (decoded: T) => void,
+): (data: Uint8Array) => string {
   return (data) => {
     const whole = outcomeOf(decode, [data], "decoded whole");
     const cuts = cutsOf(data);
@@ -49,7 +54,9 @@ export function splitInvariant(decode: Decode): (data: Uint8Array) => string {
         `decoded whole and cut at ${cuts.join(",")}, the outcomes differ: ${describe(whole)} / ${describe(split)}`,
       );
     }
-    return "code" in whole ? whole.code : "ok";
+    if ("code" in whole) return whole.code;
+    then?.(whole.ok as T);
+    return "ok";
   };
 }
 

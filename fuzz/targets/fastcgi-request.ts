@@ -1,5 +1,6 @@
 // fastcgi-proto's RequestDecoder (what php-fpm reads from nginx's fastcgi_pass): records,
 // multiplexed requests, params split anywhere, management records.
+import { isDeepStrictEqual } from "node:util";
 import { Environ } from "@envwire/environ";
 import {
   encodeAbortRequest,
@@ -16,11 +17,26 @@ import { ascii, concat } from "../../test/support/chunks.js";
 import { splitInvariant } from "../oracle.js";
 
 // (Each request's events, and the replies; not the recorder's `order`, which notes every
-// callback, body pieces included, and so depends on the cuts.)
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => {
-  const { byId, replies } = decodeRequests(chunks);
-  return { byId, replies };
-});
+// callback, body pieces included, and so depends on the cuts.) And each request's params
+// go back through encodeParams to the same pairs.
+export const fuzz: (data: Uint8Array) => string = splitInvariant(
+  (chunks) => {
+    const { byId, replies } = decodeRequests(chunks);
+    return { byId, replies };
+  },
+  ({ byId }) => {
+    for (const events of byId.values()) {
+      for (const event of events) {
+        if (event.type !== "head") continue;
+        const bytes = concat([encodeBeginRequest(1), encodeParams(1, new Environ(event.vars))]);
+        const head = decodeRequests([bytes], undefined, false).byId.get(1)?.[1];
+        if (head?.type !== "head" || !isDeepStrictEqual(head.vars, event.vars)) {
+          throw new Error("a request's params re-encoded decode to other pairs");
+        }
+      }
+    }
+  },
+);
 
 const env = new Environ([
   ["REQUEST_METHOD", "POST"],

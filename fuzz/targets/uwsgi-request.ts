@@ -1,11 +1,27 @@
 // uwsgi-proto's RequestDecoder (what an application server reads from nginx's uwsgi_pass).
+import { isDeepStrictEqual } from "node:util";
 import { Environ } from "@envwire/environ";
 import { encodePacketHeader, encodeRequest, Modifier1 } from "@envwire/uwsgi-proto";
 import { decode } from "../../packages/uwsgi-proto/test/recorder.js";
 import { ascii, concat } from "../../test/support/chunks.js";
 import { splitInvariant } from "../oracle.js";
 
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => decode(chunks).events);
+// And each request decoded goes back through encodeRequest to the same vars: what the
+// decoder accepts, a gateway can send on as it came.
+export const fuzz: (data: Uint8Array) => string = splitInvariant(
+  (chunks) => decode(chunks).events,
+  (events) => {
+    for (const event of events) {
+      if (event.type !== "head") continue;
+      const { modifier1, modifier2, vars } = event;
+      const again = decode([encodeRequest(new Environ(vars), { modifier1, modifier2 })], undefined, false);
+      const head = again.events[0];
+      if (head?.type !== "head" || !isDeepStrictEqual(head.vars, vars)) {
+        throw new Error("a request re-encoded decodes to other vars");
+      }
+    }
+  },
+);
 
 const get = new Environ([
   ["REQUEST_METHOD", "GET"],
