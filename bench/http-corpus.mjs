@@ -3,7 +3,9 @@
 // decode them all, counting what it sees: in one chunk, or (`requestChunks`) one chunk a
 // request, as a connection that does not pipeline delivers them.
 import { createRequire } from "node:module";
+import { encodeParams } from "@envwire/fastcgi-proto";
 import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
+import { encodeRequest } from "@envwire/uwsgi-proto";
 import httpParserJs from "http-parser-js";
 import { do_not_optimize } from "mitata";
 
@@ -33,7 +35,8 @@ export const REQUESTS = 8;
 /**
  * envwire's RequestDecoder over the corpus. `mode`: "head" (the heads only), "built" (an
  * Environ made, no value read), "bytes" (every value's byte length read), "strings" (every
- * name and value read as a string).
+ * name and value read as a string), "uwsgi" or "fastcgi" (each request sent on, as a
+ * gateway does: a uwsgi packet, or FastCGI PARAMS records, made from its Environ).
  */
 export function envwireDecoder(mode, chunks = [corpus]) {
   const seen = { requests: 0, bytes: 0 };
@@ -46,6 +49,8 @@ export function envwireDecoder(mode, chunks = [corpus]) {
       if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += env.valueByteLength(i);
       if (mode === "strings")
         for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
+      if (mode === "uwsgi") seen.bytes += encodeRequest(env).length;
+      if (mode === "fastcgi") seen.bytes += encodeParams(1, env).length;
     },
     onBody(chunk) {
       seen.bytes += chunk.length;

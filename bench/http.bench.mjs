@@ -1,6 +1,7 @@
 // HTTP/1.1 request decoding on a realistic pipelined corpus, beside Node's built-in llhttp
-// (HTTPParser from _http_common) and http-parser-js, in the same run, on the same bytes.
-import { bench, group, summary } from "mitata";
+// (HTTPParser from _http_common) and http-parser-js, in the same run, on the same bytes; and
+// the same requests sent on as a gateway does (HTTP in, uwsgi or FastCGI out), beside a copy.
+import { bench, do_not_optimize, group, summary } from "mitata";
 import {
   checkSeen,
   corpus,
@@ -34,6 +35,25 @@ group(`HTTP pipelined request corpus (${REQUESTS} requests, ${corpus.length} byt
         ["envwire+built", built],
         ["envwire+bytes", bytes],
         ["envwire+strings", strings],
+      ]),
+    );
+  });
+});
+
+group(`HTTP to uwsgi or FastCGI, as a gateway (the same ${REQUESTS} requests)`, () => {
+  summary(() => {
+    bench("copy (floor)", () => do_not_optimize(corpus.slice()));
+    const built = envwireDecoder("built");
+    bench("envwire RequestDecoder + requestToEnviron", built.run);
+    const uwsgi = envwireDecoder("uwsgi");
+    bench("envwire RequestDecoder + requestToEnviron + uwsgi encodeRequest", uwsgi.run);
+    const fastcgi = envwireDecoder("fastcgi");
+    bench("envwire RequestDecoder + requestToEnviron + FastCGI encodeParams", fastcgi.run);
+    checks.push(() =>
+      checkSeen([
+        ["envwire+built", built],
+        ["envwire+uwsgi", uwsgi],
+        ["envwire+fastcgi", fastcgi],
       ]),
     );
   });
