@@ -212,9 +212,12 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   }
 
   #body(chunk: Uint8Array, start: number, end: number): void {
+    const before = this.#bodyTotal;
     this.#bodyTotal += end - start;
     if (this.#bodyTotal > this.options.maxBodySize) {
-      throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", this.#base + end);
+      // At the first byte past the limit, wherever this chunk happens to end.
+      const at = this.#base + start + (this.options.maxBodySize - before);
+      throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", at);
     }
     this.handler.onBody?.(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
   }

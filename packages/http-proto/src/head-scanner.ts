@@ -371,6 +371,9 @@ export class HeadScanner {
       const next = buf[i + 1];
       if (next === LF) return END;
       if (next === undefined) return MORE;
+      // The byte after the CR decides; past the size limit, the limit is what is reported, as
+      // it is when the head is gathered only up to the limit (a CR there ends no head that fits).
+      if (i + 1 >= this.#limit) this.#fail("", "", this.#limit);
       this.#fail(HttpErrorCode.BareCr, "a CR not followed by LF", i);
     }
     if (c === LF) {

@@ -136,6 +136,13 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["two Host fields that agree", h("GET / HTTP/1.1\nHost: a.test\nHost: a.test"), E.DuplicateHost],
   ["a head too large", h(`GET / HTTP/1.1\nX: ${"v".repeat(100)}`), E.HeadTooLarge, { maxHeadSize: 64 }],
   [
+    // (Found by the fuzzer: whole, this was a bare CR; gathered up to the limit, the limit.)
+    "a CR as the last byte a head may hold, then no LF",
+    `GET / HTTP/1.1\r\nX: ${"v".repeat(44)}\rZ\r\n\r\n`,
+    E.HeadTooLarge,
+    { maxHeadSize: 64 },
+  ],
+  [
     "a request line too long",
     h(`GET /${"p".repeat(100)} HTTP/1.1`),
     E.StartLineTooLong,
@@ -209,4 +216,17 @@ describe("malformed responses", () => {
       expect(errorOf(() => decodeResponses([ascii(raw)]))).toMatchObject({ code });
     });
   }
+
+  it("reports a body read until close at its first byte past maxBodySize, however it is cut", () => {
+    // (Found by the fuzzer: the offset was where the chunk holding that byte ended.)
+    const head = "HTTP/1.1 200 OK\r\n\r\n";
+    const bytes = ascii(head + "x".repeat(20));
+    const seen = new Set<string>();
+    for (const [, chunks] of everySplit(bytes)) {
+      const err = errorOf(() => decodeResponses(detached(chunks), [], { maxBodySize: 10 }));
+      expect(err).toBeInstanceOf(ProtocolError);
+      seen.add(`${(err as ProtocolError).code}@${(err as ProtocolError).offset}`);
+    }
+    expect([...seen]).toEqual([`${E.BodyTooLarge}@${head.length + 10}`]);
+  });
 });
