@@ -10,19 +10,29 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type FuzzTarget, runTarget } from "./runner.js";
 import * as cgiResponse from "./targets/cgi-response.js";
+import * as cgiResponseLimits from "./targets/cgi-response-limits.js";
 import * as fastcgiRequest from "./targets/fastcgi-request.js";
+import * as fastcgiRequestLimits from "./targets/fastcgi-request-limits.js";
 import * as fastcgiResponse from "./targets/fastcgi-response.js";
 import * as httpRequest from "./targets/http-request.js";
+import * as httpRequestLimits from "./targets/http-request-limits.js";
 import * as httpResponse from "./targets/http-response.js";
+import * as httpResponseLimits from "./targets/http-response-limits.js";
 import * as uwsgiRequest from "./targets/uwsgi-request.js";
+import * as uwsgiRequestLimits from "./targets/uwsgi-request-limits.js";
 
 const targets: Record<string, FuzzTarget> = {
   "uwsgi-request": uwsgiRequest,
+  "uwsgi-request-limits": uwsgiRequestLimits,
   "fastcgi-request": fastcgiRequest,
+  "fastcgi-request-limits": fastcgiRequestLimits,
   "fastcgi-response": fastcgiResponse,
   "http-request": httpRequest,
+  "http-request-limits": httpRequestLimits,
   "http-response": httpResponse,
+  "http-response-limits": httpResponseLimits,
   "cgi-response": cgiResponse,
+  "cgi-response-limits": cgiResponseLimits,
 };
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 0);
@@ -31,9 +41,10 @@ const seed = Number(process.env.FUZZ_SEED ?? (seconds > 0 ? Date.now() : 1));
 const TEST_EXECS = 1500;
 const findings = join(import.meta.dirname, "findings");
 
+/** The findings saved for target `name` (named `${name}-<hash>.bin`, see below). */
 function savedFindings(name: string): string[] {
   try {
-    return readdirSync(findings).filter((file) => file.startsWith(`${name}-`));
+    return readdirSync(findings).filter((file) => new RegExp(`^${name}-[0-9a-f]{12}\\.bin$`).test(file));
   } catch {
     return [];
   }
@@ -44,7 +55,8 @@ describe("fuzz targets", () => {
     it(`${name}: saved findings, seeds and mutations (seed ${seed})`, {
       timeout: seconds * 1000 + 60_000,
     }, () => {
-      for (const file of savedFindings(name)) target.fuzz(readFileSync(join(findings, file)));
+      // (A plain Uint8Array, as the runner's inputs are: a Buffer's slices are Buffers.)
+      for (const file of savedFindings(name)) target.fuzz(new Uint8Array(readFileSync(join(findings, file))));
       const result = runTarget(target, {
         seed,
         execs: seconds > 0 ? Number.POSITIVE_INFINITY : TEST_EXECS,

@@ -1,19 +1,25 @@
 // environ's CgiResponseDecoder (a CGI response head, as FastCGI's STDOUT or uwsgi's reply carries it).
-import { CgiResponseDecoder, type CgiResponseHead } from "@envwire/environ";
+import { CgiResponseDecoder, type CgiResponseDecoderOptions, type CgiResponseHead } from "@envwire/environ";
 import { ascii, concat } from "../../test/support/chunks.js";
 import { splitInvariant } from "../oracle.js";
 
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => {
+/** What the decoder reports for `chunks`: the head, and the body in one piece. */
+export function decodeCgi(chunks: readonly Uint8Array[], options?: CgiResponseDecoderOptions) {
   let head: CgiResponseHead | undefined;
   const body: Uint8Array[] = [];
-  const decoder = new CgiResponseDecoder({
-    onHead: (h) => (head = h),
-    onBody: (b) => body.push(b.slice()),
-  });
+  const decoder = new CgiResponseDecoder(
+    {
+      onHead: (h) => (head = h),
+      onBody: (b) => body.push(b.slice()),
+    },
+    options,
+  );
   for (const chunk of chunks) decoder.push(chunk);
   decoder.end();
   return { head, body: concat(body) };
-});
+}
+
+export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => decodeCgi(chunks));
 
 export const seeds: Uint8Array[] = [
   "Status: 404 Not Found\r\nContent-Type: text/html\r\n\r\n<p>gone</p>",

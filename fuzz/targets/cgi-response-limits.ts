@@ -1,0 +1,9 @@
+// environ's CgiResponseDecoder with a small head and few fields.
+import { splitInvariant } from "../oracle.js";
+import { decodeCgi } from "./cgi-response.js";
+
+export { dictionary, seeds } from "./cgi-response.js";
+
+export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) =>
+  decodeCgi(chunks, { maxHeadSize: 40, maxHeaders: 2 }),
+);
