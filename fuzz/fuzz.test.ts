@@ -14,6 +14,7 @@ import * as cgiResponseLimits from "./targets/cgi-response-limits.js";
 import * as fastcgiRequest from "./targets/fastcgi-request.js";
 import * as fastcgiRequestLimits from "./targets/fastcgi-request-limits.js";
 import * as fastcgiResponse from "./targets/fastcgi-response.js";
+import * as fastcgiResponseLimits from "./targets/fastcgi-response-limits.js";
 import * as httpRequest from "./targets/http-request.js";
 import * as httpRequestLimits from "./targets/http-request-limits.js";
 import * as httpResponse from "./targets/http-response.js";
@@ -27,6 +28,7 @@ const targets: Record<string, FuzzTarget> = {
   "fastcgi-request": fastcgiRequest,
   "fastcgi-request-limits": fastcgiRequestLimits,
   "fastcgi-response": fastcgiResponse,
+  "fastcgi-response-limits": fastcgiResponseLimits,
   "http-request": httpRequest,
   "http-request-limits": httpRequestLimits,
   "http-response": httpResponse,

@@ -1,7 +1,12 @@
 // Feeds chunks to the decoders and records what they report per request, with adjacent
 // stream pieces merged so that records do not depend on how the input was cut.
 import { concat } from "../../../test/support/chunks.js";
-import { type FcgiRequestDecoderOptions, RequestDecoder, ResponseDecoder } from "../src/index.js";
+import {
+  type FcgiRequestDecoderOptions,
+  type FcgiResponseDecoderOptions,
+  RequestDecoder,
+  ResponseDecoder,
+} from "../src/index.js";
 
 export type RequestEvent =
   | { type: "begin"; role: number; keepConn: boolean }
@@ -55,22 +60,29 @@ export type ResponseEvent =
   | { type: "stderr"; bytes: Uint8Array }
   | { type: "end"; appStatus: number; protocolStatus: number };
 
-export function decodeResponses(chunks: readonly Uint8Array[], expect: readonly number[] = [1]) {
+export function decodeResponses(
+  chunks: readonly Uint8Array[],
+  expect: readonly number[] = [1],
+  options?: FcgiResponseDecoderOptions,
+) {
   const byId = new Map<number, ResponseEvent[]>();
   const management: unknown[] = [];
   const events = (id: number) => {
     if (!byId.has(id)) byId.set(id, []);
     return byId.get(id)!;
   };
-  const decoder = new ResponseDecoder({
-    onStdout: (id, bytes) => append(events(id), { type: "stdout", bytes }),
-    onStdoutEnd: (id) => append(events(id), { type: "stdout-end" }),
-    onStderr: (id, bytes) => append(events(id), { type: "stderr", bytes }),
-    onEndRequest: ({ requestId, appStatus, protocolStatus }) =>
-      append(events(requestId), { type: "end", appStatus, protocolStatus }),
-    onGetValuesResult: (env) => management.push({ values: [...env] }),
-    onUnknownType: (type) => management.push({ unknownType: type }),
-  });
+  const decoder = new ResponseDecoder(
+    {
+      onStdout: (id, bytes) => append(events(id), { type: "stdout", bytes }),
+      onStdoutEnd: (id) => append(events(id), { type: "stdout-end" }),
+      onStderr: (id, bytes) => append(events(id), { type: "stderr", bytes }),
+      onEndRequest: ({ requestId, appStatus, protocolStatus }) =>
+        append(events(requestId), { type: "end", appStatus, protocolStatus }),
+      onGetValuesResult: (env) => management.push({ values: [...env] }),
+      onUnknownType: (type) => management.push({ unknownType: type }),
+    },
+    options,
+  );
   for (const id of expect) decoder.expect(id);
   for (const c of chunks) decoder.push(c);
   decoder.end();
