@@ -24,6 +24,8 @@ export const HttpErrorCode = {
   BadHeaderName: "HTTP_BAD_HEADER_NAME",
   /** A field value with a byte RFC 9110 forbids (NUL, other controls). */
   BadHeaderValue: "HTTP_BAD_HEADER_VALUE",
+  /** An HTTP/1.1 request without a Host field (RFC 9112 §3.2; allowed only with the allowMissingHost option). */
+  MissingHost: "HTTP_MISSING_HOST",
   /** A request with more than one Host field (RFC 9112 §3.2): a proxy and an origin could each route it by a different one. */
   DuplicateHost: "HTTP_DUPLICATE_HOST",
   /** A line starting with whitespace: obs-fold (allowed only with the allowObsFold option). */
@@ -32,9 +34,9 @@ export const HttpErrorCode = {
   BadContentLength: "HTTP_BAD_CONTENT_LENGTH",
   /** Transfer-Encoding and Content-Length both present. */
   ConflictingFraming: "HTTP_CONFLICTING_FRAMING",
-  /** Transfer-Encoding whose last coding is not chunked (in a request), chunked twice, or in an HTTP/1.0 request. */
+  /** Transfer-Encoding whose last coding is not chunked (in a request), chunked twice, or in an HTTP/1.0 request; chunked with parameters. */
   BadTransferEncoding: "HTTP_BAD_TRANSFER_ENCODING",
-  /** A chunk size that is not hex digits, or a malformed chunk line. */
+  /** A chunk size that is not hex digits, a chunk extension off its grammar (RFC 9112 §7.1.1), or a malformed chunk line. */
   BadChunk: "HTTP_BAD_CHUNK",
   /** A chunk size over 2^53 - 1. */
   ChunkSizeOverflow: "HTTP_CHUNK_SIZE_OVERFLOW",

@@ -10,6 +10,7 @@
  */
 import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { ChunkText } from "./chunk-text.js";
+import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
 import { FieldKind } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
@@ -35,6 +36,11 @@ export interface HttpDecoderOptions {
   maxBodySize?: number;
   /** Accept lines ending in LF alone. Off by default: a proxy and a backend may split such lines differently. */
   allowBareLf?: boolean;
+  /**
+   * Accept an HTTP/1.1 request without Host (requests only). Off by default: RFC 9112 §3.2 has
+   * a server answer such a request with 400. HTTP/1.0 requests may always omit it.
+   */
+  allowMissingHost?: boolean;
 }
 
 export interface HttpHandler<Head> {
@@ -55,14 +61,6 @@ export interface HttpHandler<Head> {
 const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5 } as const;
 type State = (typeof State)[keyof typeof State];
 
-/** Where the chunked reader is: in the size, the extension, before the size line's LF, in data, after data. */
-const Chunk = { Size: 0, Extension: 1, SizeLf: 2, Data: 3, DataCr: 4, DataLf: 5 } as const;
-type Chunk = (typeof Chunk)[keyof typeof Chunk];
-
-const CR = 0x0d;
-const LF = 0x0a;
-const MAX_CHUNK_SIZE_DIGITS = 13; // 16^13 = 2^52: past that the size cannot be exact
-
 abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   protected readonly handler: HttpHandler<Head>;
   protected readonly options: Required<HttpDecoderOptions>;
@@ -74,14 +72,11 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   #state: State = State.Head;
   #base = 0;
   readonly #life = new DecoderLifecycle(HttpErrorCode.Ended);
-  /** Body bytes left (Length) or left in the current chunk (Chunked). */
+  /** Body bytes left (Length), and taken so far (Close). */
   #left = 0;
   #bodyTotal = 0;
-  #chunk: Chunk = Chunk.Size;
-  #chunkSize = 0;
-  #chunkDigits = 0;
-  #extensionLength = 0;
-  #extensionStarted = false;
+  /** The chunked body reader, made at the first chunked body. */
+  #chunked: ChunkedReader | undefined;
   #tunnelAfterBody = false;
 
   /** `section`: Section.Request or Section.Response, the heads this decoder reads. */
@@ -95,6 +90,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxTrailerSize: options.maxTrailerSize ?? 16384,
       maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
       allowBareLf: options.allowBareLf ?? false,
+      allowMissingHost: options.allowMissingHost ?? false,
     };
     this.scanner = this.#scannerFor(section, this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
     this.#head = new HeadReader(this.scanner, this.options.maxHeadSize);
@@ -137,8 +133,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
             p = this.#readTrailers(chunk, p);
             break;
           case State.Close:
-            this.#body(chunk, p, chunk.length);
-            p = chunk.length;
+            p = this.#readClose(chunk, p);
             break;
           case State.Tunnel:
             this.handler.onTunnel?.(p === 0 ? chunk : chunk.subarray(p));
@@ -200,9 +195,8 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       this.#left = head.contentLength;
     } else if (head.body === "chunked") {
       this.#state = State.Chunked;
-      this.#chunk = Chunk.Size;
-      this.#chunkSize = 0;
-      this.#chunkDigits = 0;
+      this.#chunked ??= new ChunkedReader(this.options, (buf, start, end) => this.#body(buf, start, end));
+      this.#chunked.reset();
     } else if (head.body === "close") {
       this.#state = State.Close;
     }
@@ -211,137 +205,36 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     return end;
   }
 
-  #body(chunk: Uint8Array, start: number, end: number): void {
+  /** A body read until the connection closes: limited here, as nothing frames it. */
+  #readClose(chunk: Uint8Array, p: number): number {
     const before = this.#bodyTotal;
-    this.#bodyTotal += end - start;
+    this.#bodyTotal += chunk.length - p;
     if (this.#bodyTotal > this.options.maxBodySize) {
       // At the first byte past the limit, wherever this chunk happens to end.
-      const at = this.#base + start + (this.options.maxBodySize - before);
+      const at = this.#base + p + (this.options.maxBodySize - before);
       throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", at);
     }
+    this.#body(chunk, p, chunk.length);
+    return chunk.length;
+  }
+
+  /** Hands on `chunk[start, end)` of the body: the chunk itself when that is all of it. */
+  #body(chunk: Uint8Array, start: number, end: number): void {
     this.handler.onBody?.(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
   }
 
   #readLength(chunk: Uint8Array, p: number): number {
     const take = Math.min(this.#left, chunk.length - p);
     this.#left -= take;
-    this.handler.onBody?.(p === 0 && take === chunk.length ? chunk : chunk.subarray(p, p + take));
+    this.#body(chunk, p, p + take);
     if (this.#left === 0) this.#finishMessage();
     return p + take;
   }
 
   #readChunked(chunk: Uint8Array, p: number): number {
-    const fail = (code: string, why: string, at: number) => new ProtocolError(code, why, this.#base + at);
-    while (p < chunk.length) {
-      const b = chunk[p]!;
-      switch (this.#chunk) {
-        case Chunk.Size: {
-          const digit =
-            b >= 0x30 && b <= 0x39
-              ? b - 0x30
-              : (b | 0x20) >= 0x61 && (b | 0x20) <= 0x66
-                ? (b | 0x20) - 0x57
-                : -1;
-          if (digit >= 0) {
-            if (++this.#chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
-              throw fail(HttpErrorCode.ChunkSizeOverflow, "the chunk size is too large", p);
-            }
-            this.#chunkSize = this.#chunkSize * 16 + digit;
-            p++;
-            break;
-          }
-          if (this.#chunkDigits === 0)
-            throw fail(HttpErrorCode.BadChunk, "a chunk starts with its size in hex", p);
-          if (b === 0x3b || b === 0x20 || b === 0x09) {
-            this.#chunk = Chunk.Extension;
-            this.#extensionLength = 0;
-            this.#extensionStarted = false;
-          } else if (b === CR) {
-            this.#chunk = Chunk.SizeLf;
-            p++;
-          } else if (b === LF && this.options.allowBareLf) {
-            p = this.#sizeLineDone(p + 1);
-            if (this.#state !== State.Chunked) return p;
-          } else {
-            throw fail(
-              b === LF ? HttpErrorCode.BareLf : HttpErrorCode.BadChunk,
-              "a chunk size line is hex digits, extensions, CR LF",
-              p,
-            );
-          }
-          break;
-        }
-        case Chunk.Extension: {
-          // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ): checked to start with ";"
-          // and to hold only field-value bytes, limited, and skipped. Never trusted for framing.
-          const room = this.options.maxChunkExtensionLength - this.#extensionLength;
-          let q = p;
-          while (q < chunk.length && chunk[q] !== CR && chunk[q] !== LF) {
-            if (q - p >= room)
-              throw fail(HttpErrorCode.ChunkExtensionTooLong, "the chunk extension is over its limit", q);
-            const c = chunk[q]!;
-            if (c !== 0x09 && (c < 0x20 || c === 0x7f))
-              throw fail(HttpErrorCode.BadChunk, "a control byte in a chunk extension", q);
-            if (!this.#extensionStarted) {
-              if (c === 0x3b) this.#extensionStarted = true;
-              else if (c !== 0x20 && c !== 0x09)
-                throw fail(HttpErrorCode.BadChunk, "a chunk extension starts with ;", q);
-            }
-            q++;
-          }
-          this.#extensionLength += q - p;
-          p = q;
-          if (p < chunk.length) {
-            if (!this.#extensionStarted)
-              throw fail(HttpErrorCode.BadChunk, "whitespace after a chunk size", p);
-            this.#chunk = Chunk.Size; // the CR or LF is handled as right after a size
-          }
-          break;
-        }
-        case Chunk.SizeLf:
-          if (b !== LF) throw fail(HttpErrorCode.BareCr, "a CR not followed by LF", p - 1);
-          p = this.#sizeLineDone(p + 1);
-          if (this.#state !== State.Chunked) return p;
-          break;
-        case Chunk.Data: {
-          const take = Math.min(this.#left, chunk.length - p);
-          this.#left -= take;
-          this.#body(chunk, p, p + take);
-          p += take;
-          if (this.#left === 0) this.#chunk = Chunk.DataCr;
-          break;
-        }
-        case Chunk.DataCr:
-          if (b === CR) {
-            this.#chunk = Chunk.DataLf;
-            p++;
-          } else if (b === LF && this.options.allowBareLf) {
-            this.#chunk = Chunk.Size;
-            p++;
-          } else {
-            throw fail(
-              b === LF ? HttpErrorCode.BareLf : HttpErrorCode.BadChunk,
-              "chunk data must end with CR LF",
-              p,
-            );
-          }
-          break;
-        case Chunk.DataLf:
-          if (b !== LF) throw fail(HttpErrorCode.BareCr, "a CR not followed by LF", p - 1);
-          this.#chunk = Chunk.Size;
-          p++;
-          break;
-      }
-    }
-    return p;
-  }
-
-  /** The size line ended at `p`: data follows, or, for size 0, the trailer section. */
-  #sizeLineDone(p: number): number {
-    const size = this.#chunkSize;
-    this.#chunkSize = 0;
-    this.#chunkDigits = 0;
-    if (size === 0) {
+    const reader = this.#chunked!;
+    p = reader.read(chunk, p, this.#base);
+    if (reader.done) {
       this.#state = State.Trailers;
       if (this.#trailers === undefined) {
         const scanner = this.#scannerFor(
@@ -353,13 +246,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
         this.#trailerScanner = scanner;
         this.#trailers = new HeadReader(scanner, this.options.maxTrailerSize);
       }
-      return p;
     }
-    if (this.#bodyTotal + size > this.options.maxBodySize) {
-      throw new ProtocolError(HttpErrorCode.BodyTooLarge, "the body is over maxBodySize", this.#base + p);
-    }
-    this.#left = size;
-    this.#chunk = Chunk.Data;
     return p;
   }
 
@@ -429,6 +316,13 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
     const headers = this.fieldsOf(s, buf);
     if ((s.repeatedKinds & FieldKind.Host) !== 0) duplicateHost(headers, origin);
     const framing = this.frame(headers, s.version, true, origin);
+    if ((s.kinds & FieldKind.Host) === 0 && s.version === "HTTP/1.1" && !this.options.allowMissingHost) {
+      throw new ProtocolError(
+        HttpErrorCode.MissingHost,
+        "an HTTP/1.1 request without Host",
+        origin + s.emptyLineAt,
+      );
+    }
     const connect = s.targetForm === "authority";
     return new RequestHead(
       methodOf(buf, s.methodStart, s.methodEnd),

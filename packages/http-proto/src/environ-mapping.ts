@@ -222,7 +222,7 @@ export interface EnvironRequestOptions {
 
 /**
  * The request head for a CGI environment: method, REQUEST_URI (or SCRIPT_NAME + PATH_INFO +
- * QUERY_STRING, percent-encoded), Host (HTTP_HOST, else SERVER_NAME and SERVER_PORT), every
+ * QUERY_STRING, percent-encoded), Host (HTTP_HOST, else SERVER_NAME and SERVER_PORT, else empty), every
  * HTTP_* variable but the hop-by-hop ones, CONTENT_TYPE and a non-empty CONTENT_LENGTH.
  */
 export function environToRequestHead(env: Environ, options: EnvironRequestOptions = {}): RequestHeadInit {
@@ -239,11 +239,11 @@ export function environToRequestHead(env: Environ, options: EnvironRequestOption
     target = (percentEncodePath(path) || "/") + (query === "" ? "" : `?${query}`);
   }
   const headers: [string, string][] = [];
-  const host = env.get("HTTP_HOST");
-  if (host === undefined) {
-    const name = env.get("SERVER_NAME");
+  if (!env.has("HTTP_HOST")) {
+    // HTTP/1.1 requires Host, empty when there is no authority to name (RFC 9112 §3.2).
+    const name = env.get("SERVER_NAME") ?? "";
     const port = env.get("SERVER_PORT");
-    if (name) headers.push(["Host", port && port !== "80" && port !== "443" ? `${name}:${port}` : name]);
+    headers.push(["Host", name && port && port !== "80" && port !== "443" ? `${name}:${port}` : name]);
   }
   for (let i = 0; i < env.size; i++) {
     const name = env.nameAt(i);

@@ -211,26 +211,29 @@ export function frame(
         );
       }
     }
+    // The final coding frames the body: chunked, or for a response none (read until close).
+    const final = codings.length - 1;
+    const chunked = codings[final] === "chunked";
     const chunkedAt = codings.indexOf("chunked");
-    if (chunkedAt >= 0 && chunkedAt !== codings.length - 1) {
+    if (chunked && chunkedAt !== final) {
       throw new ProtocolError(
         HttpErrorCode.BadTransferEncoding,
-        codings.lastIndexOf("chunked") !== chunkedAt
-          ? "chunked applied twice"
-          : "chunked is not the final transfer coding",
+        "chunked applied twice",
         fieldOffset(fields, origin, te[chunkedAt]![1]),
       );
     }
-    if (chunkedAt < 0 && isRequest) {
+    if (!chunked && isRequest) {
       throw new ProtocolError(
         HttpErrorCode.BadTransferEncoding,
-        "a request's final transfer coding must be chunked",
-        at,
+        chunkedAt >= 0
+          ? "chunked is not the final transfer coding"
+          : "a request's final transfer coding must be chunked",
+        chunkedAt >= 0 ? fieldOffset(fields, origin, te[chunkedAt]![1]) : at,
       );
     }
     // A response whose last coding is not chunked is read until the connection closes.
-    framing.body = chunkedAt < 0 ? "close" : "chunked";
-    framing.codings = chunkedAt < 0 ? codings : codings.slice(0, -1);
+    framing.body = chunked ? "chunked" : "close";
+    framing.codings = chunked ? codings.slice(0, -1) : codings;
     return framing;
   }
   // One field of plain digits, as nearly every message has: read from its bytes.

@@ -47,7 +47,7 @@ const PERCENT = 0x25;
 /** Target bytes (visible ASCII) that need no note: not "?" (the query's start) nor "%" (an escape). */
 const TARGET_PLAIN = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT ? 0 : 1;
-/** Empty lines skipped before a request line, at most: robustness, not an open door. */
+/** Empty lines skipped before a start line, at most: robustness, not an open door. */
 const MAX_LEADING_EMPTY_LINES = 8;
 /** Values at least about this long are checked four bytes at a time. */
 const WORDWISE = 8;
@@ -104,6 +104,8 @@ export class HeadScanner {
   repeatedKinds = 0;
   /** What it noted of the names as a whole (NameTraits). */
   nameTraits = 0;
+  /** Where the empty line that ends it starts. */
+  emptyLineAt = 0;
   #missesBefore = 0;
   #stamp = 0;
   // Request line.
@@ -137,15 +139,8 @@ export class HeadScanner {
 
   /** Reads a request head starting at `buf[p]`; `origin` is the stream offset of `buf[0]`. */
   request(buf: Uint8Array, p: number, origin: number): number {
-    let i = this.#begin(p, origin);
-    for (let k = 0; k < MAX_LEADING_EMPTY_LINES; k++) {
-      // Empty lines before a request line are skipped (RFC 9112 §2.2).
-      const c = buf[i];
-      if (c !== CR && c !== LF) break;
-      const end = this.#lineEnd(buf, i);
-      if (end === MORE) return this.#more(buf);
-      i += c === CR ? 2 : 1;
-    }
+    let i = this.#skipEmptyLines(buf, this.#begin(p, origin));
+    if (i < 0) return this.#more(buf);
     const lineStart = i;
     this.#lineLimit = i + this.#limits.maxStartLineLength;
     let c = buf[i];
@@ -203,13 +198,15 @@ export class HeadScanner {
 
   /** Reads a response head starting at `buf[p]`. */
   response(buf: Uint8Array, p: number, origin: number): number {
-    let i = this.#begin(p, origin);
+    let i = this.#skipEmptyLines(buf, this.#begin(p, origin));
+    if (i < 0) return this.#more(buf);
+    const lineStart = i;
     this.#lineLimit = i + this.#limits.maxStartLineLength;
     let c = buf[i];
     while (c !== CR && c !== LF && c !== undefined) c = buf[++i];
     if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
-    if (i - p > this.#limits.maxStartLineLength) this.#fail("", "", this.#lineLimit);
-    this.#statusLine(buf, p, i);
+    if (i - lineStart > this.#limits.maxStartLineLength) this.#fail("", "", this.#lineLimit);
+    this.#statusLine(buf, lineStart, i);
     this.#lineLimit = Number.POSITIVE_INFINITY;
     return this.#fields(buf, i + (c === CR ? 2 : 1));
   }
@@ -217,6 +214,21 @@ export class HeadScanner {
   /** Reads a trailer section (field lines, then the empty line) starting at `buf[p]`. */
   trailers(buf: Uint8Array, p: number, origin: number): number {
     return this.#fields(buf, this.#begin(p, origin));
+  }
+
+  /**
+   * Skips empty lines before a start line (RFC 9112 §2.2: before a request line; and before a
+   * status line, as some servers send a stray CR LF after a body), at most a few of them.
+   * Returns where the start line begins, or -1 when the buffer ends first.
+   */
+  #skipEmptyLines(buf: Uint8Array, i: number): number {
+    for (let k = 0; k < MAX_LEADING_EMPTY_LINES; k++) {
+      const c = buf[i];
+      if (c !== CR && c !== LF) break;
+      if (this.#lineEnd(buf, i) === MORE) return -1;
+      i += c === CR ? 2 : 1;
+    }
+    return i;
   }
 
   #begin(p: number, origin: number): number {
@@ -247,6 +259,7 @@ export class HeadScanner {
       let c = buf[i];
       if (c === CR || c === LF || c === undefined) {
         if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
+        this.emptyLineAt = i;
         i += c === CR ? 2 : 1;
         break;
       }

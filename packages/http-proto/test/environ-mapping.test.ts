@@ -75,7 +75,7 @@ describe("requestToEnviron", () => {
   });
 
   it("keeps single values as views into the chunk", () => {
-    const bytes = ascii("GET / HTTP/1.1\r\nUser-Agent: curl/8\r\n\r\n");
+    const bytes = ascii("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/8\r\n\r\n");
     let head: HttpRequestHead | undefined;
     new RequestDecoder({ onHead: (h) => (head = h) }).push(bytes);
     expect(requestToEnviron(head!).getBytes("HTTP_USER_AGENT")!.buffer).toBe(bytes.buffer);
@@ -91,7 +91,7 @@ describe("requestToEnviron", () => {
         values.push(`${env.get("REQUEST_URI")} ${env.get("HTTP_X")}`);
       },
     });
-    const request = (path: string, x: string) => `GET ${path} HTTP/1.1\r\nX: ${x}\r\n\r\n`;
+    const request = (path: string, x: string) => `GET ${path} HTTP/1.1\r\nHost: h\r\nX: ${x}\r\n\r\n`;
     const chunk = new Uint8Array(request("/a", "1").length * 2);
     for (const raw of [request("/a", "1") + request("/b", "2"), request("/c", "3") + request("/d", "4")]) {
       chunk.set(ascii(raw));
@@ -101,10 +101,12 @@ describe("requestToEnviron", () => {
   });
 
   it("forgets every mark on the table's names when the stamps start over", { timeout: 60_000 }, () => {
-    const repeats = "GET / HTTP/1.1\r\nX-Stamp-A: 1\r\nX-Stamp-A: 2\r\nX-Stamp-B: 3\r\n\r\n";
+    const repeats = "GET / HTTP/1.1\r\nHost: h\r\nX-Stamp-A: 1\r\nX-Stamp-A: 2\r\nX-Stamp-B: 3\r\n\r\n";
     headOf(repeats); // (its names go into the table: the next head's are all known)
     const first = headOf(repeats);
-    const second = headOf("GET / HTTP/1.1\r\nX-Stamp-A: 4\r\nX-Stamp-B: 5\r\nX-Stamp-A: 6\r\n\r\n");
+    const second = headOf(
+      "GET / HTTP/1.1\r\nHost: h\r\nX-Stamp-A: 4\r\nX-Stamp-B: 5\r\nX-Stamp-A: 6\r\n\r\n",
+    );
     const before = nextStamp();
     // Mapped now, `first` marks its names (the table's entries) with the stamp after `before`.
     expect([...requestToEnviron(first)].slice(-2)).toEqual([
@@ -176,6 +178,12 @@ describe("Environ to HTTP", () => {
     expect(new TextDecoder().decode(encodeEnvironRequest(env, { chunked: true }))).toBe(
       "GET /caf%C3%A9%20?a=1 HTTP/1.1\r\nHost: h:8080\r\nTransfer-Encoding: chunked\r\n\r\n",
     );
+    // With no authority to name, Host is sent empty, as HTTP/1.1 requires (RFC 9112 §3.2).
+    const bare = new Environ([
+      ["REQUEST_METHOD", "GET"],
+      ["REQUEST_URI", "/"],
+    ]);
+    expect(new TextDecoder().decode(encodeEnvironRequest(bare))).toBe("GET / HTTP/1.1\r\nHost: \r\n\r\n");
   });
 
   it("turns a CGI response into an HTTP response head", () => {

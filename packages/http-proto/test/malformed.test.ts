@@ -2,11 +2,17 @@
 // offset however the bytes are split, and never be read some other way.
 import { ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
-import { ascii, detached, everySplit } from "../../../test/support/chunks.js";
+import { ascii, concat, detached, everySplit } from "../../../test/support/chunks.js";
 import { HttpErrorCode as E, type HttpDecoderOptions } from "../src/index.js";
 import { decodeRequests, decodeResponses, errorOf } from "./recorder.js";
 
-const h = (head: string, body = "") => `${head.replaceAll("\n", "\r\n")}\r\n\r\n${body}`;
+/** A head from "\n"-separated lines (an HTTP/1.1 request gets the Host it must have, unless it has one), then a body. */
+const h = (head: string, body = "") => {
+  const lines = head.split("\n");
+  if (/ HTTP\/1\.1$/.test(lines[0]!) && !lines.some((l) => /^host:/i.test(l))) lines.splice(1, 0, "Host: h");
+  return `${lines.join("\r\n")}\r\n\r\n${body}`;
+};
+const chunked = (body: string) => h("POST / HTTP/1.1\nTransfer-Encoding: chunked", body);
 
 const requests: [name: string, raw: string, code: string, options?: HttpDecoderOptions][] = [
   [
@@ -163,6 +169,22 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["a body cut short", h("POST / HTTP/1.1\nContent-Length: 10", "12345"), E.Truncated],
   ["a chunked body cut short", h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\r\nhel"), E.Truncated],
   ["a head cut short", "GET / HTTP/1.1\r\nHost: h\r\n", E.Truncated],
+  // Chunk extensions off the grammar of RFC 9112 §7.1.1.
+  ["a chunk extension with no name", chunked("2;\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["a chunk extension with only a value", chunked("2;=v\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["a chunk extension with an empty value", chunked("2;a=\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["a quoted extension value never closed", chunked('5;a="abc\r\nhello\r\n0\r\n\r\n'), E.BadChunk],
+  ["a chunk extension value that is no token", chunked("2;a=b@c\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["two words as a chunk extension value", chunked("2;a=b c\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["two words as a chunk extension name", chunked("2;a b\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["whitespace at the end of a chunk line", chunked("2;a \r\nhi\r\n0\r\n\r\n"), E.BadChunk],
+  ["a chunk extension after a quoted value with no ;", chunked('2;a="b"c\r\nhi\r\n0\r\n\r\n'), E.BadChunk],
+  ["an escaped control byte in a quoted value", chunked('2;a="\\\u0001"\r\nhi\r\n0\r\n\r\n'), E.BadChunk],
+  ["an empty chunk extension on the last chunk", chunked("2\r\nhi\r\n0;\r\n\r\n"), E.BadChunk],
+  // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
+  ["an HTTP/1.1 request without Host", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", E.MissingHost],
+  ["an absolute-form HTTP/1.1 request without Host", "GET http://a.test/ HTTP/1.1\r\n\r\n", E.MissingHost],
+  ["a second request without Host", "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\n\r\n", E.MissingHost],
 ];
 
 describe("malformed requests", () => {
@@ -189,6 +211,31 @@ describe("malformed requests", () => {
     expect(ok(h("POST / HTTP/1.1\nTransfer-Encoding: gzip, chunked", "0\r\n\r\n"))).toBeUndefined();
     expect(ok(h("POST / HTTP/1.1\nTransfer-Encoding: CHUNKED", "0\r\n\r\n"))).toBeUndefined();
     expect(ok(h("GET / HTTP/1.1\nX: \u00e9 obs-text"))).toBeUndefined();
+  });
+
+  it("takes chunk extensions as the grammar has them, and skips them", () => {
+    const body = (raw: string) => {
+      const { events } = decodeRequests([ascii(chunked(raw))]);
+      return new TextDecoder().decode(concat(events.flatMap((e) => (e.type === "body" ? [e.bytes] : []))));
+    };
+    expect(body("2;a\r\nhi\r\n0\r\n\r\n")).toBe("hi");
+    expect(body('2 ; a = b ;c;d="q \\" ;"\t;e\r\nhi\r\n0;f=1\r\n\r\n')).toBe("hi");
+    expect(body('2;a="\u00e9\\\u00e9"\r\nhi\r\n0\r\n\r\n')).toBe("hi");
+    expect(body("2;name=val;n2=v2\r\nhi\r\n0\r\n\r\n")).toBe("hi");
+  });
+
+  it("takes an HTTP/1.1 request without Host when told to, and HTTP/1.0 ones always", () => {
+    const { heads } = decodeRequests([ascii("GET / HTTP/1.1\r\n\r\n")], { allowMissingHost: true });
+    expect(heads).toHaveLength(1);
+    expect(decodeRequests([ascii("GET / HTTP/1.0\r\n\r\n")]).heads).toHaveLength(1);
+  });
+
+  it("reports a missing Host at the empty line that ends the head", () => {
+    const raw = "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n";
+    expect(errorOf(() => decodeRequests([ascii(raw)]))).toMatchObject({
+      code: E.MissingHost,
+      offset: raw.length - 2,
+    });
   });
 
   it("takes bare LF only when told to", () => {

@@ -69,7 +69,8 @@ const bodyBytes = (b: Body) =>
 const requestArb = fc.record({
   method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "X-CUSTOM"),
   target,
-  fields,
+  // (Host first: an HTTP/1.1 request must have one.)
+  fields: fields.map((f): [string, string][] => [["Host", "h.test"], ...f]),
   body,
 });
 

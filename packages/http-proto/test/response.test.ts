@@ -77,6 +77,51 @@ describe("ResponseDecoder", () => {
     expect(gzip.heads[0]).toMatchObject({ body: "close", transferCodings: ["gzip"], keepAlive: false });
   });
 
+  it("reads a response whose Transfer-Encoding does not end in chunked until close, at every split", () => {
+    // RFC 9112 §6.3 (4): not an error in a response (a request keeps it).
+    for (const te of ["chunked, deflate", "chunked\r\nTransfer-Encoding: identity", "gzip, chunked, br"]) {
+      const bytes = ascii(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+      for (const [how, chunks] of everySplit(bytes)) {
+        const r = decodeResponses(detached(chunks));
+        expect(r.heads[0], how).toMatchObject({ body: "close", keepAlive: false });
+        expect(r.events.slice(1), how).toEqual([
+          { type: "body", bytes: ascii("5\r\nhello\r\n0\r\n\r\n") },
+          { type: "end" },
+        ]);
+      }
+    }
+    const codings = decodeResponses([
+      ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, deflate\r\n\r\n"),
+    ]);
+    expect(codings.heads[0]!.transferCodings).toEqual(["chunked", "deflate"]);
+    const twice = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n";
+    expect(errorOf(() => decodeResponses([ascii(twice)]))).toMatchObject({
+      code: "HTTP_BAD_TRANSFER_ENCODING",
+    });
+  });
+
+  it("skips a few empty lines before a status line (a stray CR LF after a body), at every split", () => {
+    const bytes = ascii(
+      "HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\n\r\n" +
+        "HTTP/1.1 204 No Content\r\n\r\n",
+    );
+    for (const [how, chunks] of everySplit(bytes)) {
+      const r = decodeResponses(detached(chunks), ["POST", "GET"]);
+      expect(
+        r.heads.map((h) => (h as { status: number }).status),
+        how,
+      ).toEqual([100, 200, 204]);
+      expect(types(r), how).toEqual(["head", "end", "head", "body", "end", "head", "end"]);
+    }
+    // Bounded: the ninth empty line is where a status line must be.
+    const many = `${"\r\n".repeat(9)}HTTP/1.1 204 No Content\r\n\r\n`;
+    expect(errorOf(() => decodeResponses([ascii(many)]))).toMatchObject({
+      code: "HTTP_BAD_START_LINE",
+      offset: 16,
+    });
+    expect(decodeResponses([ascii(many.slice(2))]).heads).toHaveLength(1);
+  });
+
   it("takes a status line without a reason", () => {
     expect(decodeResponses([ascii("HTTP/1.1 204\r\n\r\n")]).heads[0]).toMatchObject({
       status: 204,
