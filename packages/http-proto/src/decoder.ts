@@ -160,7 +160,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       this.handler.onEnd?.();
       return;
     }
-    if ((state === State.Head && !this.#head.started) || state === State.Tunnel) return;
+    if (state === State.Tunnel) return;
     try {
       // A part of a head or trailer section may already hold an error: it comes first.
       if (state === State.Head) this.#head.finish();
@@ -168,6 +168,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     } catch (e) {
       this.#life.fail(e);
     }
+    if (state === State.Head && !this.#head.started) return;
     this.#life.fail(
       new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base),
     );

@@ -59,6 +59,8 @@ export interface FieldName extends FieldGroup {
   /** The CGI variable: HTTP_*, CONTENT_TYPE or CONTENT_LENGTH. */
   readonly cgi: string;
   readonly underscore: boolean;
+  /** The name in lower case when it has one of "^~`|_", whose bytes the hash's folding confuses (see below); else undefined. */
+  readonly exact: string | undefined;
   /** One FieldKind. */
   readonly kind: number;
 }
@@ -66,9 +68,10 @@ export interface FieldName extends FieldGroup {
 /**
  * Name hashes xor in the name four bytes at a time, then byte by byte, each with the 0x20
  * bits set, multiplying by the golden ratio's 32 bits after each: the slot is the top bits,
- * into which such a multiply mixes every bit (Knuth's multiplicative hashing). Within a
- * token, setting the 0x20 bit lower-cases letters and changes nothing else but "^" into "~":
- * names with either are never cached, so an entry matches exactly its own name up to case.
+ * into which such a multiply mixes every bit (Knuth's multiplicative hashing). Setting the
+ * 0x20 bit lower-cases letters, but also makes "^" of "~", "`" of "@", "|" of "\\" and DEL
+ * of "_": so an entry whose name has one of "^~`|_" is compared byte by byte (letters up to
+ * case), and any other matches exactly its own name up to case.
  */
 // (As int32s: written as they are, both are past 2^31, and a hash started from a float stays one.)
 export const NAME_HASH_SEED: number = 0x811c9dc5 | 0;
@@ -113,6 +116,7 @@ function entryFor(raw: string): FieldName {
     tail,
     cgi: headerToCgiName(raw),
     underscore: raw.includes("_"),
+    exact: /[\^~`|_]/.test(raw) ? lower : undefined,
     kind: KINDS[lower] ?? FieldKind.Other,
     seenBy: 0,
     firstAt: 0,
@@ -194,7 +198,7 @@ export function newFieldName(buf: Uint8Array, start: number, end: number, hash: 
   misses++;
   const raw = latin1Decode(buf, start, end);
   const entry = entryFor(raw);
-  if (end - start > MAX_CACHED_LENGTH || /[~^]/.test(raw)) return entry;
+  if (end - start > MAX_CACHED_LENGTH) return entry;
   // The newest name goes first, the one it displaces second; pinned names stay where they are.
   const set = setOf(hash);
   if (pinned[set]) {
@@ -215,5 +219,14 @@ function isName(name: FieldName, view: DataView, buf: Uint8Array, start: number,
     if ((view.getInt32(i, true) | 0x20202020) !== words[k]) return false;
   let tail = 0;
   for (; i < end; i++) tail = (tail << 8) | buf[i]! | 0x20;
-  return tail === name.tail;
+  return tail === name.tail && (name.exact === undefined || isExactly(name.exact, buf, start));
+}
+
+/** True when `buf[start…]` holds `lower`'s bytes, its letters in either case. */
+function isExactly(lower: string, buf: Uint8Array, start: number): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    const b = buf[start + k]!;
+    if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
 }

@@ -25,12 +25,24 @@ export interface Framing {
   expectContinue: boolean;
 }
 
+/**
+ * `s` without the optional whitespace (SP, HTAB) around it. Not String#trim, which also
+ * strips U+00A0, an obs-text byte: "\u00a0chunked" is no coding, and "\u00a05" no length.
+ */
+function trimOws(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && (s.charCodeAt(start) === 0x20 || s.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (s.charCodeAt(end - 1) === 0x20 || s.charCodeAt(end - 1) === 0x09)) end--;
+  return s.slice(start, end);
+}
+
 /** The comma-separated elements of the fields at `indexes`, trimmed, empty ones dropped. */
 function listOf(fields: HeaderFields, indexes: readonly number[]): [element: string, field: number][] {
   const out: [string, number][] = [];
   for (const i of indexes) {
     for (const part of fields.valueAt(i).split(",")) {
-      const element = part.trim();
+      const element = trimOws(part);
       if (element !== "") out.push([element, i]);
     }
   }
@@ -45,7 +57,10 @@ const CLOSE_BYTES = bytesOf("close");
 const KEEP_ALIVE_BYTES = bytesOf("keep-alive");
 const UPGRADE_BYTES = bytesOf("upgrade");
 
-/** The Connection options of field `i` that matter here, as bits, read from its bytes. */
+/**
+ * The Connection options of field `i` that matter here, as bits, read from its bytes. An
+ * option is a whole list element ("upgrade h" is none: RFC 9110 §7.6.1, and as llhttp reads it).
+ */
 function connectionOptions(fields: HeaderFields, i: number): number {
   const b = fields.buffer;
   const end = fields.valueEndAt(i);
@@ -54,9 +69,10 @@ function connectionOptions(fields: HeaderFields, i: number): number {
   while (p < end) {
     while (p < end && (b[p] === 0x20 || b[p] === 0x09 || b[p] === 0x2c)) p++;
     let q = p;
-    while (q < end && b[q] !== 0x2c && b[q] !== 0x20 && b[q] !== 0x09) q++;
-    bits |= optionBit(b, p, q);
     while (q < end && b[q] !== 0x2c) q++;
+    let last = q;
+    while (last > p && (b[last - 1] === 0x20 || b[last - 1] === 0x09)) last--;
+    bits |= optionBit(b, p, last);
     p = q;
   }
   return bits;
@@ -155,7 +171,8 @@ export function frame(
     if (kind === FieldKind.Connection) options |= connectionOptions(fields, i);
     else if (kind === FieldKind.TransferEncoding) teAt = with_(teAt, i);
     else if (kind === FieldKind.ContentLength) clAt = with_(clAt, i);
-    else if (kind === FieldKind.Upgrade) hasUpgrade = true;
+    // (An empty Upgrade names no protocol to switch to: no upgrade, as llhttp reads it too.)
+    else if (kind === FieldKind.Upgrade) hasUpgrade ||= fields.valueEndAt(i) > fields.valueStartAt(i);
     else if (kind === FieldKind.Expect) expectContinue ||= fields.valueAt(i).toLowerCase() === "100-continue";
   }
   const close = (options & CLOSE) !== 0;
@@ -192,7 +209,7 @@ export function frame(
         at,
       );
     }
-    const codings = te.map(([e]) => e.split(";")[0]!.trim().toLowerCase());
+    const codings = te.map(([e]) => trimOws(e.split(";")[0]!).toLowerCase());
     for (let k = 0; k < codings.length; k++) {
       if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(codings[k]!)) {
         const why = `${JSON.stringify(te[k]![0])} is not a transfer coding`;
@@ -243,20 +260,21 @@ export function frame(
     framing.length = plainLength;
     return framing;
   }
-  const cl = listOf(fields, clAt!);
-  const elements: [string, number][] = cl.length > 0 ? cl : [["", clAt![0]!]];
+  // Repeats, or a list of one value (RFC 9110 §8.6 lets a recipient take "42, 42" as 42); no
+  // element may be empty: Content-Length is 1*DIGIT, not a list field whose empties are dropped.
   let length = -1;
-  for (const [element, field] of elements) {
-    const n = /^[0-9]{1,16}$/.test(element) ? Number(element) : -1;
-    if (n < 0 || n > Number.MAX_SAFE_INTEGER || (length >= 0 && n !== length)) {
-      const why =
-        n < 0 || n > Number.MAX_SAFE_INTEGER
-          ? `Content-Length ${JSON.stringify(element)} is not a length`
-          : "Content-Length values disagree";
-      throw new ProtocolError(HttpErrorCode.BadContentLength, why, fieldOffset(fields, origin, field));
+  for (const field of clAt!)
+    for (const element of fields.valueAt(field).split(",").map(trimOws)) {
+      const n = /^[0-9]{1,16}$/.test(element) ? Number(element) : -1;
+      if (n < 0 || n > Number.MAX_SAFE_INTEGER || (length >= 0 && n !== length)) {
+        const why =
+          n < 0 || n > Number.MAX_SAFE_INTEGER
+            ? `Content-Length ${JSON.stringify(element)} is not a length`
+            : "Content-Length values disagree";
+        throw new ProtocolError(HttpErrorCode.BadContentLength, why, fieldOffset(fields, origin, field));
+      }
+      length = n;
     }
-    length = n;
-  }
   framing.body = length > 0 ? "length" : "none";
   framing.length = length;
   return framing;

@@ -39,9 +39,14 @@ export class HeadReader {
     this.#maxSize = maxSize;
   }
 
-  /** True while part of a head has been taken. */
+  /**
+   * True while part of a head has been taken: more than the empty lines a start line may
+   * follow (a stream that ends after a stray CR LF ends between messages).
+   */
   get started(): boolean {
-    return this.#have > 0;
+    const own = this.#own;
+    for (let i = 0; i < this.#have; i++) if (own[i] !== CR && own[i] !== LF) return true;
+    return false;
   }
 
   /**

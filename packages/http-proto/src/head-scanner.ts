@@ -454,15 +454,11 @@ export class HeadScanner {
     const first = buf[start];
     const bad = (why: string): never => this.#fail(HttpErrorCode.BadTarget, why, start);
     if (isConnect(buf, this.methodStart, this.methodEnd)) {
-      // host:port, the host without / ? # @ (an IPv6 literal keeps its colons inside [ ]).
-      let colon = end - 1;
-      while (colon > start && buf[colon]! >= 0x30 && buf[colon]! <= 0x39) colon--;
-      let ok = colon > start && colon < end - 1 && buf[colon] === COLON;
-      for (let i = start; ok && i < colon; i++) {
-        const c = buf[i];
-        ok = c !== 0x2f && c !== 0x3f && c !== 0x23 && c !== 0x40;
-      }
-      if (!ok) bad("CONNECT takes host:port (authority-form)");
+      // uri-host ":" port (RFC 9112 §3.2.3), with a port.
+      const at = authorityError(buf, start, end, false);
+      const colon = lastColon(buf, start, end);
+      if (at >= 0 || colon < 0 || colon === end - 1)
+        this.#fail(HttpErrorCode.BadTarget, "CONNECT takes host:port (authority-form)", at >= 0 ? at : start);
       return "authority";
     }
     if (first === 0x2f) return "origin";
@@ -470,8 +466,16 @@ export class HeadScanner {
       if (!isOptions(buf, this.methodStart, this.methodEnd)) bad("only OPTIONS may have the target *");
       return "asterisk";
     }
-    if (isAbsoluteUri(buf, start, end)) return "absolute";
-    return bad("a target starts with /, is an absolute URI, is * (OPTIONS) or host:port (CONNECT)");
+    const authority = absoluteUriAuthority(buf, start, end);
+    if (authority < 0)
+      bad("a target starts with /, is an absolute URI, is * (OPTIONS) or host:port (CONNECT)");
+    // The authority a proxy routes by: RFC 3986's, with a host (RFC 9110 §4.2.1).
+    let authorityEnd = authority;
+    while (authorityEnd < end && buf[authorityEnd] !== 0x2f && buf[authorityEnd] !== QUESTION) authorityEnd++;
+    const at = authorityError(buf, authority, authorityEnd, true);
+    if (at >= 0)
+      this.#fail(HttpErrorCode.BadTarget, "the target's authority is not [userinfo@]host[:port]", at);
+    return "absolute";
   }
 
   #statusLine(buf: Uint8Array, start: number, end: number): void {
@@ -522,17 +526,68 @@ function sameBytes(buf: Uint8Array, start: number, end: number, bytes: Uint8Arra
 
 const isAlpha = (c: number) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 
-/** scheme "://" and at least one byte of authority: what absolute-form looks like from the front. */
-function isAbsoluteUri(buf: Uint8Array, start: number, end: number): boolean {
-  if (!isAlpha(buf[start]!)) return false;
+/** Where the authority starts after scheme "://", what absolute-form looks like from the front; -1 if it does not. */
+function absoluteUriAuthority(buf: Uint8Array, start: number, end: number): number {
+  if (!isAlpha(buf[start]!)) return -1;
   let i = start + 1;
   for (; i < end; i++) {
     const c = buf[i]!;
     if (!(isAlpha(c) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d)) break;
   }
-  if (end - i < 4 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) return false;
-  const c = buf[i + 3];
-  return c !== 0x2f && c !== 0x3f && c !== 0x23;
+  if (end - i < 4 || buf[i] !== COLON || buf[i + 1] !== 0x2f || buf[i + 2] !== 0x2f) return -1;
+  return i + 3;
+}
+
+/** RFC 3986's unreserved and sub-delims: what a reg-name and userinfo hold, besides %XX (and ":" in userinfo). */
+const REG_NAME = new Uint8Array(256);
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=")
+  REG_NAME[c.charCodeAt(0)] = 1;
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66));
+}
+
+/** The last ":" of `buf[start, end)` outside an IP literal's [ ], or -1. */
+function lastColon(buf: Uint8Array, start: number, end: number): number {
+  for (let i = end - 1; i >= start; i--) {
+    if (buf[i] === COLON) return i;
+    if (buf[i] === 0x5d || !(buf[i]! >= 0x30 && buf[i]! <= 0x39)) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Where `buf[start, end)` stops being an authority (RFC 3986 §3.2: [userinfo "@"] host
+ * [":" port], the host a reg-name, IPv4 address or [IP literal]), or -1 when it is one.
+ * `userinfo`: whether it may have one (absolute-form; authority-form may not). An empty host
+ * is wrong too (RFC 9110 §4.2.1), reported at its place.
+ */
+function authorityError(buf: Uint8Array, start: number, end: number, userinfo: boolean): number {
+  let hostStart = start;
+  if (userinfo) {
+    for (let i = start; i < end; i++) if (buf[i] === 0x40) hostStart = i + 1;
+    for (let i = start; i < hostStart - 1; i++) {
+      const c = buf[i]!;
+      if (c === 0x25 ? !(isHex(buf[i + 1]) && isHex(buf[i + 2])) : REG_NAME[c] !== 1 && c !== COLON) return i;
+    }
+  }
+  let i = hostStart;
+  if (buf[i] === 0x5b) {
+    // An IP literal: IPv6 (hex digits, ":" and "." for an IPv4 tail) or IPvFuture ("v", then unreserved, sub-delims, ":").
+    for (i++; i < end && buf[i] !== 0x5d; i++) if (REG_NAME[buf[i]!] !== 1 && buf[i] !== COLON) return i;
+    if (i === end || i === hostStart + 1) return i === end ? end : i;
+    i++;
+  } else {
+    for (; i < end && buf[i] !== COLON; i++) {
+      const c = buf[i]!;
+      if (c === 0x25 ? !(isHex(buf[i + 1]) && isHex(buf[i + 2])) : REG_NAME[c] !== 1) return i;
+    }
+    if (i === hostStart) return i;
+  }
+  if (i === end) return -1;
+  if (buf[i] !== COLON) return i;
+  for (i++; i < end; i++) if (!(buf[i]! >= 0x30 && buf[i]! <= 0x39)) return i;
+  return -1;
 }
 
 const KNOWN_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"].map(

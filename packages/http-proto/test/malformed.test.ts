@@ -169,6 +169,43 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["a body cut short", h("POST / HTTP/1.1\nContent-Length: 10", "12345"), E.Truncated],
   ["a chunked body cut short", h("POST / HTTP/1.1\nTransfer-Encoding: chunked", "5\r\nhel"), E.Truncated],
   ["a head cut short", "GET / HTTP/1.1\r\nHost: h\r\n", E.Truncated],
+  // (Found by the differential fuzz target: JavaScript's trim() strips U+00A0, an obs-text byte, too.)
+  [
+    "a Content-Length after a no-break space",
+    h("POST / HTTP/1.1\nContent-Length: \u00a05", "x".repeat(5)),
+    E.BadContentLength,
+  ],
+  [
+    "a Content-Length list with a no-break space",
+    h("POST / HTTP/1.1\nContent-Length: 5,\u00a05", "x".repeat(5)),
+    E.BadContentLength,
+  ],
+  [
+    "chunked after a no-break space",
+    h("POST / HTTP/1.1\nTransfer-Encoding: \u00a0chunked", "0\r\n\r\n"),
+    E.BadTransferEncoding,
+  ],
+  [
+    "chunked before a NEL",
+    h("POST / HTTP/1.1\nTransfer-Encoding: gzip, chunked\u0085", "0\r\n\r\n"),
+    E.BadTransferEncoding,
+  ],
+  // (Found by the differential fuzz target: empty elements were dropped as in a list field.)
+  [
+    "an empty Content-Length beside another",
+    h("POST / HTTP/1.1\nContent-Length:\nContent-Length: 2", "hi"),
+    E.BadContentLength,
+  ],
+  [
+    "a Content-Length list with an empty element",
+    h("POST / HTTP/1.1\nContent-Length: 2,,2", "hi"),
+    E.BadContentLength,
+  ],
+  [
+    "a Content-Length list ending in a comma",
+    h("POST / HTTP/1.1\nContent-Length: 2,", "hi"),
+    E.BadContentLength,
+  ],
   // Chunk extensions off the grammar of RFC 9112 §7.1.1.
   ["a chunk extension with no name", chunked("2;\r\nhi\r\n0\r\n\r\n"), E.BadChunk],
   ["a chunk extension with only a value", chunked("2;=v\r\nhi\r\n0\r\n\r\n"), E.BadChunk],

@@ -102,6 +102,17 @@ describe("RequestDecoder", () => {
     ).toBe(false);
   });
 
+  it("takes a Connection option only as a whole list element, and an upgrade only to a named protocol", () => {
+    // (Found by the differential fuzz target, beside llhttp.)
+    const head = (fields: string) =>
+      decodeRequests([ascii(`GET / HTTP/1.1\r\nHost: h\r\n${fields}\r\n`)]).heads[0]!;
+    expect(head("Connection: Upgrade h\r\nUpgrade: websocket\r\n").upgrade).toBe(false);
+    expect(head("Connection: close h\r\n").keepAlive).toBe(true);
+    expect(head("Connection: keep-alive , close \t\r\n").keepAlive).toBe(false);
+    expect(head("Connection: x,, Upgrade\r\nUpgrade: websocket\r\n").upgrade).toBe(true);
+    expect(head("Connection: Upgrade\r\nUpgrade:\r\n").upgrade).toBe(false);
+  });
+
   it("surfaces Expect: 100-continue", () => {
     const { heads } = decodeRequests([
       ascii("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx"),
