@@ -135,6 +135,17 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["a non-ASCII byte in the target", h("GET /caf\u00e9 HTTP/1.1"), E.BadTarget],
   ["DEL in the target", h("GET /a\u007f HTTP/1.1"), E.BadTarget],
   ["CONNECT to a path", h("CONNECT /x HTTP/1.1"), E.BadTarget],
+  // The authority a proxy routes by, RFC 3986 §3.2 (found by the differential fuzz target).
+  ["CONNECT without a port", h("CONNECT h.test HTTP/1.1"), E.BadTarget],
+  ["CONNECT with an empty port", h("CONNECT h.test: HTTP/1.1"), E.BadTarget],
+  ["CONNECT with a port that is not digits", h("CONNECT h.test:4%2F43 HTTP/1.1"), E.BadTarget],
+  ["CONNECT with userinfo", h("CONNECT u@h.test:443 HTTP/1.1"), E.BadTarget],
+  ["CONNECT to a host with a stray byte", h('CONNECT "h.test:443 HTTP/1.1'), E.BadTarget],
+  ["an absolute-form port that is not digits", h("GET http://h.test:+1/p HTTP/1.1"), E.BadTarget],
+  ["an absolute-form host with a stray byte", h("GET http://h|x.test/p HTTP/1.1"), E.BadTarget],
+  ["an absolute-form target with no host", h("GET http://u@/p HTTP/1.1"), E.BadTarget],
+  ["an absolute-form IP literal never closed", h("GET http://[::1/p HTTP/1.1"), E.BadTarget],
+  ["an absolute-form host with a bad escape", h("GET http://%4/p HTTP/1.1"), E.BadTarget],
   ["* for anything but OPTIONS", h("GET * HTTP/1.1"), E.BadTarget],
   ["a target that is no form at all", h("GET x/y HTTP/1.1"), E.BadTarget],
   ["too many fields", h("GET / HTTP/1.1\nA: 1\nB: 2\nC: 3"), E.TooManyHeaders, { maxHeaders: 2 }],
@@ -259,6 +270,23 @@ describe("malformed requests", () => {
     expect(body('2 ; a = b ;c;d="q \\" ;"\t;e\r\nhi\r\n0;f=1\r\n\r\n')).toBe("hi");
     expect(body('2;a="\u00e9\\\u00e9"\r\nhi\r\n0\r\n\r\n')).toBe("hi");
     expect(body("2;name=val;n2=v2\r\nhi\r\n0\r\n\r\n")).toBe("hi");
+  });
+
+  it("takes authorities as RFC 3986 has them", () => {
+    for (const target of [
+      "CONNECT [::1]:443",
+      "CONNECT h.test:443",
+      "GET http://u:p%41@h.test:81/p?q",
+      "GET http://[v1.x]/",
+    ]) {
+      expect(decodeRequests([ascii(h(`${target} HTTP/1.1`))]).heads, target).toHaveLength(1);
+    }
+  });
+
+  it("ends cleanly after a stray empty line, and not inside a start line", () => {
+    for (const raw of ["\r\n", "GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\n", "\r"])
+      expect(decodeRequests([ascii(raw)]).heads.length, JSON.stringify(raw)).toBeLessThanOrEqual(1);
+    expect(errorOf(() => decodeRequests([ascii("\r\nG")]))).toMatchObject({ code: E.Truncated });
   });
 
   it("takes an HTTP/1.1 request without Host when told to, and HTTP/1.0 ones always", () => {
