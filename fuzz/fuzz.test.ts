@@ -8,36 +8,14 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type FuzzTarget, runTarget } from "./runner.js";
-import * as cgiResponse from "./targets/cgi-response.js";
-import * as cgiResponseLimits from "./targets/cgi-response-limits.js";
-import * as fastcgiRequest from "./targets/fastcgi-request.js";
-import * as fastcgiRequestLimits from "./targets/fastcgi-request-limits.js";
-import * as fastcgiResponse from "./targets/fastcgi-response.js";
-import * as fastcgiResponseLimits from "./targets/fastcgi-response-limits.js";
-import * as httpRequest from "./targets/http-request.js";
-import * as httpRequestLimits from "./targets/http-request-limits.js";
-import * as httpResponse from "./targets/http-response.js";
-import * as httpResponseLimits from "./targets/http-response-limits.js";
-import * as uwsgiRequest from "./targets/uwsgi-request.js";
-import * as uwsgiRequestLimits from "./targets/uwsgi-request-limits.js";
-
-const targets: Record<string, FuzzTarget> = {
-  "uwsgi-request": uwsgiRequest,
-  "uwsgi-request-limits": uwsgiRequestLimits,
-  "fastcgi-request": fastcgiRequest,
-  "fastcgi-request-limits": fastcgiRequestLimits,
-  "fastcgi-response": fastcgiResponse,
-  "fastcgi-response-limits": fastcgiResponseLimits,
-  "http-request": httpRequest,
-  "http-request-limits": httpRequestLimits,
-  "http-response": httpResponse,
-  "http-response-limits": httpResponseLimits,
-  "cgi-response": cgiResponse,
-  "cgi-response-limits": cgiResponseLimits,
-};
+import { Coverage } from "./coverage.js";
+import { KNOWN } from "./differential.js";
+import { runTarget } from "./runner.js";
+import { targets } from "./targets/index.js";
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 0);
+/** Coverage guidance, where the packages are instrumented (the fuzz project); FUZZ_GUIDANCE=0 turns it off. */
+const guided = Coverage.available() && process.env.FUZZ_GUIDANCE !== "0";
 const seed = Number(process.env.FUZZ_SEED ?? (seconds > 0 ? Date.now() : 1));
 /** Inputs a target gets in `pnpm test`: enough to walk every seed through every kind of mutation. */
 const TEST_EXECS = 1500;
@@ -52,6 +30,13 @@ function savedFindings(name: string): string[] {
   }
 }
 
+describe("fuzz/README.md", () => {
+  it("lists every difference from llhttp the differential targets know", () => {
+    const readme = readFileSync(join(import.meta.dirname, "README.md"), "utf8");
+    for (const { id } of KNOWN) expect(readme, id).toContain(`| \`${id}\` |`);
+  });
+});
+
 describe("fuzz targets", () => {
   for (const [name, target] of Object.entries(targets)) {
     it(`${name}: saved findings, seeds and mutations (seed ${seed})`, {
@@ -59,10 +44,12 @@ describe("fuzz targets", () => {
     }, () => {
       // (A plain Uint8Array, as the runner's inputs are: a Buffer's slices are Buffers.)
       for (const file of savedFindings(name)) target.fuzz(new Uint8Array(readFileSync(join(findings, file))));
+      const coverage = Coverage.available() ? new Coverage() : undefined;
       const result = runTarget(target, {
         seed,
         execs: seconds > 0 ? Number.POSITIVE_INFINITY : TEST_EXECS,
         milliseconds: seconds > 0 ? seconds * 1000 : Number.POSITIVE_INFINITY,
+        ...(coverage ? { coverage, guided } : {}),
       });
       if (result.finding) {
         const { input, error } = result.finding;
@@ -77,8 +64,16 @@ describe("fuzz targets", () => {
         );
       }
       expect(result.execs).toBeGreaterThanOrEqual(seconds > 0 ? target.seeds.length : TEST_EXECS);
-      if (seconds > 0)
-        console.log(`${name}: ${result.execs} inputs, slowest ${result.slowest.toFixed(1)} ms`);
+      if (seconds > 0) {
+        const outcomes = [...result.outcomes].sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o} ${n}`);
+        const reached = coverage?.reached();
+        console.log(
+          `${name}${guided ? " (guided)" : ""}: ${result.execs} inputs, corpus ${result.corpus}, ` +
+            `slowest ${result.slowest.toFixed(1)} ms` +
+            (reached ? `, reached ${reached.reached} of ${reached.total} branch arms and functions` : "") +
+            `; outcomes: ${outcomes.join(", ")}`,
+        );
+      }
     });
   }
 });

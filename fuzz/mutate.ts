@@ -1,6 +1,6 @@
 /**
- * Structure-aware mutations for the fuzz runner: byte-level changes (flips, interesting
- * values, deletions, duplications), the target's dictionary of protocol tokens inserted or
+ * Structure-aware mutations for the fuzz runner: byte-level changes (flips, interesting or
+ * random values, deletions, duplications), the target's dictionary of protocol tokens inserted or
  * written over, splices of two corpus entries, and length fields rewritten — binary ones (8-,
  * 16- and 32-bit, either byte order) and decimal or hex digit runs (Content-Length, chunk
  * sizes) — to the values where limits and off-by-ones live. Deterministic for a given seed,
@@ -67,7 +67,7 @@ function mutateOnce(
 ): Uint8Array {
   const n = input.length;
   const at = random.below(n + 1);
-  switch (random.below(10)) {
+  switch (random.below(11)) {
     case 0: {
       if (n === 0) return input;
       const out = input.slice();
@@ -102,6 +102,12 @@ function mutateOnce(
       return binaryLength(input, at, random);
     case 8:
       return textNumber(input, random);
+    case 9: {
+      if (n === 0) return input;
+      const out = input.slice();
+      out[at % n] = random.below(256);
+      return out;
+    }
     default: {
       if (n === 0) return input;
       const out = input.slice();
