@@ -3,7 +3,7 @@
 // Node runs with --expose-gc so that mitata reports heap bytes per operation.
 import { run } from "mitata";
 
-const suites = ["bytes", "uwsgi", "fastcgi", "http"];
+const suites = ["bytes", "uwsgi", "scgi", "fastcgi", "http"];
 const [suiteFilter, benchFilter] = process.argv.slice(2).map((s) => new RegExp(s));
 const checks = [];
 for (const name of suites) {

@@ -12,12 +12,16 @@ import * as httpRequestLlhttp from "./http-request-llhttp.js";
 import * as httpResponse from "./http-response.js";
 import * as httpResponseLimits from "./http-response-limits.js";
 import * as httpResponseLlhttp from "./http-response-llhttp.js";
+import * as scgiRequest from "./scgi-request.js";
+import * as scgiRequestLimits from "./scgi-request-limits.js";
 import * as uwsgiRequest from "./uwsgi-request.js";
 import * as uwsgiRequestLimits from "./uwsgi-request-limits.js";
 
 export const targets: Record<string, FuzzTarget> = {
   "uwsgi-request": uwsgiRequest,
   "uwsgi-request-limits": uwsgiRequestLimits,
+  "scgi-request": scgiRequest,
+  "scgi-request-limits": scgiRequestLimits,
   "fastcgi-request": fastcgiRequest,
   "fastcgi-request-limits": fastcgiRequestLimits,
   "fastcgi-response": fastcgiResponse,

@@ -13,6 +13,7 @@ export { copyBytes } from "./copy.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
 export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
 export { EnvironErrorCode, ProtocolError } from "./errors.js";
+export { indexOfByte } from "./find.js";
 export { FixedHeaderReader } from "./fixed-header.js";
 export {
   assertLatin1,
