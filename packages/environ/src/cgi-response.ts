@@ -10,7 +10,7 @@
  * CR, obs-fold, whitespace before the colon or a control byte in a value is an error.
  * Header values become strings (they are few and short); the body is handed on as views.
  */
-import { ProtocolError } from "./errors.js";
+import { ProtocolError, quote } from "./errors.js";
 import { latin1Decode, latin1Encode } from "./latin1.js";
 import { DecoderLifecycle } from "./lifecycle.js";
 import { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
@@ -60,6 +60,7 @@ export interface CgiResponseDecoderOptions {
 const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
+const NO_BYTES = new Uint8Array(0);
 
 export class CgiResponseDecoder {
   readonly #handler: CgiResponseHandler;
@@ -70,7 +71,7 @@ export class CgiResponseDecoder {
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
   /** A header line cut by a chunk boundary. */
-  #line = new Uint8Array(0);
+  #line = NO_BYTES;
   #lineLength = 0;
   #headers: [string, string][] = [];
   #status = -1;
@@ -97,8 +98,16 @@ export class CgiResponseDecoder {
       }
       this.#base += chunk.length;
     } catch (e) {
+      this.#release();
       this.#life.fail(e);
     }
+  }
+
+  /** Lets go of the line buffer and the fields gathered: the head is over, or failed. */
+  #release(): void {
+    this.#line = NO_BYTES;
+    this.#lineLength = 0;
+    this.#headers = [];
   }
 
   /** The stream ended. Throws ProtocolError if the head never completed. */
@@ -193,7 +202,7 @@ export class CgiResponseDecoder {
     if (this.#status >= 0 || m === null) {
       throw new ProtocolError(
         CgiErrorCode.BadStatus,
-        this.#status >= 0 ? "Status given twice" : `Status ${JSON.stringify(value)} is not "NNN reason"`,
+        this.#status >= 0 ? "Status given twice" : `Status ${quote(value)} is not "NNN reason"`,
         offset,
       );
     }
@@ -215,7 +224,9 @@ export class CgiResponseDecoder {
     const redirect = location === undefined ? undefined : location.startsWith("/") ? "local" : "client";
     const status = this.#status >= 0 ? this.#status : redirect === "client" ? 302 : 200;
     this.#inHead = false;
-    this.#handler.onHead({ status, reason: this.#reason, headers: this.#headers, location, redirect });
+    const headers = this.#headers;
+    this.#release(); // (what the head needs is handed over; the rest is not kept for the body)
+    this.#handler.onHead({ status, reason: this.#reason, headers, location, redirect });
   }
 }
 
@@ -241,7 +252,7 @@ export function encodeCgiResponseHead(init: CgiResponseHeadInit): Uint8Array {
     ) {
       throw new ProtocolError(
         CgiErrorCode.BadStatus,
-        `status ${init.status} ${JSON.stringify(reason)} cannot be sent`,
+        `status ${quote(String(init.status))} ${quote(String(reason))} cannot be sent`,
         0,
       );
     }
@@ -251,14 +262,14 @@ export function encodeCgiResponseHead(init: CgiResponseHeadInit): Uint8Array {
     if (!isToken(name)) {
       throw new ProtocolError(
         CgiErrorCode.BadHeader,
-        `${JSON.stringify(name)} is not a field name`,
+        `${quote(String(name))} is not a field name`,
         text.length,
       );
     }
     if (badFieldValueIndex(value) >= 0) {
       throw new ProtocolError(
         CgiErrorCode.BadHeader,
-        `the value of ${name} has a byte a peer would misread`,
+        `the value of ${quote(name)} has a byte a peer would misread`,
         text.length,
       );
     }

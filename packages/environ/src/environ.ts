@@ -63,6 +63,11 @@ const NAME_END = 1;
 const VALUE_START = 2;
 const VALUE_END = 3;
 const SPANS = 4;
+/**
+ * Longest stretch of a buffer decoded as one text for values to be sliced from (see
+ * #decodeText): what a kept value string can keep alive at most.
+ */
+const TEXT_MAX = 4096;
 /** Entries room is made for up front, unless told otherwise; more grow the array as needed. */
 const INITIAL_ENTRIES = 24;
 
@@ -124,10 +129,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #runBytes: (Uint8Array | undefined)[] | undefined = undefined;
   /**
    * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
-   * the first time a value of that buffer is read as a string, so each further value is a
-   * slice of it rather than another trip into the engine's decoder.
+   * the first time a value is read as a string, for the buffer that value lies in, so each
+   * further value of it is a slice of the text rather than another trip into the engine's
+   * decoder. Worked out once: values of other buffers are decoded one by one.
    */
-  #textBuf: Uint8Array | undefined;
+  #textBuf: Uint8Array | null | undefined;
   #textStart = 0;
   #text = "";
 
@@ -266,6 +272,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
       pos = moveSpan(spans, q + VALUE_START, buf, own, pos);
       refs[i * REFS + BUF] = own;
     }
+    this.#textBuf = undefined;
+    this.#text = "";
     return this;
   }
 
@@ -344,7 +352,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** `buf[start, end)` as latin-1: a slice of the text decoded once for its buffer, when there is one. */
   #decode(buf: Uint8Array, start: number, end: number): string {
-    if (buf !== this.#textBuf) this.#decodeText(buf);
+    if (this.#textBuf === undefined) this.#decodeText(buf);
+    if (buf !== this.#textBuf) return latin1Decode(buf, start, end);
     const at = start - this.#textStart;
     return at >= 0 && end - this.#textStart <= this.#text.length
       ? this.#text.slice(at, end - this.#textStart)
@@ -501,7 +510,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /**
    * Decodes, in one call, the stretch of `buf` that holds the values borrowed from it, when
-   * they lie close together (a packet, a head) rather than scattered over a large buffer.
+   * they lie close together (a packet, a head) rather than scattered over a large buffer, and
+   * the stretch is short: a value string sliced from the text keeps all of it alive, so no
+   * more than TEXT_MAX bytes. Runs once an Environ (a scan of its entries): O(n) in all.
    */
   #decodeText(buf: Uint8Array): void {
     const refs = this.#refs;
@@ -517,11 +528,10 @@ export class Environ implements Iterable<[name: string, value: string]> {
       if (end > hi) hi = end;
       total += end - start;
     }
-    const dense = lo <= hi && hi - lo <= 2 * total + 256;
-    // When sparse, an empty text for this buffer: each value is decoded on its own.
-    this.#textBuf = buf;
-    this.#textStart = dense ? lo : 0;
-    this.#text = dense ? latin1Decode(buf, lo, hi) : "";
+    const worth = lo < hi && hi - lo <= TEXT_MAX && hi - lo <= 2 * total + 256;
+    this.#textBuf = worth ? buf : null;
+    this.#textStart = worth ? lo : 0;
+    this.#text = worth ? latin1Decode(buf, lo, hi) : "";
   }
 
   /** Entry i's value buffer, making the latin-1 bytes of a string value the first time. */

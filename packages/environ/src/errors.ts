@@ -24,3 +24,11 @@ export const EnvironErrorCode = {
   /** An encoder was given a buffer too small for what it must write. */
   BufferTooSmall: "ENVIRON_BUFFER_TOO_SMALL",
 } as const;
+
+/**
+ * `s` quoted for an error message, cut to its first few characters: a message must not grow
+ * with what a peer or a caller sent (a 1 MiB name would make a 1 MiB message).
+ */
+export function quote(s: string): string {
+  return JSON.stringify(s.length > 32 ? `${s.slice(0, 32)}…` : s);
+}

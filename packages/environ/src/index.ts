@@ -10,9 +10,10 @@ export {
 } from "./cgi-response.js";
 export { parseCgiContentLength } from "./content-length.js";
 export { copyBytes } from "./copy.js";
+export { CutEntries } from "./cut-entries.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
 export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
-export { EnvironErrorCode, ProtocolError } from "./errors.js";
+export { EnvironErrorCode, ProtocolError, quote } from "./errors.js";
 export { indexOfByte } from "./find.js";
 export { FixedHeaderReader } from "./fixed-header.js";
 export {
