@@ -16,6 +16,8 @@ export const ScgiErrorCode = {
   MissingNul: "SCGI_MISSING_NUL",
   /** The header block ends after a name, with no value: an odd number of strings. */
   OddStrings: "SCGI_ODD_STRINGS",
+  /** More than maxHeaders headers. */
+  TooManyHeaders: "SCGI_TOO_MANY_HEADERS",
   /** A header name is empty. */
   EmptyName: "SCGI_EMPTY_NAME",
   /** The first header is not CONTENT_LENGTH (or there is none). */

@@ -39,6 +39,11 @@ export interface ScgiRequestDecoderOptions {
   /** Largest header block accepted, in bytes (the netstring's length). Default 65536. */
   maxHeadersSize?: number;
   /**
+   * Most headers (name and value pairs) in a request. Default 1024 (nginx sends a few dozen):
+   * each costs an Environ entry, about 60 bytes, where its bytes on the wire may be 3.
+   */
+  maxHeaders?: number;
+  /**
    * Largest CONTENT_LENGTH accepted. Default 2^53 - 1: the body is streamed through onBody,
    * never buffered, so this is a policy (like nginx's client_max_body_size), not a memory bound.
    */
@@ -71,7 +76,10 @@ export class RequestDecoder {
     }
     this.#handler = handler;
     this.#maxHeadersSize = options.maxHeadersSize ?? 65536;
-    this.#headers = new HeaderReader(options.maxBodySize ?? Number.MAX_SAFE_INTEGER);
+    this.#headers = new HeaderReader(
+      options.maxHeaders ?? 1024,
+      options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
+    );
   }
 
   /** Bytes taken so far: the stream offset that the next pushed byte will have. */
@@ -105,6 +113,7 @@ export class RequestDecoder {
       }
       this.#base += n;
     } catch (e) {
+      this.#headers.reset(); // (failed: it keeps nothing)
       this.#life.fail(e);
     }
   }

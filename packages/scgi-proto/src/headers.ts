@@ -3,14 +3,12 @@
  * CONTENT_LENGTH, one of them SCGI=1. Both directions live here.
  *
  * HeaderReader takes the block as it arrives, in pieces. An entry (name and value) that lies
- * inside one piece becomes views into it; an entry cut by a piece boundary is gathered into a
- * buffer kept for the whole message (grown by doubling as bytes arrive, never by a length
- * the peer announced), so cut entries cost one copy each and a handful of allocations per
- * message, not one each. NULs are found with the engine's native scan (indexOf).
+ * inside one piece becomes views into it; an entry cut by a piece boundary is gathered (see
+ * CutEntries) and copied once. NULs are found with the engine's native scans.
  */
 import {
   type ByteWriter,
-  copyBytes,
+  CutEntries,
   DECIMAL_OVERFLOW,
   Environ,
   indexOfByte,
@@ -18,10 +16,10 @@ import {
   latin1Equals,
   ProtocolError,
   parseDecimal,
+  quote,
 } from "@envwire/environ";
 import { CONTENT_LENGTH, SCGI, ScgiErrorCode } from "./constants.js";
 
-const NO_BYTES = new Uint8Array(0);
 const ONE = 0x31;
 
 /** Up to this many bytes a NUL is looked for byte by byte; past them, with memchr. */
@@ -39,28 +37,26 @@ export class HeaderReader {
   contentLength = -1;
   #entries = 0;
   #sawScgi = false;
+  readonly #maxHeaders: number;
   readonly #maxBodySize: number;
-  /** Where the entries cut by a piece boundary are gathered, for this message. */
-  #gather: Uint8Array = NO_BYTES;
-  /** The cut entry in progress: #gather[#cutStart, #cutEnd); where its name's NUL is (-1: not yet). */
-  #cutStart = 0;
-  #cutEnd = 0;
+  /** The entries cut by a piece boundary, for this message; where the one in progress has its name's NUL (-1: not yet). */
+  readonly #cut = new CutEntries();
   #cutNul = -1;
   /** Stream offset of the cut entry's first byte. */
   #cutOffset = 0;
 
-  constructor(maxBodySize: number) {
+  constructor(maxHeaders: number, maxBodySize: number) {
+    this.#maxHeaders = maxHeaders;
     this.#maxBodySize = maxBodySize;
   }
 
-  /** A new header block begins. */
+  /** A new header block begins (or the decoder failed): nothing of the last one is kept. */
   reset(): void {
+    if (this.#entries > 0) this.env = new Environ();
     this.contentLength = -1;
     this.#entries = 0;
     this.#sawScgi = false;
-    this.#gather = NO_BYTES;
-    this.#cutStart = 0;
-    this.#cutEnd = 0;
+    this.#cut.release();
     this.#cutNul = -1;
   }
 
@@ -68,7 +64,8 @@ export class HeaderReader {
   take(): Environ {
     const env = this.env;
     this.env = new Environ();
-    this.#gather = NO_BYTES;
+    this.#entries = 0;
+    this.#cut.release();
     return env;
   }
 
@@ -90,9 +87,9 @@ export class HeaderReader {
    * Entries lying whole in it are added as views; one that runs on past `end` is gathered.
    */
   read(buf: Uint8Array, p: number, end: number, base: number): void {
-    if (this.#cutEnd > this.#cutStart) {
+    if (this.#cut.length > 0) {
       p = this.#continueCut(buf, p, end);
-      if (this.#cutEnd > this.#cutStart) return;
+      if (this.#cut.length > 0) return;
     }
     if (p < end && buf[end - 1] === 0) p = this.#readWhole(buf, p, end, base);
     while (p < end) {
@@ -130,10 +127,10 @@ export class HeaderReader {
 
   /** The block ended at stream offset `offset`: no entry may be left unfinished, and SCGI must have come. */
   finish(offset: number): void {
-    if (this.#cutEnd > this.#cutStart) {
+    if (this.#cut.length > 0) {
       throw this.#cutNul < 0
         ? new ProtocolError(ScgiErrorCode.MissingNul, "the header block ends inside a name", offset)
-        : this.#cutNul === this.#cutEnd - 1
+        : this.#cutNul === this.#cut.end - 1
           ? new ProtocolError(
               ScgiErrorCode.OddStrings,
               "the header block ends after a name, with no value",
@@ -147,55 +144,39 @@ export class HeaderReader {
 
   /** Gathers the first bytes of an entry that `buf[p, end)` cuts short (at most its name's NUL). */
   #startCut(buf: Uint8Array, p: number, end: number, offset: number): void {
+    const cut = this.#cut;
     this.#cutOffset = offset;
-    this.#append(buf, p, end);
-    this.#cutNul = nulIn(this.#gather, this.#cutStart, this.#cutEnd);
-  }
-
-  /** More of the cut entry, from `buf[p, end)`; returns where it stopped: the entry's end, or `end`. */
-  #continueCut(buf: Uint8Array, p: number, end: number): number {
-    if (this.#cutNul < 0) {
-      // (The name is not empty: at least one byte of it came before.)
-      const nameEnd = this.#nul(buf, p, end);
-      if (nameEnd < 0) {
-        this.#append(buf, p, end);
-        return end;
-      }
-      this.#append(buf, p, nameEnd + 1);
-      this.#cutNul = this.#cutEnd - 1;
-      p = nameEnd + 1;
-    }
-    const valueEnd = this.#nul(buf, p, end);
-    if (valueEnd < 0) {
-      this.#append(buf, p, end);
-      return end;
-    }
-    this.#append(buf, p, valueEnd + 1);
-    const start = this.#cutStart;
-    this.#cutStart = this.#cutEnd;
-    this.#add(this.#gather, start, this.#cutNul, this.#cutEnd - 1, this.#cutOffset);
-    this.#cutNul = -1;
-    return valueEnd + 1;
-  }
-
-  /** Appends `buf[from, to)` to the cut entry. */
-  #append(buf: Uint8Array, from: number, to: number): void {
-    if (this.#gather.length - this.#cutEnd < to - from) this.#grow(to - from);
-    this.#cutEnd = copyBytes(this.#gather, this.#cutEnd, buf, from, to);
+    cut.append(buf, p, end);
+    this.#cutNul = nulIn(cut.bytes, cut.start, cut.end);
   }
 
   /**
-   * Room for `more` bytes after the cut entry: a new gather buffer, twice the size it needs,
-   * holding the cut entry so far (the entries gathered before stay views into the old one).
+   * More of the cut entry, from `buf[p, end)`; returns where it stopped: the entry's end, or
+   * `end`. (#cutNul is found from the entry's start as it lies now: the gathered bytes move
+   * when their buffer grows.)
    */
-  #grow(more: number): void {
-    const cut = this.#cutEnd - this.#cutStart;
-    const grown = new Uint8Array(Math.max(256, 2 * (cut + more)));
-    copyBytes(grown, 0, this.#gather, this.#cutStart, this.#cutEnd);
-    if (this.#cutNul >= 0) this.#cutNul -= this.#cutStart;
-    this.#gather = grown;
-    this.#cutStart = 0;
-    this.#cutEnd = cut;
+  #continueCut(buf: Uint8Array, p: number, end: number): number {
+    const cut = this.#cut;
+    let nameLength = this.#cutNul < 0 ? -1 : this.#cutNul - cut.start;
+    if (nameLength < 0) {
+      // (The name is not empty: at least one byte of it came before.)
+      const nameEnd = this.#nul(buf, p, end);
+      if (nameEnd < 0) {
+        cut.append(buf, p, end);
+        return end;
+      }
+      cut.append(buf, p, nameEnd + 1);
+      nameLength = cut.length - 1;
+      p = nameEnd + 1;
+    }
+    const valueEnd = this.#nul(buf, p, end);
+    cut.append(buf, p, valueEnd < 0 ? end : valueEnd + 1);
+    this.#cutNul = cut.start + nameLength;
+    if (valueEnd < 0) return end;
+    this.#add(cut.bytes, cut.start, this.#cutNul, cut.end - 1, this.#cutOffset);
+    cut.close();
+    this.#cutNul = -1;
+    return valueEnd + 1;
   }
 
   /**
@@ -206,6 +187,9 @@ export class HeaderReader {
     const valueStart = nameEnd + 1;
     const nameLength = nameEnd - start;
     const isContentLength = nameLength === 14 && latin1Equals(buf, start, nameEnd, CONTENT_LENGTH);
+    if (this.#entries === this.#maxHeaders) {
+      throw new ProtocolError(ScgiErrorCode.TooManyHeaders, `more than ${this.#maxHeaders} headers`, offset);
+    }
     if (this.#entries++ === 0 && !isContentLength) throw notFirst(offset);
     if (isContentLength) this.#contentLength(buf, valueStart, valueEnd, offset + nameLength + 1);
     else if (nameLength === 4 && latin1Equals(buf, start, nameEnd, SCGI)) {
@@ -284,14 +268,14 @@ export function planBlock(env: Environ): BlockPlan {
       if (value !== "" && !/^[0-9]+$/.test(value)) {
         throw new ProtocolError(
           ScgiErrorCode.BadContentLength,
-          `CONTENT_LENGTH ${JSON.stringify(value.slice(0, 32))} is not digits`,
+          `CONTENT_LENGTH ${quote(value)} is not digits`,
           -1,
         );
       }
       if (contentLength !== "" && value !== "" && Number(value) !== Number(contentLength)) {
         throw new ProtocolError(
           ScgiErrorCode.ConflictingContentLength,
-          `CONTENT_LENGTH given twice, as ${contentLength} and ${value.slice(0, 32)}`,
+          `CONTENT_LENGTH given twice, as ${quote(contentLength)} and ${quote(value)}`,
           -1,
         );
       }
@@ -342,7 +326,7 @@ export function writeBlock(env: Environ, plan: BlockPlan, w: ByteWriter): void {
     if (nul >= 0) {
       throw new ProtocolError(
         ScgiErrorCode.NulInVar,
-        `${JSON.stringify(env.nameAt(i).slice(0, 32))}: an SCGI name or value cannot hold a NUL`,
+        `${quote(env.nameAt(i))}: an SCGI name or value cannot hold a NUL`,
         nul,
       );
     }

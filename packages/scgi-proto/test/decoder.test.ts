@@ -26,6 +26,17 @@ const cases: [string, Uint8Array, string, number, ScgiRequestDecoderOptions?][] 
   ["no colon: a comma after the length", raw("24,"), E.BadLength, 2],
   ["a length over the limit", raw("65537:"), E.HeadersTooLarge, 4],
   ["a length over a small limit", raw("101:"), E.HeadersTooLarge, 2, { maxHeadersSize: 100 }],
+  [
+    "more headers than maxHeaders",
+    request([
+      ["CONTENT_LENGTH", "0"],
+      ["SCGI", "1"],
+      ["A", "b"],
+    ]),
+    E.TooManyHeaders,
+    27,
+    { maxHeaders: 2 },
+  ],
   ["an overflowing length", raw("99999999999999999999:"), E.HeadersTooLarge, 4],
   ["an empty block", raw("0:,"), E.ContentLengthNotFirst, 2],
   [

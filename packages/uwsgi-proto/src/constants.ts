@@ -52,6 +52,8 @@ export const UwsgiErrorCode = {
   TruncatedPacket: "UWSGI_TRUNCATED_PACKET",
   /** datasize is over the decoder's maxVarsSize, or an encoder's vars block is over 65535 bytes. */
   VarsTooLarge: "UWSGI_VARS_TOO_LARGE",
+  /** A vars block with more than maxVars entries. */
+  TooManyVars: "UWSGI_TOO_MANY_VARS",
   /** A key's size field, or the key it announces, runs past the end of the vars block. */
   KeyOverrun: "UWSGI_KEY_OVERRUN",
   /** A value's size field, or the value it announces, runs past the end of the vars block. */

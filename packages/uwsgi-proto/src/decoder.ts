@@ -10,11 +10,12 @@
  *
  * Each reader consumes what it can from chunk[p..] and returns the new position. Vars entries
  * that lie inside one chunk become views into it; only an entry cut by a chunk boundary is
- * copied (once, into its own buffer), so any split costs O(n). On error the decoder throws
- * ProtocolError and stays failed: every later call throws the same error.
+ * copied (once, see CutEntries), so any split costs O(n). On error the decoder throws
+ * ProtocolError, lets go of what it held, and stays failed: every later call throws the same
+ * error.
  */
 import {
-  copyBytes,
+  CutEntries,
   DecoderLifecycle,
   type Environ,
   FixedHeaderReader,
@@ -59,6 +60,11 @@ export interface RequestDecoderOptions {
    */
   maxVarsSize?: number;
   /**
+   * Most vars in a packet. Default 1024 (nginx sends a few dozen): each costs an Environ entry,
+   * about 60 bytes, where its bytes on the wire may be 4.
+   */
+  maxVars?: number;
+  /**
    * Largest CONTENT_LENGTH accepted. Default 2^53 - 1: the body is streamed through onBody,
    * never buffered, so this is a policy (like nginx's client_max_body_size), not a memory bound.
    */
@@ -75,7 +81,7 @@ export class RequestDecoder {
   readonly #maxVarsSize: number;
   readonly #maxBodySize: number;
   readonly #isRequest = new Uint8Array(256);
-  readonly #vars = new VarsParser();
+  readonly #vars: VarsParser;
 
   #state: State = State.Header;
   /** Stream offset of the current chunk's first byte. */
@@ -85,20 +91,17 @@ export class RequestDecoder {
   #modifier2 = 0;
   /** Bytes of the current vars block, body or raw payload not yet consumed. */
   #left = 0;
-  /** Where a vars entry cut by a chunk boundary is gathered; reused. */
-  #scratch = new Uint8Array(256);
-  /** A raw payload cut by a chunk boundary, being gathered. */
-  #carry: Uint8Array | undefined;
-  /** Bytes gathered so far in #scratch (vars) or #carry (raw payload). */
-  #carryLength = 0;
-  /** Stream offset of the carry's first byte. */
-  #carryOffset = 0;
+  /** The vars entries (or the raw payload) cut by chunk boundaries, for the packet in progress. */
+  readonly #cut = new CutEntries();
+  /** Stream offset of the cut entry's first byte. */
+  #cutOffset = 0;
   readonly #life = new DecoderLifecycle(UwsgiErrorCode.Ended);
 
   constructor(handler: RequestHandler, options: RequestDecoderOptions = {}) {
     this.#handler = handler;
     this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);
     this.#maxBodySize = options.maxBodySize ?? Number.MAX_SAFE_INTEGER;
+    this.#vars = new VarsParser(options.maxVars ?? 1024);
     for (const m of options.requestModifiers ?? REQUEST_MODIFIERS) this.#isRequest[m & 0xff] = 1;
   }
 
@@ -131,6 +134,8 @@ export class RequestDecoder {
       }
       this.#base += n;
     } catch (e) {
+      this.#cut.release();
+      this.#vars.release();
       this.#life.fail(e);
     } finally {
       this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
@@ -192,15 +197,14 @@ export class RequestDecoder {
   #readVars(chunk: Uint8Array, p: number): number {
     const blockEnd = p + this.#left;
     const avail = Math.min(chunk.length, blockEnd);
-    if (this.#carryLength > 0) {
+    if (this.#cut.length > 0) {
       p = this.#gatherEntry(chunk, p, avail);
-      if (this.#carryLength > 0) return p;
+      if (this.#cut.length > 0) return p;
     }
     const parsedTo = this.#vars.parse(chunk, p, avail, blockEnd, this.#base);
     if (parsedTo < avail) {
       // An entry runs on into the next chunk: start gathering it.
-      this.#carryOffset = this.#base + parsedTo;
-      this.#carryLength = 0;
+      this.#cutOffset = this.#base + parsedTo;
       this.#left = blockEnd - parsedTo;
       return this.#gatherEntry(chunk, parsedTo, avail); // cannot complete it: the chunk ends first
     }
@@ -210,30 +214,26 @@ export class RequestDecoder {
   }
 
   /**
-   * Gathers a cut entry in the scratch buffer (reused, grown to the largest entry seen) until
-   * its key and value sizes say it is whole; then gives the VarsParser an exact copy to keep.
-   * While it is incomplete the parser still checks the sizes known so far against the block.
+   * Gathers a cut entry until its key and value sizes say it is whole, then has the VarsParser
+   * take it (as views of the gathered bytes). While it is incomplete the parser still checks
+   * the sizes known so far against the block.
    */
   #gatherEntry(chunk: Uint8Array, p: number, avail: number): number {
     const vars = this.#vars;
+    const cut = this.#cut;
     for (;;) {
-      const need = entryBytesNeeded(this.#scratch, this.#carryLength);
-      if (need > this.#scratch.length) {
-        const grown = new Uint8Array(Math.min(Math.max(need, this.#scratch.length * 2), MAX_DATASIZE + 4));
-        copyBytes(grown, 0, this.#scratch, 0, this.#carryLength);
-        this.#scratch = grown;
-      }
-      const take = Math.min(need - this.#carryLength, avail - p);
-      this.#carryLength = copyBytes(this.#scratch, this.#carryLength, chunk, p, p + take);
+      const need = entryBytesNeeded(cut.bytes, cut.start, cut.length);
+      const take = Math.min(need - cut.length, avail - p);
+      cut.append(chunk, p, p + take);
       this.#left -= take;
       p += take;
-      const blockEnd = this.#carryLength + this.#left;
-      if (this.#carryLength === need && need === entryBytesNeeded(this.#scratch, need)) {
-        vars.parse(this.#scratch.slice(0, need), 0, need, blockEnd, this.#carryOffset);
-        this.#carryLength = 0;
+      const blockEnd = cut.end + this.#left;
+      const base = this.#cutOffset - cut.start; // (the stream offset of cut.bytes[0])
+      vars.parse(cut.bytes, cut.start, cut.end, blockEnd, base); // adds the entry once whole; throws on overrun
+      if (cut.length === need && need === entryBytesNeeded(cut.bytes, cut.start, need)) {
+        cut.close();
         return p;
       }
-      vars.parse(this.#scratch, 0, this.#carryLength, blockEnd, this.#carryOffset); // throws on overrun
       if (p === avail) return p;
     }
   }
@@ -250,6 +250,7 @@ export class RequestDecoder {
     }
     this.#state = State.Body;
     this.#left = contentLength;
+    this.#cut.release(); // (the Environ keeps what it needs of it)
     this.#handler.onHead({
       env: vars.take(),
       modifier1: this.#modifier1,
@@ -273,23 +274,19 @@ export class RequestDecoder {
   }
 
   #readRaw(chunk: Uint8Array, p: number): number {
+    const cut = this.#cut;
     const avail = chunk.length - p;
-    if (this.#carryLength === 0 && avail >= this.#left) {
+    if (cut.length === 0 && avail >= this.#left) {
       const end = p + this.#left;
       this.#finishRaw(chunk.subarray(p, end));
       return end;
     }
-    if (this.#carry === undefined) {
-      this.#carry = new Uint8Array(this.#left);
-      this.#carryLength = 0;
-    }
     const take = Math.min(this.#left, avail);
-    this.#carryLength = copyBytes(this.#carry, this.#carryLength, chunk, p, p + take);
+    cut.append(chunk, p, p + take);
     this.#left -= take;
     if (this.#left === 0) {
-      const payload = this.#carry;
-      this.#carry = undefined;
-      this.#carryLength = 0;
+      const payload = cut.bytes.subarray(cut.start, cut.end);
+      cut.release();
       this.#finishRaw(payload);
     }
     return p + take;
@@ -301,10 +298,13 @@ export class RequestDecoder {
   }
 }
 
-/** Bytes a vars entry needs, as far as the first `have` bytes of it tell: 2, then 4 + key, then all. */
-function entryBytesNeeded(entry: Uint8Array, have: number): number {
+/**
+ * Bytes a vars entry needs, as far as the first `have` bytes of it, at `bytes[start]`, tell:
+ * 2, then 4 + key, then all.
+ */
+function entryBytesNeeded(bytes: Uint8Array, start: number, have: number): number {
   if (have < 2) return 2;
-  const keyEnd = 2 + (entry[0]! | (entry[1]! << 8));
+  const keyEnd = 2 + (bytes[start]! | (bytes[start + 1]! << 8));
   if (have < keyEnd + 2) return keyEnd + 2;
-  return keyEnd + 2 + (entry[keyEnd]! | (entry[keyEnd + 1]! << 8));
+  return keyEnd + 2 + (bytes[start + keyEnd]! | (bytes[start + keyEnd + 1]! << 8));
 }

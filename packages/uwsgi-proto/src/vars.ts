@@ -10,6 +10,7 @@ import {
   latin1Equals,
   ProtocolError,
   parseCgiContentLength,
+  quote,
 } from "@envwire/environ";
 import { MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 
@@ -49,6 +50,17 @@ export class VarsParser {
   env: Environ = new Environ();
   /** The request's CONTENT_LENGTH, or -1 while no var has given one. */
   contentLength = -1;
+  readonly #maxVars: number;
+
+  /** `maxVars`: most entries a block may hold. */
+  constructor(maxVars: number = Number.POSITIVE_INFINITY) {
+    this.#maxVars = maxVars;
+  }
+
+  /** Lets go of the entries read so far (the decoder failed). */
+  release(): void {
+    this.env = new Environ();
+  }
 
   /** Starts a new vars block (into the Environ made when the last one was taken). */
   reset(): void {
@@ -84,6 +96,9 @@ export class VarsParser {
       const valueEnd = valueStart + (buf[keyEnd]! | (buf[keyEnd + 1]! << 8));
       if (valueEnd > blockEnd) throw overrun(UwsgiErrorCode.ValueOverrun, "value", base + keyEnd);
       if (valueEnd > avail) return p;
+      if (env.size === this.#maxVars) {
+        throw new ProtocolError(UwsgiErrorCode.TooManyVars, `more than ${this.#maxVars} vars`, base + p);
+      }
       env.appendEncoded(buf, keyStart, keyEnd, valueStart, valueEnd);
       if (keyEnd - keyStart === 14 && latin1Equals(buf, keyStart, keyEnd, CONTENT_LENGTH)) {
         this.contentLength = mergeContentLength(
@@ -129,7 +144,7 @@ export function measureVars(env: Environ, base = 0): number {
     if (keyLength > MAX_DATASIZE || valueLength > MAX_DATASIZE) {
       throw new ProtocolError(
         UwsgiErrorCode.VarTooLong,
-        `${env.nameAt(i).slice(0, 64)}: a uwsgi key or value holds at most 65535 bytes`,
+        `${quote(env.nameAt(i))}: a uwsgi key or value holds at most 65535 bytes`,
         base + size,
       );
     }

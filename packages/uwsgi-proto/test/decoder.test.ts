@@ -234,6 +234,16 @@ describe("malformed input", () => {
     expect(decode([bytes], { maxVarsSize: 105 }).events).toHaveLength(2);
   });
 
+  it("more vars than maxVars", () => {
+    const bytes = request([
+      ["A", "b"],
+      ["C", "d"],
+      ["E", "f"],
+    ]);
+    expectFailure(bytes, UwsgiErrorCode.TooManyVars, 4 + 12, { maxVars: 2 });
+    expect(decode([bytes], { maxVars: 3 }).events).toHaveLength(2);
+  });
+
   it("a body over the limit", () => {
     const bytes = request([["CONTENT_LENGTH", "11"]], "x".repeat(11));
     expectFailure(bytes, UwsgiErrorCode.BodyTooLarge, 4 + 20, { maxBodySize: 10 });
