@@ -65,8 +65,10 @@ export const FcgiErrorCode = {
   StreamEnded: "FCGI_STREAM_ENDED",
   /** A name-value pair's lengths run past the end of its stream or record. */
   TruncatedPair: "FCGI_TRUNCATED_PAIR",
-  /** A request's params are over maxParamsSize. */
+  /** A request's params are over maxParamsSize, or the connection's in progress over maxPendingParamsSize. */
   ParamsTooLarge: "FCGI_PARAMS_TOO_LARGE",
+  /** A request has over maxParams pairs, or the connection's in progress over maxPendingParams. */
+  TooManyParams: "FCGI_TOO_MANY_PARAMS",
   /** BEGIN_REQUEST when maxConcurrentRequests are already active. */
   TooManyRequests: "FCGI_TOO_MANY_REQUESTS",
   /** A management record arrived and no onReply handler can answer it. */

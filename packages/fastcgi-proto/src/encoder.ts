@@ -3,7 +3,7 @@
  * one exactly-sized buffer; stream payloads are never copied: encodeStream returns the record
  * headers, the caller's payload slices and the padding as separate views for a vectored write.
  */
-import { ByteWriter, Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
+import { ByteWriter, Environ, type EnvironInit, ProtocolError, quote } from "@envwire/environ";
 import {
   FcgiErrorCode,
   HEADER_SIZE,
@@ -21,6 +21,15 @@ export interface PaddingOption {
   pad?: boolean;
 }
 
+export interface StreamOptions extends PaddingOption {
+  /**
+   * Most content bytes a record carries: 1 to 65535 (with padding, rounded down to a multiple
+   * of 8, so that only the last record needs any). Default 65528 padded, 65535 not; nginx
+   * sends STDIN in records of at most 32768.
+   */
+  recordSize?: number;
+}
+
 /** Padding that brings `length` to a multiple of 8. */
 export function paddingFor(length: number): number {
   return (8 - (length & 7)) & 7;
@@ -33,7 +42,11 @@ function maxContent(pad: boolean): number {
 
 function check(value: number, min: number, max: number, what: string): void {
   if (!(Number.isInteger(value) && value >= min && value <= max)) {
-    throw new ProtocolError(FcgiErrorCode.BadField, `${what} ${value} is not an integer ${min}-${max}`, 0);
+    throw new ProtocolError(
+      FcgiErrorCode.BadField,
+      `${what} ${quote(String(value))} is not an integer ${min}-${max}`,
+      0,
+    );
   }
 }
 
@@ -137,18 +150,22 @@ const PADDING: readonly Uint8Array[] = Array.from({ length: 8 }, (_, n) => ZEROS
 /**
  * Frames `payload` as records of stream `type` (STDIN, STDOUT, STDERR, DATA) without copying
  * it: returns [header, payload slice, padding?, header, slice, ...] for a vectored write.
- * Payloads over one record are split (65528 bytes a record when padding, 65535 without). An
- * empty payload gives no records: an empty record would end the stream (see encodeStreamEnd).
+ * Payloads over one record are split (see StreamOptions.recordSize). An empty payload gives
+ * no records: an empty record would end the stream (see encodeStreamEnd).
  */
 export function encodeStream(
   type: number,
   requestId: number,
   payload: Uint8Array,
-  options: PaddingOption = {},
+  options: StreamOptions = {},
 ): Uint8Array[] {
   check(requestId, 1, 0xffff, "request id");
   const pad = options.pad ?? true;
-  const max = maxContent(pad);
+  let max = maxContent(pad);
+  if (options.recordSize !== undefined) {
+    check(options.recordSize, pad ? 8 : 1, MAX_CONTENT_LENGTH, "record size");
+    max = pad ? options.recordSize & ~7 : options.recordSize;
+  }
   const out: Uint8Array[] = [];
   for (let start = 0; start < payload.length; start += max) {
     const end = Math.min(start + max, payload.length);
@@ -219,7 +236,7 @@ function encodePairRecords(
     if (nameLength > MAX_PAIR_LENGTH || valueLength > MAX_PAIR_LENGTH) {
       throw new ProtocolError(
         FcgiErrorCode.TooLong,
-        `${env.nameAt(i).slice(0, 64)} is over 2^31 - 1 bytes`,
+        `${quote(env.nameAt(i))} is over 2^31 - 1 bytes`,
         offset,
       );
     }

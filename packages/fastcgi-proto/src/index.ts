@@ -26,6 +26,7 @@ export {
   encodeUnknownType,
   type PaddingOption,
   paddingFor,
+  type StreamOptions,
 } from "./encoder.js";
 export { MAX_PAIR_LENGTH, PairReader, pairSize } from "./name-value.js";
 export { RecordReader, type RecordSink } from "./record-reader.js";

@@ -4,13 +4,12 @@
  *
  * PairReader reads a stream of pairs that arrives in pieces — PARAMS records cut anywhere,
  * by records and by chunks. A pair that lies inside one piece is added to the Environ as
- * views; a pair cut by a piece boundary is gathered and copied once. The stream's total is
- * bounded by maxSize as bytes arrive; memory grows only with bytes that arrived.
+ * views; a pair cut by a piece boundary is gathered (see CutEntries) and copied once. The
+ * stream's bytes and pairs are bounded as they arrive, per stream and, through a
+ * ParamsBudget, per connection: memory grows only with bytes that arrived.
  */
-import { type ByteWriter, copyBytes, Environ, ProtocolError } from "@envwire/environ";
+import { type ByteWriter, CutEntries, Environ, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode } from "./constants.js";
-
-const NO_BYTES = new Uint8Array(0);
 
 /** The largest length a pair can carry: 31 bits. */
 export const MAX_PAIR_LENGTH = 0x7fffffff;
@@ -26,14 +25,14 @@ export function writePairLength(w: ByteWriter, n: number): void {
   else w.u32be((n | 0x80000000) >>> 0);
 }
 
-/** Bytes the pair at the start of `b` needs in all, as far as its first `have` bytes tell. */
-function pairBytesNeeded(b: Uint8Array, have: number): number {
+/** Bytes the pair at `b[start]` needs in all, as far as its first `have` bytes tell. */
+function pairBytesNeeded(b: Uint8Array, start: number, have: number): number {
   if (have < 1) return 1;
-  const nameSize = b[0]! & 0x80 ? 4 : 1;
+  const nameSize = b[start]! & 0x80 ? 4 : 1;
   if (have < nameSize + 1) return nameSize + 1;
-  const valueSize = b[nameSize]! & 0x80 ? 4 : 1;
+  const valueSize = b[start + nameSize]! & 0x80 ? 4 : 1;
   if (have < nameSize + valueSize) return nameSize + valueSize;
-  return nameSize + valueSize + lengthAt(b, 0) + lengthAt(b, nameSize);
+  return nameSize + valueSize + lengthAt(b, start) + lengthAt(b, start + nameSize);
 }
 
 function lengthAt(b: Uint8Array, p: number): number {
@@ -42,33 +41,65 @@ function lengthAt(b: Uint8Array, p: number): number {
   return (b0 & 0x7f) * 0x1000000 + (b[p + 1]! << 16) + (b[p + 2]! << 8) + b[p + 3]!;
 }
 
+/** What the pair streams in progress on one connection may hold together: bytes and pairs. */
+export class ParamsBudget {
+  bytes = 0;
+  pairs = 0;
+  readonly maxBytes: number;
+  readonly maxPairs: number;
+
+  constructor(maxBytes: number, maxPairs: number) {
+    this.maxBytes = maxBytes;
+    this.maxPairs = maxPairs;
+  }
+}
+
 export class PairReader {
   readonly env: Environ = new Environ();
   readonly #maxSize: number;
+  readonly #maxPairs: number;
+  readonly #budget: ParamsBudget | undefined;
   /** Stream bytes taken so far. */
   #total = 0;
-  /** A pair cut by a piece boundary, being gathered. */
-  #scratch: Uint8Array = NO_BYTES;
-  #have = 0;
-  /** Stream offset of the cut pair's first byte. */
+  /** The pair cut by a piece boundary, being gathered, and the stream offset of its first byte. */
+  readonly #cut = new CutEntries();
   #pairOffset = 0;
 
-  constructor(maxSize: number) {
+  /** At most `maxSize` bytes and `maxPairs` pairs, and within `budget` with the connection's other streams. */
+  constructor(maxSize: number, maxPairs: number, budget?: ParamsBudget) {
     this.#maxSize = maxSize;
+    this.#maxPairs = maxPairs;
+    this.#budget = budget;
   }
 
   /** The next piece of the stream, `buf[start, end)`; `offset` is the stream offset of `buf[start]`. */
   feed(buf: Uint8Array, start: number, end: number, offset: number): void {
-    if (this.#total + end - start > this.#maxSize) {
-      throw this.#tooLarge(offset + this.#maxSize - this.#total);
+    const n = end - start;
+    const budget = this.#budget;
+    if (this.#total + n > this.#maxSize) {
+      throw new ProtocolError(
+        FcgiErrorCode.ParamsTooLarge,
+        `the name-value pairs come to over ${this.#maxSize} bytes`,
+        offset + this.#maxSize - this.#total,
+      );
     }
-    this.#total += end - start;
+    if (budget !== undefined) {
+      if (budget.bytes + n > budget.maxBytes) {
+        throw new ProtocolError(
+          FcgiErrorCode.ParamsTooLarge,
+          `the connection's requests' name-value pairs come to over ${budget.maxBytes} bytes`,
+          offset + budget.maxBytes - budget.bytes,
+        );
+      }
+      budget.bytes += n;
+    }
+    this.#total += n;
     let p = start;
-    if (this.#have > 0) {
+    if (this.#cut.length > 0) {
       p = this.#gather(buf, p, end);
-      if (this.#have > 0) return;
+      if (this.#cut.length > 0) return;
     }
-    const parsedTo = this.#parse(buf, p, end);
+    const parsedTo = this.#parse(buf, p, end, offset - start);
     if (parsedTo < end) {
       this.#pairOffset = offset + parsedTo - start;
       this.#gather(buf, parsedTo, end);
@@ -77,18 +108,32 @@ export class PairReader {
 
   /** The stream ended; throws FCGI_TRUNCATED_PAIR if it ended inside a pair. */
   finish(): Environ {
-    if (this.#have > 0) {
+    if (this.#cut.length > 0) {
       throw new ProtocolError(
         FcgiErrorCode.TruncatedPair,
         "the stream ended inside a name-value pair",
         this.#pairOffset,
       );
     }
+    this.release();
     return this.env;
   }
 
-  /** Adds the pairs lying wholly in `buf[p, end)`; returns where the first incomplete one starts. */
-  #parse(buf: Uint8Array, p: number, end: number): number {
+  /** Gives back what the stream took from the connection's budget, and lets go of gathered bytes. */
+  release(): void {
+    if (this.#budget !== undefined) {
+      this.#budget.bytes -= this.#total;
+      this.#budget.pairs -= this.env.size;
+    }
+    this.#total = 0;
+    this.#cut.release();
+  }
+
+  /**
+   * Adds the pairs lying wholly in `buf[p, end)`; returns where the first incomplete one starts.
+   * `base` is the stream offset of `buf[0]`.
+   */
+  #parse(buf: Uint8Array, p: number, end: number, base: number): number {
     const env = this.env;
     while (p < end) {
       const nameSize = buf[p]! & 0x80 ? 4 : 1;
@@ -99,45 +144,50 @@ export class PairReader {
       const nameEnd = nameStart + lengthAt(buf, p);
       const valueEnd = nameEnd + lengthAt(buf, p + nameSize);
       if (valueEnd > end) break;
+      this.#count(base + p);
       env.appendEncoded(buf, nameStart, nameEnd, nameEnd, valueEnd);
       p = valueEnd;
     }
     return p;
   }
 
-  /** Gathers the cut pair from `buf[p, end)` until it is whole, then adds a copy of it. */
+  /** One more pair, at stream offset `offset`: within this stream's and the connection's limits. */
+  #count(offset: number): void {
+    if (this.env.size === this.#maxPairs) {
+      throw new ProtocolError(
+        FcgiErrorCode.TooManyParams,
+        `more than ${this.#maxPairs} name-value pairs`,
+        offset,
+      );
+    }
+    const budget = this.#budget;
+    if (budget === undefined) return;
+    if (budget.pairs === budget.maxPairs) {
+      throw new ProtocolError(
+        FcgiErrorCode.TooManyParams,
+        `the connection's requests have more than ${budget.maxPairs} name-value pairs`,
+        offset,
+      );
+    }
+    budget.pairs++;
+  }
+
+  /** Gathers the cut pair from `buf[p, end)` until it is whole, then adds it (as views of the gathered bytes). */
   #gather(buf: Uint8Array, p: number, end: number): number {
+    const cut = this.#cut;
     for (;;) {
-      const need = pairBytesNeeded(this.#scratch, this.#have);
-      const take = Math.min(need - this.#have, end - p);
-      if (this.#have + take > this.#scratch.length) {
-        // Grow with what has arrived, never with what a length field announces: feed() has
-        // bounded the arrivals by maxSize, so a hostile 2 GiB length costs nothing.
-        const size = Math.min(need, Math.max(this.#have + take, this.#scratch.length * 2, 16));
-        const grown = new Uint8Array(size);
-        copyBytes(grown, 0, this.#scratch, 0, this.#have);
-        this.#scratch = grown;
-      }
-      this.#have = copyBytes(this.#scratch, this.#have, buf, p, p + take);
+      const need = pairBytesNeeded(cut.bytes, cut.start, cut.length);
+      // Grow with what has arrived, never with what a length field announces: feed() has
+      // bounded the arrivals by maxSize, so a hostile 2 GiB length costs nothing.
+      const take = Math.min(need - cut.length, end - p);
+      cut.append(buf, p, p + take);
       p += take;
-      if (this.#have === need && need === pairBytesNeeded(this.#scratch, need)) {
-        // The Environ keeps views into the pair's buffer: hand the scratch over when it is the
-        // pair's exact size (large pairs), else copy the pair out of it.
-        const own = this.#scratch.length === need ? this.#scratch : this.#scratch.slice(0, need);
-        if (own === this.#scratch) this.#scratch = NO_BYTES;
-        this.#parse(own, 0, need);
-        this.#have = 0;
+      if (cut.length === need && need === pairBytesNeeded(cut.bytes, cut.start, need)) {
+        this.#parse(cut.bytes, cut.start, cut.end, this.#pairOffset - cut.start);
+        cut.close();
         return p;
       }
       if (p === end) return p;
     }
-  }
-
-  #tooLarge(offset: number): ProtocolError {
-    return new ProtocolError(
-      FcgiErrorCode.ParamsTooLarge,
-      `the name-value pairs come to over ${this.#maxSize} bytes`,
-      offset,
-    );
   }
 }

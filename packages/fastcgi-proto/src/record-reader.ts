@@ -8,7 +8,7 @@
  * Sans-IO; any split of the input gives the same calls to the sink, at O(n) cost. After an
  * error (the sink's included) the reader stays failed and rethrows it.
  */
-import { copyBytes, DecoderLifecycle, FixedHeaderReader, ProtocolError } from "@envwire/environ";
+import { CutEntries, DecoderLifecycle, FixedHeaderReader, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
 
 export interface RecordSink {
@@ -36,9 +36,8 @@ export class RecordReader {
   #paddingLeft = 0;
   /** Whether the sink wants the current record's content whole. */
   #whole = false;
-  /** A whole-content record cut by a chunk boundary, being gathered. */
-  #gather: Uint8Array | undefined;
-  #gatherLength = 0;
+  /** A whole-content record cut by a chunk boundary, being gathered (as bytes arrive), and its stream offset. */
+  readonly #gather = new CutEntries();
   #gatherOffset = 0;
   readonly #life = new DecoderLifecycle(FcgiErrorCode.Ended);
 
@@ -73,6 +72,7 @@ export class RecordReader {
       }
       this.#base += n;
     } catch (e) {
+      this.#gather.release();
       this.#life.fail(e);
     } finally {
       this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
@@ -122,21 +122,16 @@ export class RecordReader {
     const take = Math.min(this.#contentLeft, chunk.length - p);
     const end = p + take;
     this.#contentLeft -= take;
-    if (!this.#whole) {
-      this.#sink.onContent(chunk, p, end, this.#base + p);
-    } else if (this.#gather === undefined && this.#contentLeft === 0) {
+    if (!this.#whole || (this.#gather.length === 0 && this.#contentLeft === 0)) {
       this.#sink.onContent(chunk, p, end, this.#base + p);
     } else {
-      if (this.#gather === undefined) {
-        this.#gather = new Uint8Array(take + this.#contentLeft);
-        this.#gatherLength = 0;
-        this.#gatherOffset = this.#base + p;
-      }
-      this.#gatherLength = copyBytes(this.#gather, this.#gatherLength, chunk, p, end);
+      const gather = this.#gather;
+      if (gather.length === 0) this.#gatherOffset = this.#base + p;
+      gather.append(chunk, p, end);
       if (this.#contentLeft === 0) {
-        const content = this.#gather;
-        this.#gather = undefined;
-        this.#sink.onContent(content, 0, content.length, this.#gatherOffset);
+        const { bytes, start, end: contentEnd } = gather;
+        gather.release();
+        this.#sink.onContent(bytes, start, contentEnd, this.#gatherOffset);
       }
     }
     if (this.#contentLeft === 0) this.#endRecord();

@@ -22,7 +22,7 @@ import {
   Role,
 } from "./constants.js";
 import { encodeGetValuesResult, encodeUnknownType } from "./encoder.js";
-import { PairReader } from "./name-value.js";
+import { PairReader, ParamsBudget } from "./name-value.js";
 import { RecordReader } from "./record-reader.js";
 
 export interface FcgiRequestBegin {
@@ -58,6 +58,18 @@ export interface FcgiRequestHandler {
 export interface FcgiRequestDecoderOptions {
   /** Largest PARAMS stream per request, in bytes. Default 131072. */
   maxParamsSize?: number;
+  /**
+   * Most name-value pairs per request. Default 1024 (nginx sends a few dozen): each costs an
+   * Environ entry, about 60 bytes, where its bytes on the wire may be 2.
+   */
+  maxParams?: number;
+  /**
+   * Largest PARAMS bytes, and most pairs, of all the connection's requests whose PARAMS are
+   * still arriving, together. Defaults 524288 and 4096: without them a connection could have
+   * maxConcurrentRequests times the per-request limits in flight.
+   */
+  maxPendingParamsSize?: number;
+  maxPendingParams?: number;
   /** Most requests active at once on the connection. Default 64. */
   maxConcurrentRequests?: number;
   /**
@@ -67,7 +79,7 @@ export interface FcgiRequestDecoderOptions {
   values?: Readonly<Record<string, string>>;
 }
 
-const Phase = { Params: 0, Stdin: 1, Data: 2, Done: 3, Completed: 4 } as const;
+const Phase = { Params: 0, Stdin: 1, Data: 2, Done: 3 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
 
 interface RequestState {
@@ -75,6 +87,15 @@ interface RequestState {
   phase: Phase;
   params: PairReader | undefined;
 }
+
+/** Record types that only a web server receives. */
+const TO_WEB_SERVER: ReadonlySet<number> = new Set([
+  RecordType.END_REQUEST,
+  RecordType.STDOUT,
+  RecordType.STDERR,
+  RecordType.GET_VALUES_RESULT,
+  RecordType.UNKNOWN_TYPE,
+]);
 
 /** What the record in progress is, for the content and end callbacks. */
 const Current = {
@@ -98,9 +119,14 @@ export class RequestDecoder {
     onRecordEnd: () => this.#onRecordEnd(),
   });
   readonly #maxParamsSize: number;
+  readonly #maxParams: number;
+  readonly #budget: ParamsBudget;
   readonly #maxConcurrent: number;
   readonly #values: Readonly<Record<string, string>>;
+  /** The requests begun and not completed by the application. */
   readonly #requests = new Map<number, RequestState>();
+  /** A bit per request id completed since it began: late records for it are ignored (made at the first). */
+  #completed: Uint8Array | undefined;
   #active = 0;
 
   #current: Current = Current.Ignore;
@@ -114,11 +140,20 @@ export class RequestDecoder {
   constructor(handler: FcgiRequestHandler, options: FcgiRequestDecoderOptions = {}) {
     this.#handler = handler;
     this.#maxParamsSize = options.maxParamsSize ?? 131072;
+    this.#maxParams = options.maxParams ?? 1024;
+    this.#budget = new ParamsBudget(options.maxPendingParamsSize ?? 524288, options.maxPendingParams ?? 4096);
     this.#maxConcurrent = options.maxConcurrentRequests ?? 64;
     this.#values = options.values ?? {
       [FCGI_MAX_REQS]: String(this.#maxConcurrent),
       [FCGI_MPXS_CONNS]: this.#maxConcurrent > 1 ? "1" : "0",
     };
+    try {
+      encodeGetValuesResult(Object.entries(this.#values)); // (the answer to any GET_VALUES fits one record)
+    } catch (e) {
+      throw new TypeError(
+        `RequestDecoder: options.values cannot be sent in a GET_VALUES_RESULT: ${(e as Error).message}`,
+      );
+    }
   }
 
   /** Bytes taken so far. */
@@ -132,7 +167,20 @@ export class RequestDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    this.#reader.push(chunk);
+    try {
+      this.#reader.push(chunk);
+    } catch (e) {
+      this.#release();
+      throw e;
+    }
+  }
+
+  /** Lets go of every request's params in progress: the decoder failed. */
+  #release(): void {
+    for (const state of this.#requests.values()) state.params?.release();
+    this.#requests.clear();
+    this.#pairs?.release();
+    this.#pairs = undefined;
   }
 
   /**
@@ -160,11 +208,16 @@ export class RequestDecoder {
    */
   completeRequest(requestId: number): void {
     const state = this.#requests.get(requestId);
-    if (state !== undefined && state.phase !== Phase.Completed) {
-      state.phase = Phase.Completed;
-      state.params = undefined;
-      this.#active--;
-    }
+    if (state === undefined) return;
+    state.params?.release();
+    this.#requests.delete(requestId);
+    this.#completed ??= new Uint8Array(0x10000 >> 3);
+    this.#completed[requestId >> 3]! |= 1 << (requestId & 7);
+    this.#active--;
+  }
+
+  #isCompleted(requestId: number): boolean {
+    return this.#completed !== undefined && (this.#completed[requestId >> 3]! & (1 << (requestId & 7))) !== 0;
   }
 
   #onRecord(type: number, requestId: number, contentLength: number, offset: number): boolean {
@@ -182,11 +235,11 @@ export class RequestDecoder {
     this.#state = state;
     if (state === undefined) {
       if (type < 1 || type > MAX_TYPE) throw this.#unknownType();
+      if (this.#isCompleted(requestId)) {
+        this.#current = Current.Ignore;
+        return false;
+      }
       throw new ProtocolError(FcgiErrorCode.UnknownRequest, `request ${requestId} never began`, offset);
-    }
-    if (state.phase === Phase.Completed) {
-      this.#current = Current.Ignore;
-      return false;
     }
     switch (type) {
       case RecordType.ABORT_REQUEST:
@@ -277,9 +330,17 @@ export class RequestDecoder {
 
   #management(type: number): boolean {
     if (type === RecordType.GET_VALUES) {
+      // (One record: its pairs are read as they arrive, within it and the pair limit.)
       this.#current = Current.GetValues;
-      this.#pairs = new PairReader(this.#maxParamsSize);
-      return true;
+      this.#pairs = new PairReader(this.#length, this.#maxParams);
+      return false;
+    }
+    if (TO_WEB_SERVER.has(type)) {
+      throw new ProtocolError(
+        FcgiErrorCode.UnexpectedRecord,
+        `record type ${type} goes to the web server`,
+        this.#offset,
+      );
     }
     if (type >= 1 && type <= MAX_TYPE) {
       throw new ProtocolError(
@@ -294,8 +355,7 @@ export class RequestDecoder {
 
   #begin(buf: Uint8Array, at: number): void {
     const requestId = this.#requestId;
-    const existing = this.#requests.get(requestId);
-    if (existing !== undefined && existing.phase !== Phase.Completed) {
+    if (this.#requests.has(requestId)) {
       throw new ProtocolError(
         FcgiErrorCode.DuplicateRequest,
         `request ${requestId} is already active`,
@@ -314,22 +374,24 @@ export class RequestDecoder {
       role: (buf[at]! << 8) | buf[at + 1]!,
       keepConn: (buf[at + 2]! & KEEP_CONN) !== 0,
     };
+    if (this.#isCompleted(requestId)) this.#completed![requestId >> 3]! &= ~(1 << (requestId & 7));
     this.#requests.set(requestId, {
       begin,
       phase: Phase.Params,
-      params: new PairReader(this.#maxParamsSize),
+      params: new PairReader(this.#maxParamsSize, this.#maxParams, this.#budget),
     });
     this.#active++;
     this.#handler.onBegin?.(begin);
   }
 
+  /** Answers with the value of each name asked for that it knows, once each (a name asked twice is answered once). */
   #answerGetValues(asked: Environ): void {
-    const answer: [string, string][] = [];
+    const answer = new Map<string, string>();
     for (let i = 0; i < asked.size; i++) {
       const name = asked.nameAt(i);
-      if (Object.hasOwn(this.#values, name)) answer.push([name, this.#values[name]!]);
+      if (Object.hasOwn(this.#values, name)) answer.set(name, this.#values[name]!);
     }
-    this.#reply(encodeGetValuesResult(answer));
+    this.#reply(encodeGetValuesResult([...answer]));
   }
 
   #reply(record: Uint8Array): void {

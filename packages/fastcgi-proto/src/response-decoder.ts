@@ -37,6 +37,8 @@ export interface FcgiResponseHandler {
 export interface FcgiResponseDecoderOptions {
   /** Largest GET_VALUES_RESULT content accepted (one record, so at most 65535). Default 65535. */
   maxValuesSize?: number;
+  /** Most pairs in a GET_VALUES_RESULT. Default 64 (the spec defines three names). */
+  maxValues?: number;
 }
 
 const Current = { Stdout: 0, Stderr: 1, End: 2, Values: 3, UnknownType: 4 } as const;
@@ -50,6 +52,7 @@ interface Expected {
 export class ResponseDecoder {
   readonly #handler: FcgiResponseHandler;
   readonly #maxValuesSize: number;
+  readonly #maxValues: number;
   readonly #reader: RecordReader = new RecordReader({
     onRecord: (type, requestId, contentLength, offset) =>
       this.#onRecord(type, requestId, contentLength, offset),
@@ -66,6 +69,7 @@ export class ResponseDecoder {
   constructor(handler: FcgiResponseHandler, options: FcgiResponseDecoderOptions = {}) {
     this.#handler = handler;
     this.#maxValuesSize = options.maxValuesSize ?? 0xffff;
+    this.#maxValues = options.maxValues ?? 64;
   }
 
   /** Bytes taken so far. */
@@ -86,7 +90,13 @@ export class ResponseDecoder {
   }
 
   push(chunk: Uint8Array): void {
-    this.#reader.push(chunk);
+    try {
+      this.#reader.push(chunk);
+    } catch (e) {
+      this.#pairs?.release(); // (failed: it keeps nothing)
+      this.#pairs = undefined;
+      throw e;
+    }
   }
 
   /** The application closed the connection: throws ProtocolError inside a record or before an expected END_REQUEST. */
@@ -110,14 +120,23 @@ export class ResponseDecoder {
     const fail = (code: string, why: string) => new ProtocolError(code, why, offset);
     if (type < 1 || type > MAX_TYPE)
       throw fail(FcgiErrorCode.UnknownRecordType, `record type ${type} is not FastCGI 1.0`);
+    const toWebServer =
+      type === RecordType.STDOUT ||
+      type === RecordType.STDERR ||
+      type === RecordType.END_REQUEST ||
+      type === RecordType.GET_VALUES_RESULT ||
+      type === RecordType.UNKNOWN_TYPE;
+    if (!toWebServer)
+      throw fail(FcgiErrorCode.UnexpectedRecord, `record type ${type} goes to the application`);
     const management = type === RecordType.GET_VALUES_RESULT || type === RecordType.UNKNOWN_TYPE;
     if (management !== (requestId === 0)) {
       throw fail(FcgiErrorCode.BadRequestId, `record type ${type} with request id ${requestId}`);
     }
     if (type === RecordType.GET_VALUES_RESULT) {
+      // (One record: its pairs are read as they arrive, within maxValuesSize.)
       this.#current = Current.Values;
-      this.#pairs = new PairReader(this.#maxValuesSize);
-      return true;
+      this.#pairs = new PairReader(this.#maxValuesSize, this.#maxValues);
+      return false;
     }
     if (type === RecordType.UNKNOWN_TYPE) {
       this.#current = Current.UnknownType;
@@ -125,9 +144,6 @@ export class ResponseDecoder {
       return true;
     }
     const expected = this.#expected.get(requestId);
-    if (type !== RecordType.STDOUT && type !== RecordType.STDERR && type !== RecordType.END_REQUEST) {
-      throw fail(FcgiErrorCode.UnexpectedRecord, `record type ${type} goes to the application`);
-    }
     if (expected === undefined) {
       throw fail(FcgiErrorCode.UnknownRequest, `request ${requestId} was not begun, or has ended`);
     }

@@ -62,6 +62,40 @@ describe("encodeStream", () => {
   });
 });
 
+describe("encodeStream's recordSize", () => {
+  it("caps each record's content, a multiple of 8 when padding", () => {
+    const payload = new Uint8Array(70_000);
+    expect(headers(concat(encodeStream(5, 1, payload, { recordSize: 32768 })))).toEqual([
+      [5, 1, 32768, 0],
+      [5, 1, 32768, 0],
+      [5, 1, 4464, 0],
+    ]);
+    expect(headers(concat(encodeStream(5, 1, payload.subarray(0, 25), { recordSize: 10 })))).toEqual([
+      [5, 1, 8, 0],
+      [5, 1, 8, 0],
+      [5, 1, 8, 0],
+      [5, 1, 1, 7],
+    ]);
+    expect(
+      headers(concat(encodeStream(5, 1, payload.subarray(0, 25), { recordSize: 10, pad: false }))),
+    ).toEqual([
+      [5, 1, 10, 0],
+      [5, 1, 10, 0],
+      [5, 1, 5, 0],
+    ]);
+  });
+
+  it("refuses a size no record can have", () => {
+    const payload = new Uint8Array(10);
+    for (const recordSize of [0, 7, 65536, 1.5, Number.NaN])
+      expect(
+        codeOf(() => encodeStream(5, 1, payload, { recordSize })),
+        String(recordSize),
+      ).toBe(FcgiErrorCode.BadField);
+    expect(encodeStream(5, 1, payload, { recordSize: 1, pad: false })).toHaveLength(10 * 2);
+  });
+});
+
 describe("encodeParams", () => {
   it("packs whole pairs into one padded record and ends the stream", () => {
     const env = new Environ([

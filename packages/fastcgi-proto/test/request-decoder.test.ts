@@ -114,6 +114,13 @@ describe("requests", () => {
   });
 });
 
+describe("options", () => {
+  it("refuse values a GET_VALUES_RESULT cannot carry, at the constructor", () => {
+    const values = { FCGI_MAX_CONNS: "x".repeat(70_000) };
+    expect(() => new RequestDecoder({ onHead() {} }, { values })).toThrow(TypeError);
+  });
+});
+
 describe("malformed input", () => {
   it("a version other than 1", () => {
     const bytes = simple(1);
@@ -174,6 +181,61 @@ describe("malformed input", () => {
       record(4, 1),
     ]);
     expectFailure(huge, FcgiErrorCode.TruncatedPair, 24);
+  });
+
+  it("more pairs than maxParams, and a GET_VALUES asking about more", () => {
+    const three = pairs([
+      ["A", "b"],
+      ["C", "d"],
+      ["E", "f"],
+    ]);
+    expectFailure(concat([begin(1), stream(4, 1, three)]), FcgiErrorCode.TooManyParams, 24 + 8, {
+      maxParams: 2,
+    });
+    expectFailure(record(9, 0, three), FcgiErrorCode.TooManyParams, 8 + 8, { maxParams: 2 });
+  });
+
+  it("the connection's params in progress over the pending limits, counted only until each stream ends", () => {
+    // Two requests' PARAMS arriving side by side: 8 bytes and 2 pairs each, not yet ended.
+    const open = (id: number) =>
+      concat([
+        begin(id),
+        record(
+          4,
+          id,
+          pairs([
+            ["A", "b"],
+            ["C", "d"],
+          ]),
+        ),
+      ]);
+    const both = concat([open(1), open(2)]);
+    expectFailure(both, FcgiErrorCode.ParamsTooLarge, 56 + 2, { maxPendingParamsSize: 10 });
+    expectFailure(both, FcgiErrorCode.TooManyParams, 56 + 4, { maxPendingParams: 3 });
+    // The first stream ended: what it took is given back.
+    const ended = concat([open(1), record(4, 1), open(2), record(4, 2)]);
+    const tight = { maxPendingParamsSize: 8, maxPendingParams: 2 };
+    expect(errorOf(() => decodeRequests([ended], tight, false))).toBeUndefined();
+    // A completed request gives back what its unfinished stream took.
+    const d = new RequestDecoder({ onHead() {} }, tight);
+    d.push(open(1));
+    d.completeRequest(1);
+    d.push(open(2));
+    expect(d.activeRequests).toBe(1);
+  });
+
+  it("answers a name GET_VALUES asks twice once", () => {
+    const query = record(
+      9,
+      0,
+      pairs([
+        ["FCGI_MAX_REQS", ""],
+        ["FCGI_MAX_REQS", ""],
+      ]),
+    );
+    expect(decodeRequests([query], { maxConcurrentRequests: 3 }).replies).toEqual([
+      record(10, 0, pairs([["FCGI_MAX_REQS", "3"]])),
+    ]);
   });
 
   it("too many requests at once", () => {

@@ -76,6 +76,19 @@ describe("ResponseDecoder", () => {
     expectFailure(record(77, 1), FcgiErrorCode.UnknownRecordType, 0);
   });
 
+  it("refuses a GET_VALUES_RESULT of more than maxValues pairs", () => {
+    const three = pairs([
+      ["A", "1"],
+      ["B", "2"],
+      ["C", "3"],
+    ]);
+    for (const [how, chunks] of everySplit(record(10, 0, three))) {
+      const err = errorOf(() => decodeResponses(detached(chunks), [], { maxValues: 2 })) as ProtocolError;
+      expect([err.code, err.offset], how).toEqual([FcgiErrorCode.TooManyParams, 8 + 8]);
+    }
+    expect(decodeResponses([record(10, 0, three)], [], { maxValues: 3 }).management).toHaveLength(1);
+  });
+
   it("reports a connection closed before END_REQUEST", () => {
     expectFailure(concat([record(6, 1, "partial"), record(6, 1)]), FcgiErrorCode.TruncatedRequest, 23);
     expectFailure(record(6, 1, "partial").subarray(0, 10), FcgiErrorCode.TruncatedRecord, 10);
