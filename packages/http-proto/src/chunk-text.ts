@@ -11,11 +11,11 @@
 import { latin1Decode } from "@envwire/environ";
 
 /**
- * How far past a head a shared text may run: heads of pipelined requests come well within
- * it; a body that follows costs at most this much decoding, and a value string sliced from
- * the text keeps at most this much more of it alive.
+ * The longest text made for values to be sliced from, from the head that asks for it on: the
+ * pipelined heads after it come well within it; a body that follows costs at most this much
+ * decoding; and a value string sliced from the text keeps at most this much of it alive.
  */
-const REACH = 4096;
+export const TEXT_MAX = 4096;
 
 export class ChunkText {
   #open = false;
@@ -47,7 +47,11 @@ export class ChunkText {
       return this.#text;
     }
     const share = this.#open && more;
-    const text = latin1Decode(buf, start, share ? Math.max(end, Math.min(buf.length, start + REACH)) : end);
+    const text = latin1Decode(
+      buf,
+      start,
+      share ? Math.max(end, Math.min(buf.length, start + TEXT_MAX)) : end,
+    );
     this.base = start;
     if (share) {
       this.#buffer = buf;

@@ -12,11 +12,11 @@ import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { ChunkText } from "./chunk-text.js";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
-import { FieldKind } from "./field-names.js";
+import { FieldKind, NameTable } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";
 import { emptyObjectArray, HeadScanner, type HttpVersion, methodOf, Section } from "./head-scanner.js";
-import { fieldNamesOf, HeaderFields } from "./header-fields.js";
+import { Fields, type HeaderFields } from "./header-fields.js";
 import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
 
 export type { HttpRequestHead, HttpResponseHead } from "./message-head.js";
@@ -67,6 +67,8 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   protected readonly scanner: HeadScanner;
   readonly #head: HeadReader;
   readonly #text = new ChunkText();
+  /** The names this decoder knows (see NameTable): its heads' and trailers' scanners share them. */
+  readonly #names = new NameTable();
   #trailerScanner: HeadScanner | undefined;
   #trailers: HeadReader | undefined;
   #state: State = State.Head;
@@ -105,6 +107,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxStartLineLength: this.options.maxStartLineLength,
       maxFields: this.options.maxHeaders,
       allowBareLf: this.options.allowBareLf,
+      names: this.#names,
     });
   }
 
@@ -268,27 +271,28 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   }
 
   /** The fields `scanner` just read from `buf`, copied out of its scratch. */
-  protected fieldsOf(scanner: HeadScanner, buf: Uint8Array): HeaderFields {
+  protected fieldsOf(scanner: HeadScanner, buf: Uint8Array): Fields {
     const n = scanner.fieldCount;
-    return new HeaderFields(
+    return new Fields(
       buf,
       scanner.spans.slice(0, n * 4),
       scanner.names.slice(0, n),
       scanner.kinds,
       scanner.nameTraits,
+      this.#names,
       this.#text,
     );
   }
 
   /** Frames the head just scanned; field errors are reported at their stream offsets. */
-  protected frame(headers: HeaderFields, version: HttpVersion, isRequest: boolean, origin: number): Framing {
+  protected frame(headers: Fields, version: HttpVersion, isRequest: boolean, origin: number): Framing {
     return frame(headers, version, isRequest, this.scanner.kinds, origin);
   }
 }
 
 /** Throws at the second Host field of a request. */
-function duplicateHost(headers: HeaderFields, origin: number): never {
-  const names = fieldNamesOf(headers);
+function duplicateHost(headers: Fields, origin: number): never {
+  const names = headers.names;
   let seen = false;
   for (let i = 0; ; i++) {
     if (names[i]!.kind !== FieldKind.Host) continue;

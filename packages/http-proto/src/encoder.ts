@@ -4,7 +4,7 @@
  * would split or misread: a method or field name that is not a token, a target with spaces
  * or controls, a value with CR, LF, NUL or another control byte.
  */
-import { badFieldValueIndex, isToken, latin1Encode, ProtocolError } from "@envwire/environ";
+import { badFieldValueIndex, isToken, latin1Encode, ProtocolError, quote } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import type { HttpVersion } from "./head-scanner.js";
 
@@ -73,16 +73,16 @@ function bad(why: string, offset: number): ProtocolError {
 function fieldsText(headers: FieldList | undefined, at: number): string {
   let text = "";
   for (const [name, value] of headers ?? []) {
-    if (!isToken(name)) throw bad(`${JSON.stringify(name)} is not a field name`, at + text.length);
+    if (!isToken(name)) throw bad(`${quote(String(name))} is not a field name`, at + text.length);
     if (badFieldValueIndex(value) >= 0)
-      throw bad(`the value of ${name} has a byte a peer would misread`, at + text.length);
+      throw bad(`the value of ${quote(name)} has a byte a peer would misread`, at + text.length);
     text += `${name}: ${value}\r\n`;
   }
   return text;
 }
 
 export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
-  if (!isToken(init.method)) throw bad(`${JSON.stringify(init.method)} is not a method`, 0);
+  if (!isToken(init.method)) throw bad(`${quote(String(init.method))} is not a method`, 0);
   const target = init.target;
   for (let i = 0; i < target.length; i++) {
     const c = target.charCodeAt(i);
@@ -100,7 +100,7 @@ export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
 export function encodeResponseHead(init: ResponseHeadInit): Uint8Array {
   const reason = init.reason ?? STATUS_REASONS[init.status] ?? "";
   if (!(Number.isInteger(init.status) && init.status >= 100 && init.status <= 999))
-    throw bad(`status ${init.status}`, 9);
+    throw bad(`status ${quote(String(init.status))} is not an integer 100-999`, 9);
   if (badFieldValueIndex(reason) >= 0) throw bad("the reason has a byte a peer would misread", 13);
   const line = `${init.version ?? "HTTP/1.1"} ${init.status} ${reason}\r\n`;
   return latin1Encode(`${line}${fieldsText(init.headers, line.length)}\r\n`);

@@ -22,9 +22,9 @@ import {
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
-import { type FieldGroup, FieldKind, type FieldName, nextStamp } from "./field-names.js";
-import { fieldKindsOf, fieldNamesOf, type HeaderFields, NameTraits, nameTraitsOf } from "./header-fields.js";
-import type { HttpRequestHead } from "./message-head.js";
+import { FieldKind, type FieldName } from "./field-names.js";
+import { type Fields, NameTraits } from "./header-fields.js";
+import { type HttpRequestHead, RequestHead } from "./message-head.js";
 import { percentEncodePath } from "./percent-coding.js";
 import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 
@@ -35,8 +35,11 @@ export interface RequestEnvironOptions extends ConnectionInfo {
 
 /** What requestToEnviron needs to know of a head's fields (see surveyFields, surveyKinds). */
 interface FieldSurvey {
-  /** The group of each field that is kept, repeats sharing one; undefined when there are no repeats. */
-  groups: readonly (FieldGroup | undefined)[] | undefined;
+  /**
+   * For each field, the first field of its group (the fields sharing its CGI name), itself
+   * when none comes before it, -1 when it is dropped; undefined when no field repeats.
+   */
+  firsts: readonly number[] | undefined;
   /** The first Content-Type field, and the Host field; -1 for none. */
   contentType: number;
   host: number;
@@ -49,16 +52,18 @@ interface FieldSurvey {
 
 /**
  * Groups a head's fields by CGI name, and finds the ones the mapping reads, in one pass.
- * A field with "_" is dropped (no group) unless kept. While every name of the head was
- * already in the name table, a name's table entry is its group, and the head's names serve
- * as the groups, marked with a stamp new to this mapping. Otherwise (a name new or evicted
- * during the head, or "_" kept, which lets X_A and X-A share a CGI name) groups are found
- * by CGI name.
+ * A field with "_" is dropped unless kept. While every name of the head was already in a name
+ * table (the head is settled), a name's id stands for its group, and the decoder's name
+ * table's scratch (firstAt, left as it was found) maps each id to its first field. Otherwise
+ * (a name new or displaced during the head, or "_" kept, which lets X_A and X-A share a CGI
+ * name) groups are found by CGI name.
  */
-function surveyFields(names: readonly FieldName[], settled: boolean, keepUnderscore: boolean): FieldSurvey {
-  const stamp = nextStamp();
-  const byName = settled && !keepUnderscore ? undefined : new Map<string, FieldGroup>();
-  const groups: (FieldGroup | undefined)[] | undefined = byName && new Array(names.length).fill(undefined);
+function surveyFields(fields: Fields, keepUnderscore: boolean): FieldSurvey {
+  const names = fields.names;
+  const byId = (fields.traits & NameTraits.Settled) !== 0 && !keepUnderscore;
+  const byName = byId ? undefined : new Map<string, number>();
+  const firstAt = fields.table.firstAt;
+  const firsts = new Array<number>(names.length).fill(-1);
   let contentType = -1;
   let host = -1;
   let hasContentLength = false;
@@ -70,20 +75,16 @@ function surveyFields(names: readonly FieldName[], settled: boolean, keepUndersc
       leftOut = true;
       continue;
     }
-    let group: FieldGroup = name;
-    if (byName !== undefined) {
-      group = byName.get(name.cgi) ?? { seenBy: 0, firstAt: 0, count: 0 };
-      byName.set(name.cgi, group);
-      groups![i] = group;
-    }
-    if (group.seenBy !== stamp) {
-      group.seenBy = stamp;
-      group.firstAt = i;
-      group.count = 1;
+    let first: number;
+    if (byName === undefined) {
+      first = firstAt[name.id]!;
+      if (first < 0) first = firstAt[name.id] = i;
     } else {
-      group.count++;
-      repeats = true;
+      first = byName.get(name.cgi) ?? i;
+      if (first === i) byName.set(name.cgi, i);
     }
+    if (first !== i) repeats = true;
+    firsts[i] = first;
     const kind = name.kind;
     if (kind === FieldKind.ContentType) {
       leftOut = true;
@@ -95,17 +96,18 @@ function surveyFields(names: readonly FieldName[], settled: boolean, keepUndersc
       host = i;
     }
   }
-  return { groups: groups ?? names, contentType, host, hasContentLength, repeats, leftOut };
+  if (byName === undefined) for (const name of names) firstAt[name.id] = -1;
+  return { firsts: repeats ? firsts : undefined, contentType, host, hasContentLength, repeats, leftOut };
 }
 
 /**
- * The survey of a head whose names the scanner found all in the table, none twice and none
+ * The survey of a head whose names the scanner found all in a table, none twice and none
  * with "_" (most heads): it follows from the or of their kinds, with no walk over the fields
  * but to find Content-Type or Host when they are there.
  */
 function surveyKinds(names: readonly FieldName[], kinds: number): FieldSurvey {
   return {
-    groups: undefined,
+    firsts: undefined,
     contentType: (kinds & FieldKind.ContentType) === 0 ? -1 : indexOfKind(names, FieldKind.ContentType),
     host: (kinds & FieldKind.Host) === 0 ? -1 : indexOfKind(names, FieldKind.Host),
     hasContentLength: (kinds & FieldKind.ContentLength) !== 0,
@@ -125,14 +127,17 @@ function indexOfKind(names: readonly FieldName[], kind: number): number {
  * head came in, and are worked out when first read.
  */
 export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironOptions = {}): Environ {
+  if (!(head instanceof RequestHead)) {
+    throw new TypeError("requestToEnviron: head must be a request head from a RequestDecoder");
+  }
   const fields = head.headers;
-  const names = fieldNamesOf(fields);
+  const names = fields.names;
   const keepUnderscore = options.keepUnderscoreHeaders === true;
-  const traits = nameTraitsOf(fields);
+  const traits = fields.traits;
   const survey =
     (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore)) === NameTraits.Settled
-      ? surveyKinds(names, fieldKindsOf(fields))
-      : surveyFields(names, (traits & NameTraits.Settled) !== 0, keepUnderscore);
+      ? surveyKinds(names, fields.kinds)
+      : surveyFields(fields, keepUnderscore);
   checkConnection(options);
   const contentLength = head.body === "length" || (head.body === "none" && survey.hasContentLength);
   const optional =
@@ -141,9 +146,9 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
     (options.remoteAddr === undefined ? 0 : Optional.RemoteAddr) |
     (options.remotePort === undefined ? 0 : Optional.RemotePort) |
     (options.https === true ? Optional.Https : 0);
-  const groups = survey.groups;
-  const entries = survey.leftOut || survey.repeats ? httpFields(names, groups, keepUnderscore) : undefined;
-  const joined = survey.repeats ? joinRepeats(fields, names, groups!, keepUnderscore) : undefined;
+  const firsts = survey.firsts;
+  const entries = survey.leftOut || survey.repeats ? httpFields(names, firsts, keepUnderscore) : undefined;
+  const joined = firsts === undefined ? undefined : joinRepeats(fields, names, firsts);
   const run = new RequestRun(head, options, optional, entries, joined, survey.contentType, survey.host);
   return new Environ(undefined, 0).appendRun(run);
 }
@@ -151,14 +156,14 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
 /** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length, the first of repeats. */
 function httpFields(
   names: readonly FieldName[],
-  groups: readonly (FieldGroup | undefined)[] | undefined,
+  firsts: readonly number[] | undefined,
   keepUnderscore: boolean,
 ): number[] {
   const entries: number[] = [];
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     if (name.underscore && !keepUnderscore) continue; // dropped
-    if (groups !== undefined && groups[i]!.firstAt !== i) continue; // joined at its first place
+    if (firsts !== undefined && firsts[i] !== i) continue; // joined at its first place
     if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) entries.push(i);
   }
   return entries;
@@ -169,19 +174,16 @@ function httpFields(
  * (RFC 6265 §5.4), each at the place of the first of them.
  */
 function joinRepeats(
-  fields: HeaderFields,
+  fields: Fields,
   names: readonly FieldName[],
-  groups: readonly (FieldGroup | undefined)[],
-  keepUnderscore: boolean,
+  firsts: readonly number[],
 ): (string | undefined)[] {
   const joined = new Array<string | undefined>(names.length).fill(undefined);
   for (let i = 0; i < names.length; i++) {
-    if (names[i]!.underscore && !keepUnderscore) continue; // dropped (its group is not this mapping's)
-    const group = groups[i]!;
-    if (group.count === 1) continue;
-    const first = group.firstAt;
-    if (first === i) joined[i] = fields.valueAt(i);
-    else joined[first] += (names[i]!.kind === FieldKind.Cookie ? "; " : ", ") + fields.valueAt(i);
+    const first = firsts[i]!;
+    if (first < 0 || first === i) continue; // dropped, or the first of its group
+    const separator = names[i]!.kind === FieldKind.Cookie ? "; " : ", ";
+    joined[first] = (joined[first] ?? fields.valueAt(first)) + separator + fields.valueAt(i);
   }
   return joined;
 }

@@ -3,14 +3,19 @@
  * the CGI variable it maps to, whether it has "_" (dropped by default), and whether it is
  * one of the few fields that frame the message or matter to the Environ mapping.
  *
- * The head scanner hashes each name as it reads it (see NAME_HASH_*), so a field seen
- * before costs a compare or two, four bytes at a time: no string for the raw name, no case
- * folding, and no byte-by-byte token check (only valid tokens get into the table). The table
- * is bounded, two ways a set; a new name displaces the older of the two. The names that
- * frame a message are pinned, so a flood of hostile names can slow lookups down, never
- * change what they return.
+ * The head scanner hashes each name as it reads it (see NAME_HASH_*), so a field seen before
+ * costs a compare or two, four bytes at a time: no string for the raw name, no case folding,
+ * and no byte-by-byte token check (only valid tokens get into a table). Two tables answer:
+ *
+ * - the well-known names (KNOWN below), made once and never changed, shared by every decoder;
+ * - a NameTable of each decoder's own, which learns the other names its peer sends: bounded
+ *   (two ways a set; a new name displaces the older of the two), and the decoder's alone, so
+ *   one connection's names can slow no other connection, nor push out a well-known name.
+ *
+ * Each name in a table has an id, unique among the names its tables hold, by which a head's
+ * repeats are found without strings (NameTable's marks, cleared after each use).
  */
-import { headerToCgiName, latin1Decode, latin1Encode } from "@envwire/environ";
+import { latin1Decode, latin1Encode } from "@envwire/environ";
 
 /** Kinds, as bits, so a head's kinds can be or-ed together and tested at once. */
 export const FieldKind = {
@@ -33,20 +38,10 @@ export const FRAMING_KINDS: number =
   FieldKind.Upgrade |
   FieldKind.Expect;
 
-/**
- * Scratch for requestToEnviron, which finds a head's repeated fields in one pass by marking
- * them: the mapping that last saw this name, its first field there, and how many there are.
- */
-export interface FieldGroup {
-  seenBy: number;
-  firstAt: number;
-  count: number;
-}
-
-/** A field name's meaning; also the group of its fields while the name table stands still. */
-export interface FieldName extends FieldGroup {
-  /** Scratch for the head scanner: the scan that last saw this name (see nextStamp). */
-  scannedBy: number;
+/** A field name's meaning (immutable: heads keep it). */
+export interface FieldName {
+  /** Unique among the names the tables hold (see the module comment); -1 for a name no table took. */
+  readonly id: number;
   /**
    * The name's length and its bytes with the 0x20 bit set (lower case, for a token): as
    * little-endian words, and the last length % 4 bytes as one number, first byte highest.
@@ -77,54 +72,6 @@ export interface FieldName extends FieldGroup {
 export const NAME_HASH_SEED: number = 0x811c9dc5 | 0;
 export const NAME_HASH_PRIME: number = 0x9e3779b1 | 0;
 
-/**
- * Two ways a set, so that two common names whose hashes meet (or one that meets a pinned
- * name) do not evict each other on every request.
- */
-const SET_BITS = 9;
-const SLOTS = 2 << SET_BITS;
-/** A hash's set (its first slot): the top bits, which a multiply mixes from every bit below. */
-const setOf = (hash: number) => (hash >>> (32 - SET_BITS)) << 1;
-const MAX_CACHED_LENGTH = 40;
-
-const KINDS: Record<string, number> = {
-  connection: FieldKind.Connection,
-  "transfer-encoding": FieldKind.TransferEncoding,
-  "content-length": FieldKind.ContentLength,
-  upgrade: FieldKind.Upgrade,
-  expect: FieldKind.Expect,
-  host: FieldKind.Host,
-  "content-type": FieldKind.ContentType,
-  cookie: FieldKind.Cookie,
-};
-
-const table: (FieldName | undefined)[] = new Array<FieldName | undefined>(SLOTS).fill(undefined);
-const pinned: boolean[] = new Array<boolean>(SLOTS).fill(false);
-
-function entryFor(raw: string): FieldName {
-  const lower = raw.toLowerCase();
-  const folded = Uint8Array.from(raw, (c) => c.charCodeAt(0) | 0x20);
-  const view = new DataView(folded.buffer);
-  const words = new Int32Array(folded.length >> 2);
-  for (let k = 0; k < words.length; k++) words[k] = view.getInt32(k * 4, true);
-  let tail = 0;
-  for (let k = words.length * 4; k < folded.length; k++) tail = (tail << 8) | folded[k]!;
-  return {
-    length: folded.length,
-    words,
-    wordCount: words.length,
-    tail,
-    cgi: headerToCgiName(raw),
-    underscore: raw.includes("_"),
-    exact: /[\^~`|_]/.test(raw) ? lower : undefined,
-    kind: KINDS[lower] ?? FieldKind.Other,
-    seenBy: 0,
-    firstAt: 0,
-    count: 0,
-    scannedBy: 0,
-  };
-}
-
 /** The hash the scanner computes for the name `buf[start, end)` (words little-endian). */
 export function nameHash(buf: Uint8Array, start: number, end: number): number {
   let h = NAME_HASH_SEED;
@@ -137,77 +84,209 @@ export function nameHash(buf: Uint8Array, start: number, end: number): number {
   return h;
 }
 
-for (const name of Object.keys(KINDS)) {
-  const set = setOf(nameHash(latin1Encode(name), 0, name.length));
-  const slot = pinned[set] ? set + 1 : set;
-  if (pinned[slot]) throw new Error(`field name table: ${name} meets two pinned names`);
-  table[slot] = entryFor(name);
-  pinned[slot] = true;
-}
+const KINDS: readonly (readonly [string, number])[] = [
+  ["connection", FieldKind.Connection],
+  ["transfer-encoding", FieldKind.TransferEncoding],
+  ["content-length", FieldKind.ContentLength],
+  ["upgrade", FieldKind.Upgrade],
+  ["expect", FieldKind.Expect],
+  ["host", FieldKind.Host],
+  ["content-type", FieldKind.ContentType],
+  ["cookie", FieldKind.Cookie],
+];
 
-let stamps = 0;
+/** The names every table knows from the start: those that frame messages, and common ones. */
+const KNOWN = [
+  ...KINDS.map(([name]) => name),
+  "accept",
+  "accept-charset",
+  "accept-encoding",
+  "accept-language",
+  "accept-ranges",
+  "access-control-request-headers",
+  "access-control-request-method",
+  "age",
+  "authorization",
+  "cache-control",
+  "content-disposition",
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "content-range",
+  "date",
+  "dnt",
+  "etag",
+  "expires",
+  "forwarded",
+  "from",
+  "if-match",
+  "if-modified-since",
+  "if-none-match",
+  "if-range",
+  "if-unmodified-since",
+  "keep-alive",
+  "last-modified",
+  "link",
+  "location",
+  "max-forwards",
+  "origin",
+  "pragma",
+  "priority",
+  "proxy-authorization",
+  "proxy-connection",
+  "range",
+  "referer",
+  "retry-after",
+  "sec-ch-ua",
+  "sec-ch-ua-mobile",
+  "sec-ch-ua-platform",
+  "sec-fetch-dest",
+  "sec-fetch-mode",
+  "sec-fetch-site",
+  "sec-fetch-user",
+  "sec-websocket-extensions",
+  "sec-websocket-key",
+  "sec-websocket-protocol",
+  "sec-websocket-version",
+  "server",
+  "set-cookie",
+  "te",
+  "trailer",
+  "upgrade-insecure-requests",
+  "user-agent",
+  "vary",
+  "via",
+  "www-authenticate",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-real-ip",
+  "x-request-id",
+  "x-requested-with",
+];
 
-/**
- * A stamp no mark on a name holds yet, for the scanner's marks (FieldName.scannedBy) and the
- * Environ mapping's (FieldGroup.seenBy) alike: one counter, so each stamp is one use's own.
- * Stamps stay small integers (the engine stores them unboxed): past 2^30 they start over,
- * and the table's names forget every mark, so no stale one can look current.
- */
-export function nextStamp(): number {
-  if (++stamps === 0x40000000) {
-    stamps = 1;
-    for (const name of table) {
-      if (name === undefined) continue;
-      name.seenBy = 0;
-      name.scannedBy = 0;
-    }
+const HTTP_ = latin1Encode("HTTP_");
+
+/** The entry for the name `buf[start, end)` (a token), made from its bytes in one pass. */
+function entryOf(buf: Uint8Array, start: number, end: number, id: number, kind: number): FieldName {
+  const length = end - start;
+  const folded = new Uint8Array(length);
+  const cgi = new Uint8Array(length + 5);
+  cgi.set(HTTP_);
+  let underscore = false;
+  let confusable = false;
+  for (let k = 0; k < length; k++) {
+    const c = buf[start + k]!;
+    folded[k] = c | 0x20;
+    cgi[5 + k] = c >= 0x61 && c <= 0x7a ? c - 0x20 : c === 0x2d ? 0x5f : c;
+    if (c === 0x5f) underscore = true;
+    if (c === 0x5e || c === 0x7e || c === 0x60 || c === 0x7c || c === 0x5f) confusable = true;
   }
-  return stamps;
+  const view = new DataView(folded.buffer);
+  const wordCount = length >> 2;
+  const words = new Int32Array(wordCount);
+  for (let k = 0; k < wordCount; k++) words[k] = view.getInt32(k * 4, true);
+  let tail = 0;
+  for (let k = wordCount * 4; k < length; k++) tail = (tail << 8) | folded[k]!;
+  return {
+    id,
+    length,
+    words,
+    wordCount,
+    tail,
+    cgi:
+      kind === FieldKind.ContentType
+        ? "CONTENT_TYPE"
+        : kind === FieldKind.ContentLength
+          ? "CONTENT_LENGTH"
+          : latin1Decode(cgi),
+    underscore,
+    exact: confusable ? latin1Decode(buf, start, end).replace(/[A-Z]+/g, (s) => s.toLowerCase()) : undefined,
+    kind,
+  };
 }
 
-let misses = 0;
+/** A two-ways-a-set table of names, by hash: the newest of a set first, the one before it second. */
+class Ways {
+  readonly #bits: number;
+  readonly names: (FieldName | undefined)[];
 
-/**
- * How many lookups have missed the table so far. While it stands still, each name maps to
- * one entry: two fields share an entry exactly when their names are the same.
- */
-export function fieldNameMisses(): number {
-  return misses;
-}
-
-/**
- * The entry for the field name `buf[start, end)`, whose nameHash is `hash`, if the table has
- * it (then the name is a valid token); `view` is a DataView of `buf`, for four-byte compares.
- */
-export function knownFieldName(
-  view: DataView,
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  hash: number,
-): FieldName | undefined {
-  const set = setOf(hash);
-  const first = table[set];
-  if (first !== undefined && isName(first, view, buf, start, end)) return first;
-  const second = table[set + 1];
-  return second !== undefined && isName(second, view, buf, start, end) ? second : undefined;
-}
-
-/** A new entry for the field name `buf[start, end)` (a token the table does not have), kept if it may be. */
-export function newFieldName(buf: Uint8Array, start: number, end: number, hash: number): FieldName {
-  misses++;
-  const raw = latin1Decode(buf, start, end);
-  const entry = entryFor(raw);
-  if (end - start > MAX_CACHED_LENGTH) return entry;
-  // The newest name goes first, the one it displaces second; pinned names stay where they are.
-  const set = setOf(hash);
-  if (pinned[set]) {
-    if (!pinned[set + 1]) table[set + 1] = entry;
-  } else {
-    if (!pinned[set + 1]) table[set + 1] = table[set];
-    table[set] = entry;
+  constructor(setBits: number) {
+    this.#bits = setBits;
+    this.names = new Array<FieldName | undefined>(2 << setBits).fill(undefined);
   }
-  return entry;
+
+  /** The first slot of `hash`'s set: the top bits, into which a multiply mixes every bit below. */
+  setOf(hash: number): number {
+    return (hash >>> (32 - this.#bits)) << 1;
+  }
+
+  find(view: DataView, buf: Uint8Array, start: number, end: number, hash: number): FieldName | undefined {
+    const set = this.setOf(hash);
+    const first = this.names[set];
+    if (first !== undefined && isName(first, view, buf, start, end)) return first;
+    const second = this.names[set + 1];
+    return second !== undefined && isName(second, view, buf, start, end) ? second : undefined;
+  }
+}
+
+/** The well-known names: ids 0 to KNOWN_IDS - 1. */
+const known = new Ways(9);
+for (const [id, name] of KNOWN.entries()) {
+  const bytes = latin1Encode(name);
+  const hash = nameHash(bytes, 0, bytes.length);
+  const set = known.setOf(hash);
+  const slot = known.names[set] === undefined ? set : set + 1;
+  if (known.names[slot] !== undefined) throw new Error(`field name table: ${name} meets two other names`);
+  const kind = KINDS.find(([k]) => k === name)?.[1] ?? FieldKind.Other;
+  known.names[slot] = entryOf(bytes, 0, bytes.length, id, kind);
+}
+const KNOWN_IDS = KNOWN.length;
+
+/** Names longer than this are not learned (each one seen is new): few are, and none is common. */
+const MAX_LEARNED_LENGTH = 64;
+/** Sets in a decoder's own table: 2 ^ LEARNED_SET_BITS, two names each. */
+const LEARNED_SET_BITS = 6;
+const LEARNED = 2 << LEARNED_SET_BITS;
+
+/**
+ * A decoder's names: the well-known ones, and those it learns from its peer. Also the scratch
+ * its scans and mappings use one at a time, by name id (see the module comment).
+ */
+export class NameTable {
+  readonly #learned = new Ways(LEARNED_SET_BITS);
+  /** Ids not held by a learned name yet (once all are, a new name takes the id of the one it displaces). */
+  #freeIds: number[] = Array.from({ length: LEARNED }, (_, k) => KNOWN_IDS + LEARNED - 1 - k);
+  /** How many names were not found in a table: while it stands still, the tables stood still. */
+  misses = 0;
+  /** Scratch by name id, for one use at a time, each left as it was found (0, -1, 0). */
+  readonly marks: Uint8Array = new Uint8Array(KNOWN_IDS + LEARNED);
+  readonly firstAt: Int32Array = new Int32Array(KNOWN_IDS + LEARNED).fill(-1);
+  readonly counts: Int32Array = new Int32Array(KNOWN_IDS + LEARNED);
+
+  /**
+   * The entry for the field name `buf[start, end)`, whose nameHash is `hash`, if a table has
+   * it (then the name is a valid token); `view` is a DataView of `buf`, for four-byte compares.
+   */
+  find(view: DataView, buf: Uint8Array, start: number, end: number, hash: number): FieldName | undefined {
+    return known.find(view, buf, start, end, hash) ?? this.#learned.find(view, buf, start, end, hash);
+  }
+
+  /** A new entry for the field name `buf[start, end)` (a token no table has), learned if it may be. */
+  learn(buf: Uint8Array, start: number, end: number, hash: number): FieldName {
+    this.misses++;
+    if (end - start > MAX_LEARNED_LENGTH) return entryOf(buf, start, end, -1, FieldKind.Other);
+    const names = this.#learned.names;
+    const set = this.#learned.setOf(hash);
+    // The newest name goes first, the one before it second; the one that was second goes, and
+    // its id is the new name's.
+    const displaced = names[set + 1];
+    const id = displaced === undefined ? this.#freeIds.pop()! : displaced.id;
+    const entry = entryOf(buf, start, end, id, FieldKind.Other);
+    names[set + 1] = names[set];
+    names[set] = entry;
+    return entry;
+  }
 }
 
 function isName(name: FieldName, view: DataView, buf: Uint8Array, start: number, end: number): boolean {

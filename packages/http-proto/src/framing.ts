@@ -3,11 +3,11 @@
  * where request smuggling is stopped: every ambiguity a proxy and a backend could read two
  * ways is an error, never a guess.
  */
-import { ProtocolError } from "@envwire/environ";
+import { ProtocolError, quote } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import { FieldKind, FRAMING_KINDS } from "./field-names.js";
 import type { HttpVersion } from "./head-scanner.js";
-import { fieldNamesOf, type HeaderFields } from "./header-fields.js";
+import type { Fields } from "./header-fields.js";
 
 export type BodyKind = "none" | "length" | "chunked" | "close";
 
@@ -38,7 +38,7 @@ function trimOws(s: string): string {
 }
 
 /** The comma-separated elements of the fields at `indexes`, trimmed, empty ones dropped. */
-function listOf(fields: HeaderFields, indexes: readonly number[]): [element: string, field: number][] {
+function listOf(fields: Fields, indexes: readonly number[]): [element: string, field: number][] {
   const out: [string, number][] = [];
   for (const i of indexes) {
     for (const part of fields.valueAt(i).split(",")) {
@@ -61,7 +61,7 @@ const UPGRADE_BYTES = bytesOf("upgrade");
  * The Connection options of field `i` that matter here, as bits, read from its bytes. An
  * option is a whole list element ("upgrade h" is none: RFC 9110 §7.6.1, and as llhttp reads it).
  */
-function connectionOptions(fields: HeaderFields, i: number): number {
+function connectionOptions(fields: Fields, i: number): number {
   const b = fields.buffer;
   const end = fields.valueEndAt(i);
   let bits = 0;
@@ -99,7 +99,7 @@ function sameFolded(b: Uint8Array, p: number, lower: Uint8Array): boolean {
 }
 
 /** The value of field `i` when it is 1 to 15 decimal digits (exact as a number), else -1. */
-function digitsOf(fields: HeaderFields, i: number): number {
+function digitsOf(fields: Fields, i: number): number {
   const b = fields.buffer;
   const start = fields.valueStartAt(i);
   const end = fields.valueEndAt(i);
@@ -143,7 +143,7 @@ const PLAIN_RESPONSE_KEEP_ALIVE = plainFraming("close", true);
 const PLAIN_RESPONSE_CLOSE = plainFraming("close", false);
 
 /** The stream offset of field `i`, for errors. */
-function fieldOffset(fields: HeaderFields, origin: number, i: number): number {
+function fieldOffset(fields: Fields, origin: number, i: number): number {
   return origin + fields.nameStartAt(i);
 }
 
@@ -152,7 +152,7 @@ function fieldOffset(fields: HeaderFields, origin: number, i: number): number {
  * offset of `fields.buffer[0]`, for errors.
  */
 export function frame(
-  fields: HeaderFields,
+  fields: Fields,
   version: HttpVersion,
   isRequest: boolean,
   kinds: number,
@@ -160,7 +160,7 @@ export function frame(
 ): Framing {
   if ((kinds & FRAMING_KINDS) === 0) return plain(isRequest, version === "HTTP/1.1");
   // One pass to find the few fields that matter here.
-  const names = fieldNamesOf(fields);
+  const names = fields.names;
   let options = 0;
   let teAt: number[] | undefined;
   let clAt: number[] | undefined;
@@ -212,7 +212,7 @@ export function frame(
     const codings = te.map(([e]) => trimOws(e.split(";")[0]!).toLowerCase());
     for (let k = 0; k < codings.length; k++) {
       if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(codings[k]!)) {
-        const why = `${JSON.stringify(te[k]![0])} is not a transfer coding`;
+        const why = `${quote(te[k]![0])} is not a transfer coding`;
         throw new ProtocolError(
           HttpErrorCode.BadTransferEncoding,
           why,
@@ -269,7 +269,7 @@ export function frame(
       if (n < 0 || n > Number.MAX_SAFE_INTEGER || (length >= 0 && n !== length)) {
         const why =
           n < 0 || n > Number.MAX_SAFE_INTEGER
-            ? `Content-Length ${JSON.stringify(element)} is not a length`
+            ? `Content-Length ${quote(element)} is not a length`
             : "Content-Length values disagree";
         throw new ProtocolError(HttpErrorCode.BadContentLength, why, fieldOffset(fields, origin, field));
       }

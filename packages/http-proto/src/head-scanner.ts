@@ -15,18 +15,11 @@ import {
   FIELD_VALUE as FIELD_VALUE_CLASS,
   latin1Decode,
   ProtocolError,
+  quote,
   TOKEN as TOKEN_CLASS,
 } from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
-import {
-  type FieldName,
-  fieldNameMisses,
-  knownFieldName,
-  NAME_HASH_PRIME,
-  NAME_HASH_SEED,
-  newFieldName,
-  nextStamp,
-} from "./field-names.js";
+import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
 // Read for every byte of a head: module-local copies, as V8's optimized code checks an
@@ -82,6 +75,8 @@ export interface ScanLimits {
   maxStartLineLength: number;
   maxFields: number;
   allowBareLf: boolean;
+  /** The decoder's names (see NameTable): the well-known ones and those its peer taught it. */
+  names: NameTable;
 }
 
 export class HeadScanner {
@@ -107,7 +102,6 @@ export class HeadScanner {
   /** Where the empty line that ends it starts. */
   emptyLineAt = 0;
   #missesBefore = 0;
-  #stamp = 0;
   // Request line.
   methodStart = 0;
   methodEnd = 0;
@@ -238,8 +232,7 @@ export class HeadScanner {
     this.fieldCount = 0;
     this.kinds = 0;
     this.repeatedKinds = 0;
-    this.#missesBefore = fieldNameMisses();
-    this.#stamp = nextStamp();
+    this.#missesBefore = this.#limits.names.misses;
     return p;
   }
 
@@ -249,7 +242,8 @@ export class HeadScanner {
     const names = this.names;
     const spans = this.spans;
     const view = this.#viewFor(buf);
-    const stamp = this.#stamp;
+    const table = this.#limits.names;
+    const marks = table.marks;
     let n = 0;
     let kinds = 0;
     let repeated = 0;
@@ -258,7 +252,7 @@ export class HeadScanner {
       const lineStart = i;
       let c = buf[i];
       if (c === CR || c === LF || c === undefined) {
-        if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
+        if (this.#lineEnd(buf, i) === MORE) return this.#unmark(names, n, buf);
         this.emptyLineAt = i;
         i += c === CR ? 2 : 1;
         break;
@@ -285,7 +279,7 @@ export class HeadScanner {
         c = buf[++i];
       }
       const nameEnd = i;
-      let name = knownFieldName(view, buf, lineStart, nameEnd, h);
+      let name = table.find(view, buf, lineStart, nameEnd, h);
       if (name === undefined) {
         // Not a name the table has: check that it is a token, byte by byte.
         for (let k = lineStart; k < nameEnd; k++) {
@@ -294,14 +288,14 @@ export class HeadScanner {
         }
       }
       if (c !== COLON || i === lineStart) {
-        if (c === undefined) return this.#more(buf);
+        if (c === undefined) return this.#unmark(names, n, buf);
         const why =
           c === SP || c === HTAB
             ? "whitespace between a field name and its colon"
             : "a field name must be a token and a colon";
         this.#fail(HttpErrorCode.BadHeaderName, why, i);
       }
-      name ??= newFieldName(buf, lineStart, nameEnd, h);
+      name ??= table.learn(buf, lineStart, nameEnd, h);
       c = buf[++i];
       while (c === SP || c === HTAB) c = buf[++i];
       const valueStart = i;
@@ -313,7 +307,7 @@ export class HeadScanner {
         i += 2;
       } else {
         const end = this.#lineEnd(buf, i);
-        if (end === MORE) return this.#more(buf);
+        if (end === MORE) return this.#unmark(names, n, buf);
         if (end === NOT_END) {
           this.#fail(HttpErrorCode.BadHeaderValue, `byte 0x${c!.toString(16)} in a field value`, i);
         }
@@ -328,18 +322,30 @@ export class HeadScanner {
       repeated |= kinds & name.kind;
       kinds |= name.kind;
       // (Noted here, where the name is in hand, so that the Environ mapping of a head without
-      // repeats or "_" need not walk its fields again.)
-      if (name.scannedBy === stamp) traits |= NameTraits.Repeats;
-      name.scannedBy = stamp;
+      // repeats or "_" need not walk its fields again. A name no table took has no id: its
+      // head is not settled, and the mapping finds its repeats by CGI name.)
+      const id = name.id;
+      if (id >= 0) {
+        if (marks[id] === 1) traits |= NameTraits.Repeats;
+        marks[id] = 1;
+      }
       if (name.underscore) traits |= NameTraits.Underscore;
     }
+    for (let k = 0; k < n; k++) if (names[k]!.id >= 0) marks[names[k]!.id] = 0;
     if (i > this.#limit) this.#fail("", "", this.#limit);
     this.fieldCount = n;
     this.kinds = kinds;
     this.repeatedKinds = repeated;
-    if (fieldNameMisses() === this.#missesBefore) traits |= NameTraits.Settled;
+    if (table.misses === this.#missesBefore) traits |= NameTraits.Settled;
     this.nameTraits = traits;
     return i;
+  }
+
+  /** The head goes on past `buf`: the marks its names made are taken back, for the next scan. */
+  #unmark(names: FieldName[], n: number, buf: Uint8Array): number {
+    const marks = this.#limits.names.marks;
+    for (let k = 0; k < n; k++) if (names[k]!.id >= 0) marks[names[k]!.id] = 0;
+    return this.#more(buf);
   }
 
   /** The first byte from `i` on that a field value may not hold (`buf` is the buffer #view is of). */
@@ -444,7 +450,7 @@ export class HeadScanner {
     if (/^HTTP\/[0-9]\.[0-9]$/.test(text)) {
       this.#fail(HttpErrorCode.BadVersion, `${text} is not HTTP/1.0 or HTTP/1.1`, p);
     }
-    this.#fail(HttpErrorCode.BadStartLine, `${JSON.stringify(text)} is not an HTTP version`, p);
+    this.#fail(HttpErrorCode.BadStartLine, `${quote(text)} is not an HTTP version`, p);
   }
 
   /** The form of the request-target just read (RFC 9112 §3.2), checked against the method. */

@@ -29,6 +29,6 @@ export {
 } from "./environ-mapping.js";
 export type { BodyKind } from "./framing.js";
 export type { HttpVersion, TargetForm } from "./head-scanner.js";
-export { HeaderFields } from "./header-fields.js";
+export type { HeaderFields } from "./header-fields.js";
 export { percentDecode, percentEncodePath } from "./percent-coding.js";
 export type { ConnectionInfo } from "./request-run.js";

@@ -6,7 +6,7 @@
 import { latin1Decode } from "@envwire/environ";
 import type { BodyKind } from "./framing.js";
 import type { HttpVersion, TargetForm } from "./head-scanner.js";
-import type { HeaderFields } from "./header-fields.js";
+import type { Fields, HeaderFields } from "./header-fields.js";
 
 interface MessageHead {
   readonly version: HttpVersion;
@@ -54,7 +54,7 @@ export class RequestHead implements HttpRequestHead {
   readonly escapedPath: boolean;
   readonly targetForm: TargetForm;
   readonly version: HttpVersion;
-  readonly headers: HeaderFields;
+  readonly headers: Fields;
   readonly body: BodyKind;
   readonly contentLength: number;
   readonly transferCodings: readonly string[];
@@ -71,7 +71,7 @@ export class RequestHead implements HttpRequestHead {
     escapedPath: boolean,
     targetForm: TargetForm,
     version: HttpVersion,
-    headers: HeaderFields,
+    headers: Fields,
     body: BodyKind,
     contentLength: number,
     transferCodings: readonly string[],

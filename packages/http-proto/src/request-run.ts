@@ -8,10 +8,9 @@
  * HTTP_* fields (see requestToEnviron for which fields, and how repeats are joined).
  */
 import { type EnvironRun, latin1Decode } from "@envwire/environ";
-import type { ChunkText } from "./chunk-text.js";
+import { type ChunkText, TEXT_MAX } from "./chunk-text.js";
 import type { FieldName } from "./field-names.js";
-import { chunkTextOf, fieldNamesOf, fieldSpansOf } from "./header-fields.js";
-import type { HttpRequestHead } from "./message-head.js";
+import type { RequestHead } from "./message-head.js";
 import { percentDecodeBytes } from "./percent-coding.js";
 
 /** The variables about the request and the connection, in the order they come. */
@@ -103,19 +102,22 @@ export class RequestRun implements EnvironRun {
   /**
    * From the target to the end of the last field's value, where every span value lies: its
    * latin-1 text is found (or decoded) when a first value is read as a string, and every
-   * value is then a slice of it. The text starts at buffer[#textBase].
+   * value is then a slice of it. The text starts at buffer[#textBase]. Only for a head of at
+   * most TEXT_MAX bytes: a slice keeps all of its text alive (a longer head's values are
+   * decoded one by one).
    */
   readonly #textStart: number;
   readonly #textEnd: number;
   readonly #chunkText: ChunkText | undefined;
-  #text: string | undefined = undefined;
+  /** The text (see above); null when the head is too long for one, undefined until first needed. */
+  #text: string | null | undefined = undefined;
   #textBase = 0;
   /** The variables (see Variable) that come first, their names, and how many. */
   readonly #variables: readonly number[];
   readonly #variableNames: readonly string[];
   readonly #fixed: number;
   /** The head the variables are read from (its fields are read-only), and the options, copied: a caller may reuse an options object. */
-  readonly #head: HttpRequestHead;
+  readonly #head: RequestHead;
   readonly #serverName: string | undefined;
   readonly #serverPort: number | string | undefined;
   readonly #remoteAddr: string | undefined;
@@ -146,7 +148,7 @@ export class RequestRun implements EnvironRun {
    * (-1 for none).
    */
   constructor(
-    head: HttpRequestHead,
+    head: RequestHead,
     connection: ConnectionInfo,
     optional: number,
     entries: readonly number[] | undefined,
@@ -165,8 +167,8 @@ export class RequestRun implements EnvironRun {
     this.#remoteAddr = connection.remoteAddr;
     this.#remotePort = connection.remotePort;
     this.#https = connection.https === true;
-    this.#names = fieldNamesOf(fields);
-    this.#fieldSpans = fieldSpansOf(fields);
+    this.#names = fields.names;
+    this.#fieldSpans = fields.spans;
     this.#entries = entries;
     this.#joined = joined;
     this.#contentType = contentType;
@@ -174,7 +176,7 @@ export class RequestRun implements EnvironRun {
     this.buffer = fields.buffer;
     this.#textStart = head.targetStart;
     this.#textEnd = fields.size === 0 ? head.targetEnd : fields.valueEndAt(fields.size - 1);
-    this.#chunkText = chunkTextOf(fields);
+    this.#chunkText = fields.text;
     this.size = this.#fixed + (entries === undefined ? this.#names.length : entries.length);
   }
 
@@ -252,11 +254,16 @@ export class RequestRun implements EnvironRun {
   /** `buffer[start, end)` as latin-1, a slice of the head's text. */
   #slice(start: number, end: number): string {
     if (this.#text === undefined) this.#findText();
+    if (this.#text === null) return latin1Decode(this.buffer, start, end);
     return this.#text!.slice(start - this.#textBase, end - this.#textBase);
   }
 
   #findText(): void {
     const chunkText = this.#chunkText;
+    if (this.#textEnd - this.#textStart > TEXT_MAX) {
+      this.#text = null;
+      return;
+    }
     if (chunkText === undefined) {
       this.#text = latin1Decode(this.buffer, this.#textStart, this.#textEnd);
       this.#textBase = this.#textStart;

@@ -4,7 +4,7 @@ import { ProtocolError } from "@envwire/environ";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { ascii, concat, cutsFor, everySplit, splitAt } from "../../../test/support/chunks.js";
-import { knownFieldName, nameHash, newFieldName } from "../src/field-names.js";
+import { NameTable, nameHash } from "../src/field-names.js";
 import {
   HttpErrorCode as E,
   type HttpDecoderOptions,
@@ -244,25 +244,31 @@ describe("field names", () => {
     expect(requestToEnviron(head, { keepUnderscoreHeaders: true }).getAll("HTTP_X_A")).toEqual(["3, 4"]);
   });
 
-  it("share a set of the table two ways, so a name that meets a pinned one is still kept", () => {
-    const set = (bytes: Uint8Array) => nameHash(bytes, 0, bytes.length) >>> 23;
-    const hostSet = set(ascii("host"));
+  it("keep the well-known names whatever a decoder learns, and learn two names a set", () => {
+    const table = new NameTable();
+    const find = (name: Uint8Array) =>
+      table.find(new DataView(name.buffer), name, 0, name.length, nameHash(name, 0, name.length));
+    const learn = (name: Uint8Array) => table.learn(name, 0, name.length, nameHash(name, 0, name.length));
+    const set = (name: Uint8Array) => nameHash(name, 0, name.length) >>> 26;
     const meeting: Uint8Array[] = [];
-    for (let k = 0; meeting.length < 2; k++) {
-      const name = ascii(`x-meets-host-${k}`);
-      if (set(name) === hostSet) meeting.push(name);
+    for (let k = 0; meeting.length < 3; k++) {
+      const name = ascii(`x-meets-${k}`);
+      if (set(name) === set(ascii("x-meets-0"))) meeting.push(name);
     }
-    const known = (name: Uint8Array) =>
-      knownFieldName(new DataView(name.buffer), name, 0, name.length, nameHash(name, 0, name.length));
-    const [first, second] = meeting as [Uint8Array, Uint8Array];
-    const entry = newFieldName(first, 0, first.length, nameHash(first, 0, first.length));
-    expect(known(first)).toBe(entry);
-    expect(known(ascii("HOST"))?.cgi).toBe("HTTP_HOST");
-    // A third name in the set takes the unpinned way: Host stays.
-    newFieldName(second, 0, second.length, nameHash(second, 0, second.length));
-    expect(known(first)).toBeUndefined();
-    expect(known(second)?.cgi).toMatch(/^HTTP_X_MEETS_HOST_/);
-    expect(known(ascii("Host"))?.cgi).toBe("HTTP_HOST");
+    const [first, second, third] = meeting as [Uint8Array, Uint8Array, Uint8Array];
+    const one = learn(first);
+    const two = learn(second);
+    expect([find(first), find(second)]).toEqual([one, two]);
+    expect(one.id).not.toBe(two.id);
+    // A third name in the set displaces the oldest, and takes its id.
+    const three = learn(third);
+    expect([find(first), find(second), find(third)]).toEqual([undefined, two, three]);
+    expect(three.id).toBe(one.id);
+    // Well-known names are in no decoder's table: none can displace them.
+    for (let k = 0; k < 5000; k++) learn(ascii(`x-flood-${k}`));
+    expect(find(ascii("HOST"))?.cgi).toBe("HTTP_HOST");
+    expect(find(ascii("user-agent"))?.cgi).toBe("HTTP_USER_AGENT");
+    expect(table.misses).toBe(5003);
   });
 
   test.prop([
