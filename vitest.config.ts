@@ -1,9 +1,10 @@
-import { defineConfig } from "vitest/config";
-import { instrumentPackages } from "./fuzz/instrument.js";
+import { configDefaults, defineConfig } from "vitest/config";
+import { instrumentPackages } from "./test/support/instrument.js";
 
 // Tests import workspace packages by name; the "@envwire/source" condition points them at src/
-// so a test run never depends on a stale build. The fuzz project runs the packages instrumented
-// for coverage (fuzz/instrument.ts): its runner is guided by what each input reached.
+// so a test run never depends on a stale build. The cost and fuzz projects run the packages
+// instrumented (test/support/instrument.ts): the cost suite counts the statements a decode
+// runs, and the fuzz runner is guided by what each input reached.
 export default defineConfig({
   resolve: { conditions: ["@envwire/source"] },
   ssr: { resolve: { conditions: ["@envwire/source"] } },
@@ -18,7 +19,13 @@ export default defineConfig({
           include: process.env.FUZZ_MEASURE
             ? ["fuzz/measure.run.ts"]
             : ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/cost/work.test.ts"],
         },
+      },
+      {
+        extends: true,
+        plugins: [instrumentPackages()],
+        test: { name: "cost", include: ["test/cost/work.test.ts"] },
       },
       {
         extends: true,

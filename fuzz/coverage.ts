@@ -6,7 +6,7 @@
  * the input worth keeping. Statements are left out: the branches and functions imply them,
  * at a third of the reads.
  */
-import { COVERAGE_VARIABLE } from "./instrument.js";
+import { COVERAGE_VARIABLE } from "../test/support/instrument.js";
 
 interface FileCoverage {
   b: Record<string, number[]>;
@@ -47,22 +47,32 @@ export class Coverage {
     for (let i = 0; i < holders.length; i++) before[i] = (holders[i] as Record<string, number>)[keys[i]!]!;
   }
 
-  /** Call after each input: whether it gave some counter a bucket it never had. */
+  /**
+   * Call after each input: whether it gave some counter a bucket it never had. Also sets
+   * `work`: the hits of all counters during the input, what it cost the packages' code.
+   */
   novel(): boolean {
     const holders = this.#holders;
     const keys = this.#keys;
     const before = this.#before;
     const seen = this.#seen;
     let novel = false;
+    let work = 0;
     for (let i = 0; i < holders.length; i++) {
-      const bit = bucket((holders[i] as Record<string, number>)[keys[i]!]! - before[i]!);
+      const hits = (holders[i] as Record<string, number>)[keys[i]!]! - before[i]!;
+      work += hits;
+      const bit = bucket(hits);
       if ((seen[i]! & bit) !== bit) {
         seen[i]! |= bit;
         novel = true;
       }
     }
+    this.work = work;
     return novel;
   }
+
+  /** Hits of all counters during the last input (see novel). */
+  work = 0;
 
   /** Counters (branch arms and functions) some input reached, and all there are. */
   reached(): { reached: number; total: number } {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Coverage } from "./coverage.js";
 import { KNOWN } from "./differential.js";
-import { runTarget } from "./runner.js";
+import { recheck, runTarget } from "./runner.js";
 import { targets } from "./targets/index.js";
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 0);
@@ -24,7 +24,9 @@ const findings = join(import.meta.dirname, "findings");
 /** The findings saved for target `name` (named `${name}-<hash>.bin`, see below). */
 function savedFindings(name: string): string[] {
   try {
-    return readdirSync(findings).filter((file) => new RegExp(`^${name}-[0-9a-f]{12}\\.bin$`).test(file));
+    return readdirSync(findings).filter((file) =>
+      new RegExp(`^${name}-(cost-)?[0-9a-f]{12}\\.bin$`).test(file),
+    );
   } catch {
     return [];
   }
@@ -42,9 +44,15 @@ describe("fuzz targets", () => {
     it(`${name}: saved findings, seeds and mutations (seed ${seed})`, {
       timeout: seconds * 1000 + 60_000,
     }, () => {
-      // (A plain Uint8Array, as the runner's inputs are: a Buffer's slices are Buffers.)
-      for (const file of savedFindings(name)) target.fuzz(new Uint8Array(readFileSync(join(findings, file))));
       const coverage = Coverage.available() ? new Coverage() : undefined;
+      // (A plain Uint8Array, as the runner's inputs are: a Buffer's slices are Buffers.)
+      for (const file of savedFindings(name)) {
+        const input = new Uint8Array(readFileSync(join(findings, file)));
+        target.fuzz(input);
+        const still =
+          file.includes("-cost-") && coverage !== undefined ? recheck(target, coverage, input) : undefined;
+        if (still !== undefined) throw new Error(`fuzz/findings/${file}: still costly: ${still}`);
+      }
       const result = runTarget(target, {
         seed,
         execs: seconds > 0 ? Number.POSITIVE_INFINITY : TEST_EXECS,
@@ -52,8 +60,9 @@ describe("fuzz targets", () => {
         ...(coverage ? { coverage, guided } : {}),
       });
       if (result.finding) {
-        const { input, error } = result.finding;
-        const file = `${name}-${createHash("sha1").update(input).digest("hex").slice(0, 12)}.bin`;
+        const { input, error, kind } = result.finding;
+        const hash = createHash("sha1").update(input).digest("hex").slice(0, 12);
+        const file = `${name}-${kind === "oracle" ? "" : "cost-"}${hash}.bin`;
         mkdirSync(findings, { recursive: true });
         writeFileSync(join(findings, file), input);
         throw new Error(

@@ -63,3 +63,20 @@ export function splitInvariant<T>(
 function describe(outcome: Outcome): string {
   return "code" in outcome ? `${outcome.code} at ${outcome.offset}` : "decoded";
 }
+
+/**
+ * A target's `hold`: a decoder `make` makes, fed the input in one piece and not ended (an
+ * error just stops it), with what its handlers kept: what the runner weighs for memory.
+ */
+export function holder(
+  make: (keep: (x: unknown) => void) => { push(chunk: Uint8Array): void },
+): (data: Uint8Array) => unknown {
+  return (data) => {
+    const kept: unknown[] = [];
+    const decoder = make((x) => kept.push(x));
+    try {
+      decoder.push(data);
+    } catch {}
+    return [decoder, kept];
+  };
+}

@@ -41,7 +41,8 @@ function toChecks(code: string): string {
       if (!m) return line;
       const [, indent, logged, bare, expected] = m;
       const expr = logged ?? bare!;
-      if (!expected || !parsesAsExpression(expected) || !parsesAsExpression(expr)) return line;
+      // expr may be TypeScript (`(e as ProtocolError).code`); the comment must be JavaScript.
+      if (!expected || !expr.trim() || !parsesAsExpression(expected)) return line;
       return `${indent}__check(${expr}, ${expected}, ${JSON.stringify(line.trim())});`;
     })
     .join("\n");
@@ -62,7 +63,16 @@ for (const readme of readmes) {
           file,
           `declare const __check: (a: unknown, e: unknown, l: string) => void;\n${toChecks(code)}\nexport {};\n`,
         );
-        await import(/* @vite-ignore */ file);
+        // Whatever an example prints without a checked comment would reach the test report.
+        const printed: unknown[][] = [];
+        const log = console.log;
+        console.log = (...args: unknown[]) => printed.push(args);
+        try {
+          await import(/* @vite-ignore */ file);
+        } finally {
+          console.log = log;
+        }
+        expect(printed, "printed by the example without a `// value` to check").toEqual([]);
       });
     });
   });

@@ -1,7 +1,7 @@
 // environ's CgiResponseDecoder (a CGI response head, as FastCGI's STDOUT or uwsgi's reply carries it).
 import { CgiResponseDecoder, type CgiResponseDecoderOptions, type CgiResponseHead } from "@envwire/environ";
 import { ascii, concat } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 /** What the decoder reports for `chunks`: the head, and the body in one piece. */
 export function decodeCgi(chunks: readonly Uint8Array[], options?: CgiResponseDecoderOptions) {
@@ -28,3 +28,5 @@ export const seeds: Uint8Array[] = [
 ].map(ascii);
 
 export const dictionary: Uint8Array[] = ["Status: ", "\r\n", "\n\n", "Location: ", ": "].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder((keep) => new CgiResponseDecoder({ onHead: keep }));

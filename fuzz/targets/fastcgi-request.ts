@@ -10,11 +10,12 @@ import {
   encodeStream,
   encodeStreamEnd,
   RecordType,
+  RequestDecoder,
   Role,
 } from "@envwire/fastcgi-proto";
 import { decodeRequests } from "../../packages/fastcgi-proto/test/recorder.js";
 import { ascii, concat } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 // (Each request's events, and the replies; not the recorder's `order`, which notes every
 // callback, body pieces included, and so depends on the cuts.) And each request's params
@@ -73,3 +74,7 @@ export const dictionary: Uint8Array[] = [
   "\x7f\xff\xff\xff",
   "CONTENT_LENGTH",
 ].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder(
+  (keep) => new RequestDecoder({ onHead: ({ env }) => keep(env), onReply() {} }),
+);

@@ -7,10 +7,11 @@ import {
   encodeStreamEnd,
   encodeUnknownType,
   RecordType,
+  ResponseDecoder,
 } from "@envwire/fastcgi-proto";
 import { decodeResponses } from "../../packages/fastcgi-proto/test/recorder.js";
 import { ascii, concat } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => decodeResponses(chunks, [1, 2]));
 
@@ -34,3 +35,10 @@ export const dictionary: Uint8Array[] = [
   "\x01\x03\x00\x01\x00\x08\x00\x00",
   "\r\n\r\n",
 ].map(ascii);
+
+/** (Expecting the ids the seeds use, so that their records get past the check.) */
+export const hold: (data: Uint8Array) => unknown = holder((keep) => {
+  const decoder = new ResponseDecoder({ onGetValuesResult: keep });
+  for (const id of [1, 2, 3]) decoder.expect(id);
+  return decoder;
+});

@@ -3,7 +3,7 @@
 import { decodeRequests } from "../../packages/http-proto/test/recorder.js";
 import { splitInvariant } from "../oracle.js";
 
-export { dictionary, seeds } from "./http-request.js";
+export { dictionary, hold, seeds } from "./http-request.js";
 
 export const fuzz: (data: Uint8Array) => string = splitInvariant(
   (chunks) =>

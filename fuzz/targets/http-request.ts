@@ -1,10 +1,15 @@
 // http-proto's RequestDecoder (what a proxy's front end reads), and each head mapped to an
 // Environ and read through: pipelining, chunked bodies, trailers, tunnels, smuggling shapes.
 import { Environ } from "@envwire/environ";
-import { encodeEnvironRequest, type HttpRequestHead, requestToEnviron } from "@envwire/http-proto";
+import {
+  encodeEnvironRequest,
+  type HttpRequestHead,
+  RequestDecoder,
+  requestToEnviron,
+} from "@envwire/http-proto";
 import { decodeRequests } from "../../packages/http-proto/test/recorder.js";
 import { ascii } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 // And each request, as a gateway sends it on (encodeEnvironRequest of its Environ), decodes
 // to one request whose Environ agrees: the same method and target, and every HTTP_*,
@@ -70,3 +75,7 @@ export const dictionary: Uint8Array[] = [
   "\t",
   ":",
 ].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder(
+  (keep) => new RequestDecoder({ onHead: (head) => keep(requestToEnviron(head)), onTrailers: keep }),
+);

@@ -2,7 +2,7 @@
 import { decodeResponses } from "../../packages/http-proto/test/recorder.js";
 import { splitInvariant } from "../oracle.js";
 
-export { dictionary, seeds } from "./http-response.js";
+export { dictionary, hold, seeds } from "./http-response.js";
 
 export const fuzz: (data: Uint8Array) => string = splitInvariant(
   (chunks) =>

@@ -1,9 +1,10 @@
 // http-proto's ResponseDecoder (what a proxy's back end reads): bodies by length, chunked or
 // until close, responses without bodies (HEAD, 1xx, 204, 304), 101 and CONNECT tunnels.
 
+import { ResponseDecoder } from "@envwire/http-proto";
 import { decodeResponses } from "../../packages/http-proto/test/recorder.js";
 import { ascii } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 export const fuzz: (data: Uint8Array) => string = splitInvariant(
   (chunks) => decodeResponses(chunks, ["GET", "HEAD", "GET", "CONNECT"]).events,
@@ -24,3 +25,7 @@ export const dictionary: Uint8Array[] = [
   "Transfer-Encoding: chunked\r\n",
   "0\r\n\r\n",
 ].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder(
+  (keep) => new ResponseDecoder({ onHead: keep, onTrailers: keep }),
+);

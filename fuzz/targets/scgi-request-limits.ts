@@ -2,7 +2,7 @@
 import { decode } from "../../packages/scgi-proto/test/recorder.js";
 import { splitInvariant } from "../oracle.js";
 
-export { dictionary, seeds } from "./scgi-request.js";
+export { dictionary, hold, seeds } from "./scgi-request.js";
 
 export const fuzz: (data: Uint8Array) => string = splitInvariant(
   (chunks) => decode(chunks, { maxHeadersSize: 48, maxBodySize: 4 }).events,

@@ -1,10 +1,10 @@
 // scgi-proto's RequestDecoder (what an application server reads from nginx's scgi_pass).
 import { isDeepStrictEqual } from "node:util";
 import { Environ } from "@envwire/environ";
-import { encodeRequest } from "@envwire/scgi-proto";
+import { encodeRequest, RequestDecoder } from "@envwire/scgi-proto";
 import { decode } from "../../packages/scgi-proto/test/recorder.js";
 import { ascii, concat } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 // And each request decoded goes back through encodeRequest to the same headers: what the
 // decoder accepts, a gateway can send on as it came (CONTENT_LENGTH first stays first, and
@@ -55,3 +55,7 @@ export const dictionary: Uint8Array[] = [
   ":",
   ",",
 ].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder(
+  (keep) => new RequestDecoder({ onHead: ({ env }) => keep(env) }),
+);

@@ -1,10 +1,10 @@
 // uwsgi-proto's RequestDecoder (what an application server reads from nginx's uwsgi_pass).
 import { isDeepStrictEqual } from "node:util";
 import { Environ } from "@envwire/environ";
-import { encodePacketHeader, encodeRequest, Modifier1 } from "@envwire/uwsgi-proto";
+import { encodePacketHeader, encodeRequest, Modifier1, RequestDecoder } from "@envwire/uwsgi-proto";
 import { decode } from "../../packages/uwsgi-proto/test/recorder.js";
 import { ascii, concat } from "../../test/support/chunks.js";
-import { splitInvariant } from "../oracle.js";
+import { holder, splitInvariant } from "../oracle.js";
 
 // And each request decoded goes back through encodeRequest to the same vars: what the
 // decoder accepts, a gateway can send on as it came.
@@ -54,3 +54,7 @@ export const dictionary: Uint8Array[] = [
   "\xff\xff",
   "\x0e\x00",
 ].map(ascii);
+
+export const hold: (data: Uint8Array) => unknown = holder(
+  (keep) => new RequestDecoder({ onHead: ({ env }) => keep(env), onPacket: keep }),
+);

@@ -1,8 +1,9 @@
 /**
- * A Vite plugin for the fuzz project: instruments the packages' sources (after TypeScript is
- * stripped) with istanbul-lib-instrument, so that their branch and function counters live
- * in this process, in globalThis[COVERAGE_VARIABLE], for the runner's coverage guidance
- * (see coverage.ts). Pure JavaScript: no native code, so it works where Jazzer.js cannot.
+ * A Vite plugin for the fuzz and cost projects: instruments the packages' sources (after
+ * TypeScript is stripped) with istanbul-lib-instrument, so that their statement, branch and
+ * function counters live in this process, in globalThis[COVERAGE_VARIABLE]: for the fuzz
+ * runner's coverage guidance (fuzz/coverage.ts) and the cost suite's count of work done
+ * (test/cost). Pure JavaScript: no native code, so it works where Jazzer.js cannot.
  */
 import { createInstrumenter } from "istanbul-lib-instrument";
 import type { Plugin } from "vitest/config";

@@ -1,0 +1,89 @@
+/**
+ * The runner's cost and memory oracles, on targets built to have a planted shape: one byte
+ * that makes the work quadratic, or that makes the decoder pin a megabyte. The same targets
+ * without the plant run the same inputs and find nothing: the median-based bounds do not
+ * fire on ordinary variety.
+ */
+import { describe, expect, it } from "vitest";
+import { type Counters, type FuzzTarget, runTarget } from "./runner.js";
+
+const TRIGGER = 0xee;
+
+/** Counters the target writes itself: the work of a decode it simulates. */
+class FakeCounters implements Counters {
+  work = 0;
+  begin(): void {
+    this.work = 0;
+  }
+  novel(): boolean {
+    return false;
+  }
+}
+
+function seeds(): Uint8Array[] {
+  return [1024, 1500, 2048, 3000].map((n) => {
+    const seed = new Uint8Array(n);
+    for (let i = 0; i < n; i++) seed[i] = (i * 7) % 200;
+    return seed;
+  });
+}
+
+function target(counters: FakeCounters, plant: "work" | "memory" | "none"): FuzzTarget {
+  return {
+    fuzz(data) {
+      // Linear work, but for the plant: a trigger byte makes it quadratic, a rescan per 16 bytes.
+      counters.work += data.length;
+      const triggered = data.includes(TRIGGER);
+      if (plant === "work" && triggered) counters.work += (data.length * data.length) / 16;
+      // A new outcome keeps the input: the corpus gets one with the trigger byte early.
+      return triggered ? "trigger" : "plain";
+    },
+    hold(data) {
+      return plant === "memory" && data.includes(TRIGGER) ? new Uint8Array(1 << 20) : data.slice(0, 16);
+    },
+    seeds: seeds(),
+    dictionary: [Uint8Array.of(TRIGGER)],
+  };
+}
+
+describe("the runner's cost and memory oracles", () => {
+  it("find the input whose work per byte is far over the median", () => {
+    const counters = new FakeCounters();
+    const result = runTarget(target(counters, "work"), {
+      seed: 7,
+      execs: 20_000,
+      milliseconds: 30_000,
+      coverage: counters,
+      memoryEvery: 1 << 30,
+    });
+    expect(result.finding?.kind).toBe("cost");
+    expect(String(result.finding?.error)).toMatch(/counter hits a byte/);
+  });
+
+  it("find the input that makes the decoder pin memory", () => {
+    const counters = new FakeCounters();
+    const result = runTarget(target(counters, "memory"), {
+      seed: 7,
+      execs: 4096,
+      milliseconds: 30_000,
+      coverage: counters,
+      memoryEvery: 128,
+    });
+    expect(result.finding?.kind).toBe("memory");
+    expect(String(result.finding?.error)).toMatch(/pins memory/);
+  });
+
+  it("find nothing where cost and memory are linear", () => {
+    const counters = new FakeCounters();
+    const result = runTarget(target(counters, "none"), {
+      seed: 7,
+      execs: 4096,
+      milliseconds: 30_000,
+      coverage: counters,
+      memoryEvery: 128,
+    });
+    expect(result.finding).toBeUndefined();
+    expect(result.execs).toBe(4096);
+    expect(result.outcomes.get("trigger")).toBeGreaterThan(1000);
+  });
+});
