@@ -203,7 +203,8 @@ const cases: Case[] = [
 describe("memory one decoder holds, under the default limits", () => {
   for (const [what, bound, make] of cases) {
     it(`${what}: under ${bound / KiB} KiB`, () => {
-      const bytes = retained(make, 4);
+      // (More copies of the small ones: the noise is divided among them.)
+      const bytes = retained(make, bound < 64 * KiB ? 32 : 4);
       expect(bytes, `${Math.round(bytes / KiB)} KiB`).toBeLessThan(bound);
     });
   }
