@@ -41,6 +41,13 @@ export interface HttpDecoderOptions {
    * a server answer such a request with 400. HTTP/1.0 requests may always omit it.
    */
   allowMissingHost?: boolean;
+  /**
+   * Accept bytes 0x80-0xFF in a request-target as they are (requests only), as nginx does and
+   * passes them on: turn it on behind nginx (or another proxy that does so). Off by default:
+   * RFC 9112 §3.2 and RFC 3986 allow only visible ASCII, and Node's llhttp refuses them too.
+   * Control bytes, spaces and DEL stay errors either way.
+   */
+  allowRawTargetBytes?: boolean;
 }
 
 export interface HttpHandler<Head> {
@@ -93,6 +100,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxBodySize: options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
       allowBareLf: options.allowBareLf ?? false,
       allowMissingHost: options.allowMissingHost ?? false,
+      allowRawTargetBytes: options.allowRawTargetBytes ?? false,
     };
     this.scanner = this.#scannerFor(section, this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
     this.#head = new HeadReader(this.scanner, this.options.maxHeadSize);
@@ -107,6 +115,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
       maxStartLineLength: this.options.maxStartLineLength,
       maxFields: this.options.maxHeaders,
       allowBareLf: this.options.allowBareLf,
+      allowRawTargetBytes: this.options.allowRawTargetBytes,
       names: this.#names,
     });
   }

@@ -40,6 +40,8 @@ const PERCENT = 0x25;
 /** Target bytes (visible ASCII) that need no note: not "?" (the query's start) nor "%" (an escape). */
 const TARGET_PLAIN = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT ? 0 : 1;
+/** The same, and bytes 0x80-0xFF as they are (allowRawTargetBytes: what nginx passes on). */
+const TARGET_PLAIN_RAW = TARGET_PLAIN.map((plain, c) => (c >= 0x80 ? 1 : plain));
 /** Empty lines skipped before a start line, at most: robustness, not an open door. */
 const MAX_LEADING_EMPTY_LINES = 8;
 /** Values at least about this long are checked four bytes at a time. */
@@ -75,6 +77,7 @@ export interface ScanLimits {
   maxStartLineLength: number;
   maxFields: number;
   allowBareLf: boolean;
+  allowRawTargetBytes: boolean;
   /** The decoder's names (see NameTable): the well-known ones and those its peer taught it. */
   names: NameTable;
 }
@@ -151,8 +154,9 @@ export class HeadScanner {
     let queryStart = -1;
     let escapedPath = false;
     c = buf[i];
+    const plain = this.#limits.allowRawTargetBytes ? TARGET_PLAIN_RAW : TARGET_PLAIN;
     for (;;) {
-      while (TARGET_PLAIN[c!] === 1) c = buf[++i];
+      while (plain[c!] === 1) c = buf[++i];
       if (c === QUESTION) {
         if (queryStart < 0) queryStart = i + 1;
       } else if (c === PERCENT) {

@@ -3,7 +3,7 @@
 import { ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { ascii, concat, detached, everySplit } from "../../../test/support/chunks.js";
-import { HttpErrorCode as E, type HttpDecoderOptions } from "../src/index.js";
+import { HttpErrorCode as E, type HttpDecoderOptions, type HttpRequestHead } from "../src/index.js";
 import { decodeRequests, decodeResponses, errorOf } from "./recorder.js";
 
 /** A head from "\n"-separated lines (an HTTP/1.1 request gets the Host it must have, unless it has one), then a body. */
@@ -134,6 +134,24 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["a request line with no version", h("GET /"), E.BadStartLine],
   ["a non-ASCII byte in the target", h("GET /caf\u00e9 HTTP/1.1"), E.BadTarget],
   ["DEL in the target", h("GET /a\u007f HTTP/1.1"), E.BadTarget],
+  [
+    "DEL in the target, raw bytes allowed",
+    h("GET /a\u007f HTTP/1.1"),
+    E.BadTarget,
+    { allowRawTargetBytes: true },
+  ],
+  [
+    "a control byte in the target, raw bytes allowed",
+    h("GET /a\u0001 HTTP/1.1"),
+    E.BadTarget,
+    { allowRawTargetBytes: true },
+  ],
+  [
+    "a raw byte in an absolute-form authority",
+    h("GET http://h\u00e9.test/ HTTP/1.1"),
+    E.BadTarget,
+    { allowRawTargetBytes: true },
+  ],
   ["CONNECT to a path", h("CONNECT /x HTTP/1.1"), E.BadTarget],
   // The authority a proxy routes by, RFC 3986 §3.2 (found by the differential fuzz target).
   ["CONNECT without a port", h("CONNECT h.test HTTP/1.1"), E.BadTarget],
@@ -301,6 +319,23 @@ describe("malformed requests", () => {
       code: E.MissingHost,
       offset: raw.length - 2,
     });
+  });
+
+  it("takes raw bytes 0x80-0xFF in a target only when told to, as nginx passes them on", () => {
+    // "/é" in UTF-8, as a client sent it and nginx's proxy_pass forwards it.
+    const raw = concat([
+      ascii("GET /caf"),
+      Uint8Array.of(0xc3, 0xa9),
+      ascii("?q=\u00ff HTTP/1.1\r\nHost: h\r\n\r\n"),
+    ]);
+    for (const [how, chunks] of everySplit(raw)) {
+      const { heads } = decodeRequests(detached(chunks), { allowRawTargetBytes: true });
+      expect(
+        heads.map((head) => (head as HttpRequestHead).target),
+        how,
+      ).toEqual(["/caf\u00c3\u00a9?q=\u00ff"]);
+    }
+    expect(errorOf(() => decodeRequests([raw]))).toMatchObject({ code: E.BadTarget, offset: 8 });
   });
 
   it("takes bare LF only when told to", () => {
