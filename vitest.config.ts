@@ -19,13 +19,18 @@ export default defineConfig({
           include: process.env.FUZZ_MEASURE
             ? ["fuzz/measure.run.ts"]
             : ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/cost/work.test.ts"],
+          exclude: [...configDefaults.exclude, "test/cost/work.test.ts", "test/interop/**"],
         },
       },
       {
         extends: true,
         plugins: [instrumentPackages()],
         test: { name: "cost", include: ["test/cost/work.test.ts"] },
+      },
+      {
+        // Against real nginx, uWSGI and php-fpm: `pnpm test:interop` only (see test/interop).
+        extends: true,
+        test: { name: "interop", include: process.env.ENVWIRE_INTEROP ? ["test/interop/**/*.test.ts"] : [] },
       },
       {
         extends: true,
