@@ -38,6 +38,8 @@ const COLON = 0x3a;
 const QUESTION = 0x3f;
 const PERCENT = 0x25;
 /** Target bytes (visible ASCII) that need no note: not "?" (the query's start) nor "%" (an escape). */
+/** "HTTP/", the start of every status line. */
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
 const TARGET_PLAIN = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT ? 0 : 1;
 /** The same, and bytes 0x80-0xFF as they are (allowRawTargetBytes: what nginx passes on). */
@@ -202,6 +204,12 @@ export class HeadScanner {
     this.#lineLimit = i + this.#limits.maxStartLineLength;
     let c = buf[i];
     while (c !== CR && c !== LF && c !== undefined) c = buf[++i];
+    // A status line starts "HTTP/": what does not fails as it arrives (else a stray body would
+    // be taken in up to maxStartLineLength first), with the error the whole line would give.
+    for (let k = lineStart; k < i && k < lineStart + 5; k++) {
+      if (buf[k] !== HTTP_SLASH[k - lineStart])
+        this.#fail(HttpErrorCode.BadStartLine, "a status line starts with HTTP/", lineStart);
+    }
     if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
     if (i - lineStart > this.#limits.maxStartLineLength) this.#fail("", "", this.#lineLimit);
     this.#statusLine(buf, lineStart, i);

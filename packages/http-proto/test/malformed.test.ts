@@ -3,7 +3,12 @@
 import { ProtocolError } from "@envwire/environ";
 import { describe, expect, it } from "vitest";
 import { ascii, concat, detached, everySplit } from "../../../test/support/chunks.js";
-import { HttpErrorCode as E, type HttpDecoderOptions, type HttpRequestHead } from "../src/index.js";
+import {
+  HttpErrorCode as E,
+  type HttpDecoderOptions,
+  type HttpRequestHead,
+  ResponseDecoder,
+} from "../src/index.js";
 import { decodeRequests, decodeResponses, errorOf } from "./recorder.js";
 
 /** A head from "\n"-separated lines (an HTTP/1.1 request gets the Host it must have, unless it has one), then a body. */
@@ -375,5 +380,28 @@ describe("malformed responses", () => {
       seen.add(`${(err as ProtocolError).code}@${(err as ProtocolError).offset}`);
     }
     expect([...seen]).toEqual([`${E.BodyTooLarge}@${head.length + 10}`]);
+  });
+});
+
+describe("a stray body where a response should start", () => {
+  it("fails as its first bytes arrive, with the code and offset the whole line gives", () => {
+    // After a response to HEAD that came with a body anyway (uWSGI sends one): the next
+    // response's start is that body.
+    const head = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n";
+    const stray = '{"environ": {}}\n';
+    const decoder = new ResponseDecoder({ onHead() {} });
+    decoder.expectResponseTo("HEAD");
+    expect(errorOf(() => decoder.push(ascii(head + stray.slice(0, 2))))).toMatchObject({
+      code: E.BadStartLine,
+      offset: head.length,
+    });
+    for (const [how, chunks] of everySplit(ascii(head + stray))) {
+      const d = new ResponseDecoder({ onHead() {} });
+      d.expectResponseTo("HEAD");
+      const e = errorOf(() => {
+        for (const chunk of detached(chunks)) d.push(chunk);
+      });
+      expect(e, how).toMatchObject({ code: E.BadStartLine, offset: head.length });
+    }
   });
 });
