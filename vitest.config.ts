@@ -30,7 +30,11 @@ export default defineConfig({
       {
         // Against real nginx, uWSGI and php-fpm: `pnpm test:interop` only (see test/interop).
         extends: true,
-        test: { name: "interop", include: process.env.ENVWIRE_INTEROP ? ["test/interop/**/*.test.ts"] : [] },
+        test: {
+          name: "interop",
+          include: process.env.ENVWIRE_INTEROP ? ["test/interop/**/*.test.ts"] : [],
+          globalSetup: process.env.ENVWIRE_INTEROP ? ["test/interop/setup.ts"] : [],
+        },
       },
       {
         extends: true,
