@@ -95,6 +95,11 @@ const cases: Case[] = [
       ),
   ],
   [
+    "uwsgi: failed at the 1025th of 16383 empty vars, in one chunk (it keeps nothing)",
+    16 * KiB,
+    () => pushAll(new UwsgiRequestDecoder({ onHead() {} }), [uwsgiVars(16383)]),
+  ],
+  [
     "uwsgi: a key size of 65000 announced, one byte sent",
     16 * KiB,
     () =>
@@ -112,6 +117,11 @@ const cases: Case[] = [
     "fastcgi: 1024 2-byte pairs (the most), unfinished, each cut by a record",
     MESSAGE,
     () => pushAll(new FcgiRequestDecoder({ onHead() {} }), [fcgiParams(1, new Uint8Array(2048), 1)]),
+  ],
+  [
+    "fastcgi: failed at the 1025th of 128 KiB of 2-byte pairs, in one chunk (it keeps nothing)",
+    16 * KiB,
+    () => pushAll(new FcgiRequestDecoder({ onHead() {} }), [fcgiParams(1, new Uint8Array(128 * KiB), 65528)]),
   ],
   [
     "fastcgi: 64 requests of 64 2-byte pairs, unfinished, cut",

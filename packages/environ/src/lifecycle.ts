@@ -27,6 +27,9 @@ export class DecoderLifecycle {
 
   /** Stores `error` as the decoder's failure and throws it. */
   fail(error: unknown): never {
+    // V8 keeps a new error's stack unformatted, and with it each frame's receiver: the
+    // decoder's state and the chunks it viewed. Formatting it now lets them go.
+    if (error instanceof Error) void error.stack;
     this.#error = error;
     throw error;
   }

@@ -181,6 +181,7 @@ export class RequestDecoder {
     this.#requests.clear();
     this.#pairs?.release();
     this.#pairs = undefined;
+    this.#state = undefined;
   }
 
   /**
