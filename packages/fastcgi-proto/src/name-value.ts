@@ -72,27 +72,32 @@ export class PairReader {
     this.#budget = budget;
   }
 
-  /** The next piece of the stream, `buf[start, end)`; `offset` is the stream offset of `buf[start]`. */
+  /**
+   * The next piece of the stream, `buf[start, end)`; `offset` is the stream offset of
+   * `buf[start]`. Takes it up to the first byte over a byte limit (this stream's or the
+   * connection's), then fails there: the pairs that end before it are read first, so the
+   * first limit crossed in the stream is the one reported, however the stream is cut.
+   */
   feed(buf: Uint8Array, start: number, end: number, offset: number): void {
-    const n = end - start;
     const budget = this.#budget;
-    if (this.#total + n > this.#maxSize) {
+    const own = this.#maxSize - this.#total;
+    const shared = budget === undefined ? Number.POSITIVE_INFINITY : budget.maxBytes - budget.bytes;
+    const take = Math.min(end - start, own, shared);
+    this.#take(buf, start, start + take, offset);
+    if (start + take < end) {
       throw new ProtocolError(
         FcgiErrorCode.ParamsTooLarge,
-        `the name-value pairs come to over ${this.#maxSize} bytes`,
-        offset + this.#maxSize - this.#total,
+        own <= shared
+          ? `the name-value pairs come to over ${this.#maxSize} bytes`
+          : `the connection's requests' name-value pairs come to over ${budget!.maxBytes} bytes`,
+        offset + take,
       );
     }
-    if (budget !== undefined) {
-      if (budget.bytes + n > budget.maxBytes) {
-        throw new ProtocolError(
-          FcgiErrorCode.ParamsTooLarge,
-          `the connection's requests' name-value pairs come to over ${budget.maxBytes} bytes`,
-          offset + budget.maxBytes - budget.bytes,
-        );
-      }
-      budget.bytes += n;
-    }
+  }
+
+  #take(buf: Uint8Array, start: number, end: number, offset: number): void {
+    const n = end - start;
+    if (this.#budget !== undefined) this.#budget.bytes += n;
     this.#total += n;
     let p = start;
     if (this.#cut.length > 0) {

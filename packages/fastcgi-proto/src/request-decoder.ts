@@ -189,17 +189,22 @@ export class RequestDecoder {
    * or while a request's input was still incomplete.
    */
   end(): void {
-    this.#reader.end();
-    for (const [id, state] of this.#requests) {
-      if (state.phase < Phase.Done) {
-        this.#reader.fail(
-          new ProtocolError(
-            FcgiErrorCode.TruncatedRequest,
-            `the connection closed inside request ${id}'s input`,
-            this.offset,
-          ),
-        );
+    try {
+      this.#reader.end();
+      for (const [id, state] of this.#requests) {
+        if (state.phase < Phase.Done) {
+          this.#reader.fail(
+            new ProtocolError(
+              FcgiErrorCode.TruncatedRequest,
+              `the connection closed inside request ${id}'s input`,
+              this.offset,
+            ),
+          );
+        }
       }
+    } catch (e) {
+      this.#release();
+      throw e;
     }
   }
 
@@ -211,7 +216,13 @@ export class RequestDecoder {
     const state = this.#requests.get(requestId);
     if (state === undefined) return;
     state.params?.release();
+    state.params = undefined;
     this.#requests.delete(requestId);
+    // (A record of it cut by a chunk boundary: the rest of it is ignored too.)
+    if (this.#state === state) {
+      this.#state = undefined;
+      this.#current = Current.Ignore;
+    }
     this.#completed ??= new Uint8Array(0x10000 >> 3);
     this.#completed[requestId >> 3]! |= 1 << (requestId & 7);
     this.#active--;
