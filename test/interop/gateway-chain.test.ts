@@ -28,7 +28,7 @@ import {
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Peer, PHP_SCRIPT, requirePeers, startPhpFpm, startUwsgi } from "./peers.js";
+import { type Peer, PHP_SCRIPT, requirePeers, startAll, startPhpFpm, startUwsgi } from "./peers.js";
 
 type Upstream = { protocol: "uwsgi" | "fastcgi" | "scgi"; port: () => number; php?: boolean };
 
@@ -214,7 +214,7 @@ describe("a gateway of our codecs: HTTP in, uwsgi / FastCGI / SCGI out", () => {
   let php: Peer;
   beforeAll(async () => {
     requirePeers();
-    [uwsgi, php] = await Promise.all([startUwsgi(), startPhpFpm()]);
+    [uwsgi, php] = await startAll(startUwsgi, startPhpFpm);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([uwsgi?.stop(), php?.stop()]);

@@ -30,24 +30,41 @@ export function requirePeers(): void {
   const hadPolicy = existsSync(policy);
   if (!hadPolicy) writeFileSync(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
   try {
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
-    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...PACKAGES], {
-      stdio: "ignore",
-      env,
-    });
+    // (Bounded, and apt-get's own words in the error if it fails.)
+    const options = {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      stdio: ["ignore", "ignore", "pipe"] as ("ignore" | "pipe")[],
+      timeout: 15 * 60_000,
+    };
+    execFileSync("apt-get", ["update", "-qq"], options);
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...PACKAGES], options);
   } finally {
     if (!hadPolicy) rmSync(policy);
   }
 }
 
-/** A loopback port nothing listens on (the kernel's pick, let go at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * `count` loopback ports nothing listens on: the kernel's picks, all held until every one is
+ * picked (so no two are the same), then let go for the peer to bind.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  for (const server of servers) await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  for (const server of servers) await new Promise((resolve) => server.close(resolve));
+  return ports;
+}
+
+/** Starts every peer; if one fails, stops those that started (by pid) and throws. */
+export async function startAll<T extends (() => Promise<Peer>)[]>(
+  ...starters: T
+): Promise<{ [K in keyof T]: Peer }> {
+  const started = await Promise.allSettled(starters.map((start) => start()));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed === undefined)
+    return started.map((s) => (s as PromiseFulfilledResult<Peer>).value) as { [K in keyof T]: Peer };
+  for (const s of started) if (s.status === "fulfilled") await s.value.stop();
+  throw (failed as PromiseRejectedResult).reason;
 }
 
 export interface Peer {
@@ -86,12 +103,17 @@ async function start(
   const deadline = Date.now() + 15_000;
   for (const port of Object.values(ports)) {
     while (!(await accepts(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
         await peer.stop().catch(() => {});
         throw new Error(`${name} did not start (exit ${child.exitCode}): ${log()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+  // (Something else may have taken a port the peer could not bind: it must still be running.)
+  if (child.exitCode !== null || child.signalCode !== null) {
+    await peer.stop().catch(() => {});
+    throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${log()}`);
   }
   return peer;
 }
@@ -113,12 +135,8 @@ function accepts(port: number): Promise<boolean> {
  */
 export async function startUwsgi(): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), "envwire-uwsgi-"));
-  const ports = {
-    uwsgi: await freePort(),
-    fastcgi: await freePort(),
-    scgi: await freePort(),
-    http: await freePort(),
-  };
+  const [uwsgi, fastcgi, scgi, http] = await freePorts(4);
+  const ports = { uwsgi: uwsgi!, fastcgi: fastcgi!, scgi: scgi!, http: http! };
   const logFile = join(dir, "uwsgi.log");
   return start(
     "uWSGI",
@@ -153,7 +171,7 @@ export async function startUwsgi(): Promise<Peer> {
 /** php-fpm running peers/app.php for every script name, two children, on a FastCGI port. */
 export async function startPhpFpm(): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), "envwire-php-fpm-"));
-  const ports = { fastcgi: await freePort() };
+  const ports = { fastcgi: (await freePorts(1))[0]! };
   const logFile = join(dir, "php-fpm.log");
   const conf = join(dir, "php-fpm.conf");
   writeFileSync(
@@ -186,8 +204,9 @@ export const PHP_SCRIPT = join(HERE, "app.php");
  */
 export async function startNginx(servers: Record<string, (port: number) => string>): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), "envwire-nginx-"));
-  const ports: Record<string, number> = {};
-  for (const name of Object.keys(servers)) ports[name] = await freePort();
+  const names = Object.keys(servers);
+  const picked = await freePorts(names.length);
+  const ports: Record<string, number> = Object.fromEntries(names.map((name, i) => [name, picked[i]!]));
   const logFile = join(dir, "error.log");
   const conf = join(dir, "nginx.conf");
   writeFileSync(
