@@ -72,7 +72,7 @@ const SLOW_MS = 2000;
  * bounded memory keep every shape within a small factor of the usual. Work is judged on
  * inputs of COST_MIN_BYTES and more, once a hundred inputs gave a median; memory every
  * MEMORY_EVERY inputs (it takes a full collection, a fifth of a second in a vitest worker),
- * above MEMORY_FLOOR, once sixteen samples gave a median.
+ * above MEMORY_FLOOR, once eight samples gave a median.
  */
 export const COST_RATIO = 50;
 const COST_MIN_BYTES = 1024;
@@ -89,7 +89,7 @@ export function runTarget(target: FuzzTarget, budget: Budget): RunResult {
   let execs = 0;
   let slowest = 0;
   const work = new Median(100);
-  const memory = new Median(16);
+  const memory = new Median(8);
   const memoryEvery = budget.memoryEvery ?? MEMORY_EVERY;
   const result = (finding?: Finding): RunResult => ({
     execs,
@@ -161,7 +161,7 @@ class Median {
   add(x: number, random: Random): void {
     if (this.#sample.length < Median.SAMPLE) this.#sample.push(x);
     else this.#sample[random.below(Median.SAMPLE)] = x;
-    if (++this.#added % 256 === 0 || this.#added <= this.#minimum) {
+    if (++this.#added % 256 === 0 || this.#added < 256) {
       const sorted = [...this.#sample].sort((a, b) => a - b);
       this.#median = sorted[sorted.length >> 1]!;
     }
