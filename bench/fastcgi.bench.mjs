@@ -15,19 +15,9 @@ import {
 import fcgiStream from "fastcgi-stream";
 import { bench, do_not_optimize, group, summary } from "mitata";
 import nodeFastcgi from "node-fastcgi";
-import { nginxTypicalVars } from "./fixtures.mjs";
+import { concat, nginxTypicalVars } from "./fixtures.mjs";
 
 export const checks = [];
-
-const concat = (parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 // What nginx sends to php-fpm for a small form POST: BEGIN, ~30 params, empty PARAMS, STDIN.
 const phpVars = [

@@ -12,6 +12,7 @@ import {
 import { RequestDecoder as HttpRequestDecoder, requestToEnviron } from "@envwire/http-proto";
 import { encodeRequest as encodeScgi, RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
+import { concat } from "./fixtures.mjs";
 
 const filter = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
 const held = [];
@@ -411,13 +412,7 @@ function fcgiRequestWire(id, params, cut, finished) {
     parts.push(header, content);
   }
   if (finished) parts.push(Uint8Array.from(fcgiRecord(4, id, [])), Uint8Array.from(fcgiRecord(5, id, [])));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 for (const [name, run] of Object.entries(scenarios)) if (!filter || filter.test(name)) run();
