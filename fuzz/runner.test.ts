@@ -29,7 +29,11 @@ function seeds(): Uint8Array[] {
 }
 
 /** A target with `plant`; `seen.triggers` counts the inputs that had the trigger byte. */
-function target(counters: FakeCounters, plant: "work" | "memory" | "none", seen = { triggers: 0 }): FuzzTarget {
+function target(
+  counters: FakeCounters,
+  plant: "work" | "memory" | "none",
+  seen = { triggers: 0 },
+): FuzzTarget {
   return {
     fuzz(data) {
       // Linear work, but for the plant: a trigger byte makes it quadratic, a rescan per 16 bytes.

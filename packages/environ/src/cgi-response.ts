@@ -10,6 +10,7 @@
  * CR, obs-fold, whitespace before the colon or a control byte in a value is an error.
  * Header values become strings (they are few and short); the body is handed on as views.
  */
+import { checkChunk, checkHandler } from "./arguments.js";
 import { ProtocolError, quote } from "./errors.js";
 import { latin1Decode, latin1Encode } from "./latin1.js";
 import { DecoderLifecycle } from "./lifecycle.js";
@@ -78,6 +79,7 @@ export class CgiResponseDecoder {
   #reason = "";
 
   constructor(handler: CgiResponseHandler, options: CgiResponseDecoderOptions = {}) {
+    checkHandler(handler, "new CgiResponseDecoder");
     this.#handler = handler;
     this.#maxHeadSize = options.maxHeadSize ?? 65536;
     this.#maxHeaders = options.maxHeaders ?? 256;
@@ -89,6 +91,7 @@ export class CgiResponseDecoder {
   }
 
   push(chunk: Uint8Array): void {
+    checkChunk(chunk, "CgiResponseDecoder.push");
     this.#life.check(this.#base);
     try {
       let p = 0;

@@ -13,6 +13,7 @@
  * Views into the caller's chunks stay valid as long as the caller leaves those bytes alone;
  * `detach()` copies everything into memory the Environ owns, for callers that reuse buffers.
  */
+import { checkName, checkValue } from "./arguments.js";
 import { assertLatin1, latin1Decode, latin1Encode, latin1Equals, utf8Decode } from "./latin1.js";
 import { sharedNameCache } from "./name-cache.js";
 import type { ByteWriter } from "./writer.js";
@@ -150,6 +151,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   #appendAll(init: EnvironInit): void {
+    if (typeof init !== "object" || init === null)
+      throw new TypeError("new Environ: init must be [name, value] pairs or an object of them");
     if (Symbol.iterator in init) {
       for (const [name, value] of init as Iterable<readonly [string, EnvironValue]>) this.append(name, value);
     } else {
@@ -194,6 +197,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Sets `name` to `value`: the first entry of that name takes the value and keeps its place; the others go. */
   set(name: string, value: EnvironValue): this {
+    checkName(name, "Environ.set");
+    checkValue(value, "Environ.set");
     this.#settle();
     const first = this.#indexOf(name, 0);
     if (first < 0) return this.append(name, value);
@@ -205,6 +210,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Adds an entry at the end, keeping any others of the same name. */
   append(name: string, value: EnvironValue): this {
+    checkName(name, "Environ.append");
+    checkValue(value, "Environ.append");
     checkLatin1(name, "name");
     this.#settle();
     this.#putValue(this.#count, name, value);
@@ -613,4 +620,10 @@ function moveSpan(spans: number[], at: number, from: Uint8Array, to: Uint8Array,
   spans[at] = pos;
   spans[at + 1] = pos + end - start;
   return pos + end - start;
+}
+
+/** `env` must be an Environ: a plain object of variables is not one (wrap it: `new Environ(object)`). */
+export function checkEnviron(env: unknown, where: string): void {
+  if (!(env instanceof Environ))
+    throw new TypeError(`${where}: env must be an Environ (new Environ(pairs or an object) makes one)`);
 }

@@ -1,3 +1,4 @@
+export { checkChunk, checkHandler } from "./arguments.js";
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
 export {
   CgiErrorCode,
@@ -12,7 +13,7 @@ export { parseCgiContentLength } from "./content-length.js";
 export { copyBytes } from "./copy.js";
 export { CutEntries } from "./cut-entries.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
-export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
+export { checkEnviron, Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
 export { EnvironErrorCode, ProtocolError, quote } from "./errors.js";
 export { indexOfByte } from "./find.js";
 export { FixedHeaderReader } from "./fixed-header.js";

@@ -3,7 +3,15 @@
  * one exactly-sized buffer; stream payloads are never copied: encodeStream returns the record
  * headers, the caller's payload slices and the padding as separate views for a vectored write.
  */
-import { ByteWriter, Environ, type EnvironInit, ProtocolError, quote } from "@envwire/environ";
+import {
+  ByteWriter,
+  checkChunk,
+  checkEnviron,
+  Environ,
+  type EnvironInit,
+  ProtocolError,
+  quote,
+} from "@envwire/environ";
 import {
   FcgiErrorCode,
   HEADER_SIZE,
@@ -159,6 +167,7 @@ export function encodeStream(
   payload: Uint8Array,
   options: StreamOptions = {},
 ): Uint8Array[] {
+  checkChunk(payload, "encodeStream", "payload");
   check(requestId, 1, 0xffff, "request id");
   const pad = options.pad ?? true;
   let max = maxContent(pad);
@@ -203,6 +212,7 @@ function planRecords(sizes: readonly number[], max: number): number[] {
  * only a pair larger than a record must span several.
  */
 export function encodeParams(requestId: number, env: Environ, options: PaddingOption = {}): Uint8Array {
+  checkEnviron(env, "encodeParams");
   check(requestId, 1, 0xffff, "request id");
   return encodePairRecords(RecordType.PARAMS, requestId, env, options.pad ?? true, true);
 }

@@ -11,7 +11,7 @@
  * Management records (id 0) are answered by the decoder itself through onReply: GET_VALUES
  * with the values it was given, unknown types with UNKNOWN_TYPE.
  */
-import { type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, type Environ, ProtocolError } from "@envwire/environ";
 import {
   FCGI_MAX_REQS,
   FCGI_MPXS_CONNS,
@@ -138,6 +138,7 @@ export class RequestDecoder {
   #pairs: PairReader | undefined;
 
   constructor(handler: FcgiRequestHandler, options: FcgiRequestDecoderOptions = {}) {
+    checkHandler(handler, "new RequestDecoder");
     this.#handler = handler;
     this.#maxParamsSize = options.maxParamsSize ?? 131072;
     this.#maxParams = options.maxParams ?? 1024;
@@ -167,6 +168,7 @@ export class RequestDecoder {
   }
 
   push(chunk: Uint8Array): void {
+    checkChunk(chunk, "RequestDecoder.push");
     try {
       this.#reader.push(chunk);
     } catch (e) {

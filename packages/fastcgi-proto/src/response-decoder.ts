@@ -7,7 +7,7 @@
  * STDOUT carries a CGI response (Status, headers, blank line, body): pipe it through
  * CgiResponseDecoder from @envwire/environ.
  */
-import { type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, type Environ, ProtocolError } from "@envwire/environ";
 import { FcgiErrorCode, MAX_TYPE, RecordType } from "./constants.js";
 import { PairReader } from "./name-value.js";
 import { RecordReader } from "./record-reader.js";
@@ -67,6 +67,7 @@ export class ResponseDecoder {
   #pairs: PairReader | undefined;
 
   constructor(handler: FcgiResponseHandler, options: FcgiResponseDecoderOptions = {}) {
+    checkHandler(handler, "new ResponseDecoder");
     this.#handler = handler;
     this.#maxValuesSize = options.maxValuesSize ?? 0xffff;
     this.#maxValues = options.maxValues ?? 64;
@@ -90,6 +91,7 @@ export class ResponseDecoder {
   }
 
   push(chunk: Uint8Array): void {
+    checkChunk(chunk, "ResponseDecoder.push");
     try {
       this.#reader.push(chunk);
     } catch (e) {

@@ -196,13 +196,27 @@ describe("malformed input", () => {
   });
 
   it("the first limit crossed in the stream, under every split: a pair counts once its last byte is in", () => {
-    const three = concat([begin(1), stream(4, 1, pairs([["A", "b"], ["C", "d"], ["E", "f"]]))]);
+    const three = concat([
+      begin(1),
+      stream(
+        4,
+        1,
+        pairs([
+          ["A", "b"],
+          ["C", "d"],
+          ["E", "f"],
+        ]),
+      ),
+    ]);
     // The third pair (bytes 32-35) would be one too many, but byte 34 is over 10 bytes first.
     expectFailure(three, FcgiErrorCode.ParamsTooLarge, 24 + 10, { maxParams: 2, maxParamsSize: 10 });
     // With room for it, it is whole before the byte limit: one pair too many, at its start.
     expectFailure(three, FcgiErrorCode.TooManyParams, 24 + 8, { maxParams: 2, maxParamsSize: 13 });
     // The connection's limit crossed before the request's own.
-    expectFailure(three, FcgiErrorCode.ParamsTooLarge, 24 + 6, { maxParamsSize: 10, maxPendingParamsSize: 6 });
+    expectFailure(three, FcgiErrorCode.ParamsTooLarge, 24 + 6, {
+      maxParamsSize: 10,
+      maxPendingParamsSize: 6,
+    });
   });
 
   it("the connection's params in progress over the pending limits, counted only until each stream ends", () => {
@@ -235,12 +249,26 @@ describe("malformed input", () => {
   });
 
   it("ignores the rest of a record cut by a chunk once its request is completed, and gives back what it took", () => {
-    const open = (id: number) => concat([begin(id), record(4, id, pairs([["A", "b"], ["C", "d"]]))]);
+    const open = (id: number) =>
+      concat([
+        begin(id),
+        record(
+          4,
+          id,
+          pairs([
+            ["A", "b"],
+            ["C", "d"],
+          ]),
+        ),
+      ]);
     const bodies: number[] = [];
-    const d = new RequestDecoder({ onHead() {}, onBody: (_, b) => bodies.push(b.length) }, {
-      maxPendingParamsSize: 8,
-      maxPendingParams: 2,
-    });
+    const d = new RequestDecoder(
+      { onHead() {}, onBody: (_, b) => bodies.push(b.length) },
+      {
+        maxPendingParamsSize: 8,
+        maxPendingParams: 2,
+      },
+    );
     const first = open(1);
     d.push(first.subarray(0, first.length - 3)); // PARAMS cut inside its second pair
     d.completeRequest(1);

@@ -8,7 +8,7 @@
  * Fields and bodies are views into the pushed chunks; only a head or trailer section cut by a
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
-import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, DecoderLifecycle, ProtocolError } from "@envwire/environ";
 import { ChunkText } from "./chunk-text.js";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
@@ -90,6 +90,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
 
   /** `section`: Section.Request or Section.Response, the heads this decoder reads. */
   constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions, section: number) {
+    checkHandler(handler, `new ${new.target.name}`);
     this.handler = handler;
     this.options = {
       maxHeadSize: options.maxHeadSize ?? 16384,
@@ -126,6 +127,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   }
 
   push(chunk: Uint8Array): void {
+    checkChunk(chunk, `${this.constructor.name}.push`);
     this.#life.check(this.#base);
     this.#text.open();
     try {

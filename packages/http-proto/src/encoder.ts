@@ -4,7 +4,14 @@
  * would split or misread: a method or field name that is not a token, a target with spaces
  * or controls, a value with CR, LF, NUL or another control byte.
  */
-import { badFieldValueIndex, isToken, latin1Encode, ProtocolError, quote } from "@envwire/environ";
+import {
+  badFieldValueIndex,
+  checkChunk,
+  isToken,
+  latin1Encode,
+  ProtocolError,
+  quote,
+} from "@envwire/environ";
 import { HttpErrorCode } from "./constants.js";
 import type { HttpVersion } from "./head-scanner.js";
 
@@ -113,6 +120,7 @@ const CRLF = new Uint8Array([0x0d, 0x0a]);
  * payload itself, not a copy. An empty payload gives [] (a zero-size chunk would end the body).
  */
 export function encodeChunk(payload: Uint8Array): Uint8Array[] {
+  checkChunk(payload, "encodeChunk", "payload");
   if (payload.length === 0) return [];
   return [latin1Encode(`${payload.length.toString(16)}\r\n`), payload, CRLF];
 }

@@ -17,6 +17,7 @@ import {
   assertLatin1,
   type CgiResponseHead,
   cgiNameToHeader,
+  checkEnviron,
   Environ,
   ProtocolError,
 } from "@envwire/environ";
@@ -228,6 +229,7 @@ export interface EnvironRequestOptions {
  * HTTP_* variable but the hop-by-hop ones, CONTENT_TYPE and a non-empty CONTENT_LENGTH.
  */
 export function environToRequestHead(env: Environ, options: EnvironRequestOptions = {}): RequestHeadInit {
+  checkEnviron(env, "environToRequestHead");
   const method = env.get("REQUEST_METHOD");
   if (method === undefined) throw new ProtocolError(HttpErrorCode.BadField, "no REQUEST_METHOD", 0);
   let target = env.get("REQUEST_URI");

@@ -14,7 +14,7 @@
  * (see HeaderReader), so any split costs O(n). On error the decoder throws ProtocolError and
  * stays failed: every later call throws the same error.
  */
-import { DecoderLifecycle, type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, DecoderLifecycle, type Environ, ProtocolError } from "@envwire/environ";
 import { ScgiErrorCode } from "./constants.js";
 import { HeaderReader } from "./headers.js";
 
@@ -71,6 +71,7 @@ export class RequestDecoder {
   #left = 0;
 
   constructor(handler: ScgiRequestHandler, options: ScgiRequestDecoderOptions = {}) {
+    checkHandler(handler, "new RequestDecoder");
     if (typeof handler?.onHead !== "function") {
       throw new TypeError("RequestDecoder: the handler must be an object with an onHead(head) method");
     }
@@ -89,8 +90,7 @@ export class RequestDecoder {
 
   /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
   push(chunk: Uint8Array): void {
-    if (!(chunk instanceof Uint8Array))
-      throw new TypeError("RequestDecoder.push: chunk must be a Uint8Array");
+    checkChunk(chunk, "RequestDecoder.push");
     this.#life.check(this.#base);
     try {
       const n = chunk.length;

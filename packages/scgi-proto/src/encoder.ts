@@ -3,7 +3,7 @@
  * from the Environ's bytes into one exactly-sized buffer (or the caller's). The body is not
  * framed in SCGI: send its CONTENT_LENGTH bytes as they are after the netstring.
  */
-import { ByteWriter, type Environ } from "@envwire/environ";
+import { ByteWriter, checkEnviron, type Environ } from "@envwire/environ";
 import { type BlockPlan, planBlock, writeBlock } from "./headers.js";
 
 const COLON = 0x3a;
@@ -30,6 +30,7 @@ function write(plan: BlockPlan, env: Environ, w: ByteWriter): number {
  * or an SCGI that is not "1".
  */
 export function encodeRequest(env: Environ): Uint8Array {
+  checkEnviron(env, "encodeRequest");
   const plan = planBlock(env);
   const w = ByteWriter.alloc(netstringSize(plan));
   write(plan, env, w);
@@ -38,6 +39,7 @@ export function encodeRequest(env: Environ): Uint8Array {
 
 /** The size encodeRequest would produce. */
 export function measureRequest(env: Environ): number {
+  checkEnviron(env, "measureRequest");
   return netstringSize(planBlock(env));
 }
 
@@ -47,6 +49,7 @@ export function measureRequest(env: Environ): number {
  * not fit; a NUL in a name or value is found as it is written.
  */
 export function encodeRequestInto(env: Environ, out: Uint8Array, offset: number): number {
+  checkEnviron(env, "encodeRequestInto");
   const plan = planBlock(env);
   return write(plan, env, new ByteWriter(out, offset, netstringSize(plan)));
 }

@@ -16,6 +16,8 @@
  */
 import {
   CutEntries,
+  checkChunk,
+  checkHandler,
   DecoderLifecycle,
   type Environ,
   FixedHeaderReader,
@@ -98,6 +100,7 @@ export class RequestDecoder {
   readonly #life = new DecoderLifecycle(UwsgiErrorCode.Ended);
 
   constructor(handler: RequestHandler, options: RequestDecoderOptions = {}) {
+    checkHandler(handler, "new RequestDecoder");
     this.#handler = handler;
     this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);
     this.#maxBodySize = options.maxBodySize ?? Number.MAX_SAFE_INTEGER;
@@ -112,6 +115,7 @@ export class RequestDecoder {
 
   /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
   push(chunk: Uint8Array): void {
+    checkChunk(chunk, "RequestDecoder.push");
     this.#life.check(this.#base);
     try {
       const n = chunk.length;

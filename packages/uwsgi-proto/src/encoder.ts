@@ -3,7 +3,7 @@
  * straight from the Environ's bytes into one exactly-sized buffer (or the caller's). The body
  * is not framed in uwsgi: send its CONTENT_LENGTH bytes as they are after the packet.
  */
-import { ByteWriter, type Environ, ProtocolError } from "@envwire/environ";
+import { ByteWriter, checkEnviron, type Environ, ProtocolError } from "@envwire/environ";
 import { HEADER_SIZE, MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 import { measureVars, writeVars } from "./vars.js";
 
@@ -16,6 +16,7 @@ export interface PacketModifiers {
 
 /** Bytes that encodeRequest would produce for `env` (header included); validates as it goes. */
 export function measureRequest(env: Environ): number {
+  checkEnviron(env, "measureRequest");
   return HEADER_SIZE + measureVars(env, HEADER_SIZE);
 }
 
@@ -36,6 +37,7 @@ export function encodeRequestInto(
   offset: number,
   modifiers: PacketModifiers = {},
 ): number {
+  checkEnviron(env, "encodeRequestInto");
   const size = measureVars(env, HEADER_SIZE);
   const w = new ByteWriter(out, offset, HEADER_SIZE + size);
   writeHeader(w, modifiers.modifier1 ?? 0, size, modifiers.modifier2 ?? 0);
