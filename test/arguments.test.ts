@@ -70,5 +70,8 @@ describe("a wrong argument is a TypeError at the call", () => {
       /encodeStream: payload must be a Uint8Array .*not string/,
     );
     expect(() => http.encodeChunk(js("hello"))).toThrow(/encodeChunk: payload must be a Uint8Array/);
+    expect(() => http.encodeResponseHead({ status: js("200") })).toThrow(
+      /encodeResponseHead: status must be a number, not string/,
+    );
   });
 });

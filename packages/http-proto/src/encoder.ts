@@ -105,6 +105,8 @@ export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
 }
 
 export function encodeResponseHead(init: ResponseHeadInit): Uint8Array {
+  if (typeof init?.status !== "number")
+    throw new TypeError(`encodeResponseHead: status must be a number, not ${typeof init?.status}`);
   const reason = init.reason ?? STATUS_REASONS[init.status] ?? "";
   if (!(Number.isInteger(init.status) && init.status >= 100 && init.status <= 999))
     throw bad(`status ${quote(String(init.status))} is not an integer 100-999`, 9);

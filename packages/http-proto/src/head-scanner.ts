@@ -303,7 +303,7 @@ export class HeadScanner {
         if (c === undefined) return this.#unmark(names, n, buf);
         const why =
           c === SP || c === HTAB
-            ? "whitespace between a field name and its colon"
+            ? "whitespace after a field name: none may come inside a name or before its colon"
             : "a field name must be a token and a colon";
         this.#fail(HttpErrorCode.BadHeaderName, why, i);
       }

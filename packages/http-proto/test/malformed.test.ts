@@ -383,6 +383,14 @@ describe("malformed responses", () => {
   });
 });
 
+describe("messages that say what is wrong", () => {
+  it("a space inside a field name is not called whitespace before its colon", () => {
+    const e = errorOf(() => decodeRequests([ascii("GET / HTTP/1.1\r\nHost: h\r\nBad Header: y\r\n\r\n")]));
+    expect(e).toMatchObject({ code: E.BadHeaderName, offset: 28 });
+    expect((e as Error).message).toMatch(/inside a name or before its colon/);
+  });
+});
+
 describe("a stray body where a response should start", () => {
   it("fails as its first bytes arrive, with the code and offset the whole line gives", () => {
     // After a response to HEAD that came with a body anyway (uWSGI sends one): the next
