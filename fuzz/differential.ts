@@ -386,6 +386,21 @@ export const KNOWN: readonly KnownDifference[] = [
     },
   },
   {
+    id: "empty-lines-bound",
+    kinds: ["request", "response"],
+    why:
+      "RFC 9112 §2.2: a recipient ignores at least one empty line before a start line; we skip up to 8, so that " +
+      "a peer cannot keep a decoder skipping, and read a 9th as an empty start line; llhttp skips any number",
+    explains: (d) => {
+      if (!weRejected(d, "HTTP_BAD_START_LINE") || d.ours.verdict === "ok") return false;
+      const at = d.ours.verdict.offset;
+      const isLineEnd = (b: number | undefined) => b === 0x0d || b === 0x0a;
+      let lines = 0;
+      for (let i = at - 1; i >= 0 && isLineEnd(d.data[i]); i--) if (d.data[i] === 0x0a) lines++;
+      return lines >= 8 && isLineEnd(d.data[at]);
+    },
+  },
+  {
     id: "bare-lf",
     kinds: ["request", "response"],
     why: "RFC 9112 §2.2: lines end in CR LF (bare LF only with allowBareLf); llhttp skips a lone LF before a start line",
