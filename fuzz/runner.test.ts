@@ -96,3 +96,36 @@ describe("the runner's cost and memory oracles", { timeout: 300_000 }, () => {
     expect(seen.triggers).toBeGreaterThan(200);
   });
 });
+
+describe("the runner's time bound", { timeout: 60_000 }, () => {
+  /** A target that spends `ms` on the seed, every time or the first time only. */
+  const stalling = (ms: number, every: boolean): FuzzTarget => {
+    let calls = 0;
+    return {
+      fuzz(data) {
+        if (data.length === 1 && (every || calls++ === 0)) {
+          const until = performance.now() + ms;
+          while (performance.now() < until) {}
+        }
+        return undefined;
+      },
+      seeds: [Uint8Array.of(1)],
+      dictionary: [],
+    };
+  };
+
+  it("finds an input that is slow every time, and not one that was held up once", () => {
+    const slow = runTarget(stalling(2100, true), {
+      seed: 1,
+      execs: 1,
+      milliseconds: Number.POSITIVE_INFINITY,
+    });
+    expect(String(slow.finding?.error)).toMatch(/took \d+ ms, and \d+ ms again/);
+    const once = runTarget(stalling(2100, false), {
+      seed: 1,
+      execs: 1,
+      milliseconds: Number.POSITIVE_INFINITY,
+    });
+    expect(once.finding).toBeUndefined();
+  });
+});
