@@ -109,9 +109,9 @@ async function startGateway(
     const decoder = new RequestDecoder({
       onHead(head) {
         env = requestToEnviron(head, {
-          remoteAddr: client.remoteAddress!,
-          remotePort: client.remotePort!,
-          serverPort: client.localPort!,
+          remoteAddr: client.remoteAddress,
+          remotePort: client.remotePort,
+          serverPort: client.localPort,
         });
       },
       onBody: (chunk) => body.push(chunk.slice()),

@@ -31,7 +31,7 @@ import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 
 export interface RequestEnvironOptions extends ConnectionInfo {
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
-  keepUnderscoreHeaders?: boolean;
+  keepUnderscoreHeaders?: boolean | undefined;
 }
 
 /** What requestToEnviron needs to know of a head's fields (see surveyFields, surveyKinds). */

@@ -74,15 +74,16 @@ function layoutOf(optional: number): Layout {
 }
 
 /** What of the connection a caller tells requestToEnviron (which checks the strings to be latin-1). */
+/** (Each may be undefined, as Node's socket.remoteAddress and remotePort may be: then it is not known.) */
 export interface ConnectionInfo {
   /** SERVER_NAME; default: the host in the target (absolute-form) or in Host. */
-  serverName?: string;
+  serverName?: string | undefined;
   /** SERVER_PORT; default: the port in Host, else 443 for HTTPS, else 80. */
-  serverPort?: number | string;
-  remoteAddr?: string;
-  remotePort?: number | string;
+  serverPort?: number | string | undefined;
+  remoteAddr?: string | undefined;
+  remotePort?: number | string | undefined;
   /** The connection is TLS: HTTPS=on, and the default port is 443. */
-  https?: boolean;
+  https?: boolean | undefined;
 }
 
 const SLASH = 0x2f;

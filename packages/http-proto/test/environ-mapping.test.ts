@@ -76,6 +76,20 @@ describe("requestToEnviron", () => {
     expect(env.get("HTTP_X_UNDER")).toBe("kept");
   });
 
+  it("takes a socket's remoteAddress and remotePort as they are, undefined included", () => {
+    // (Node types them string | undefined and number | undefined; under exactOptionalPropertyTypes
+    // this call must compile as written.)
+    const socket: { remoteAddress: string | undefined; remotePort: number | undefined } = {
+      remoteAddress: undefined,
+      remotePort: undefined,
+    };
+    const head = headOf("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    const env = requestToEnviron(head, { remoteAddr: socket.remoteAddress, remotePort: socket.remotePort });
+    expect([env.has("REMOTE_ADDR"), env.has("REMOTE_PORT")]).toEqual([false, false]);
+    const known = requestToEnviron(head, { remoteAddr: "192.0.2.1", remotePort: 4711 });
+    expect([known.get("REMOTE_ADDR"), known.get("REMOTE_PORT")]).toEqual(["192.0.2.1", "4711"]);
+  });
+
   it("keeps single values as views into the chunk", () => {
     const bytes = ascii("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/8\r\n\r\n");
     let head: HttpRequestHead | undefined;
