@@ -60,7 +60,8 @@ describe("a wrong argument is a TypeError at the call", () => {
 
   it("encoders: an Environ, not a plain object; bytes, not a string", () => {
     const plain = js({ REQUEST_METHOD: "GET" });
-    expect(() => uwsgi.encodeRequest(plain)).toThrow(/measureRequest: env must be an Environ/);
+    expect(() => uwsgi.encodeRequest(plain)).toThrow(/encodeRequest: env must be an Environ/);
+    expect(() => uwsgi.measureRequest(plain)).toThrow(/measureRequest: env must be an Environ/);
     expect(() => uwsgi.encodeRequestInto(plain, new Uint8Array(64), 0)).toThrow(/env must be an Environ/);
     expect(() => scgi.encodeRequest(plain)).toThrow(/encodeRequest: env must be an Environ/);
     expect(() => scgi.measureRequest(plain)).toThrow(/env must be an Environ/);

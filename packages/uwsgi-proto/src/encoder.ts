@@ -22,9 +22,11 @@ export function measureRequest(env: Environ): number {
 
 /** The request packet for `env`: header and vars in one new, exactly-sized Uint8Array. */
 export function encodeRequest(env: Environ, modifiers: PacketModifiers = {}): Uint8Array {
-  const out = new Uint8Array(measureRequest(env));
-  encodeRequestInto(env, out, 0, modifiers);
-  return out;
+  checkEnviron(env, "encodeRequest");
+  const size = measureVars(env, HEADER_SIZE); // (measured once: writeRequest does not measure again)
+  const w = ByteWriter.alloc(HEADER_SIZE + size);
+  writeRequest(w, env, size, modifiers);
+  return w.bytes;
 }
 
 /**
@@ -39,7 +41,11 @@ export function encodeRequestInto(
 ): number {
   checkEnviron(env, "encodeRequestInto");
   const size = measureVars(env, HEADER_SIZE);
-  const w = new ByteWriter(out, offset, HEADER_SIZE + size);
+  return writeRequest(new ByteWriter(out, offset, HEADER_SIZE + size), env, size, modifiers);
+}
+
+/** Writes the packet whose vars measure `size` bytes; returns the offset just past it. */
+function writeRequest(w: ByteWriter, env: Environ, size: number, modifiers: PacketModifiers): number {
   writeHeader(w, modifiers.modifier1 ?? 0, size, modifiers.modifier2 ?? 0);
   writeVars(env, w);
   return w.finish();
