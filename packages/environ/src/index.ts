@@ -1,4 +1,3 @@
-export { checkChunk, checkHandler } from "./arguments.js";
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
 export {
   CgiErrorCode,
@@ -11,11 +10,9 @@ export {
 } from "./cgi-response.js";
 export { parseCgiContentLength } from "./content-length.js";
 export { copyBytes } from "./copy.js";
-export { CutEntries } from "./cut-entries.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
-export { checkEnviron, Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
-export { EnvironErrorCode, ProtocolError, quote } from "./errors.js";
-export { indexOfByte } from "./find.js";
+export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
+export { EnvironErrorCode, ProtocolError } from "./errors.js";
 export { FixedHeaderReader } from "./fixed-header.js";
 export {
   assertLatin1,

@@ -3,15 +3,8 @@
  * one exactly-sized buffer; stream payloads are never copied: encodeStream returns the record
  * headers, the caller's payload slices and the padding as separate views for a vectored write.
  */
-import {
-  ByteWriter,
-  checkChunk,
-  checkEnviron,
-  Environ,
-  type EnvironInit,
-  ProtocolError,
-  quote,
-} from "@envwire/environ";
+import { ByteWriter, Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkEnviron, quote } from "@envwire/environ/codec";
 import {
   FcgiErrorCode,
   HEADER_SIZE,

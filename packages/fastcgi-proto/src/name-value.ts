@@ -8,7 +8,8 @@
  * stream's bytes and pairs are bounded as they arrive, per stream and, through a
  * ParamsBudget, per connection: memory grows only with bytes that arrived.
  */
-import { type ByteWriter, CutEntries, Environ, ProtocolError } from "@envwire/environ";
+import { type ByteWriter, Environ, ProtocolError } from "@envwire/environ";
+import { CutEntries } from "@envwire/environ/codec";
 import { FcgiErrorCode } from "./constants.js";
 
 /** The largest length a pair can carry: 31 bits. */

@@ -11,7 +11,8 @@
  * Management records (id 0) are answered by the decoder itself through onReply: GET_VALUES
  * with the values it was given, unknown types with UNKNOWN_TYPE.
  */
-import { checkChunk, checkHandler, type Environ, ProtocolError } from "@envwire/environ";
+import { type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler } from "@envwire/environ/codec";
 import {
   FCGI_MAX_REQS,
   FCGI_MPXS_CONNS,

@@ -7,7 +7,8 @@
  * STDOUT carries a CGI response (Status, headers, blank line, body): pipe it through
  * CgiResponseDecoder from @envwire/environ.
  */
-import { checkChunk, checkHandler, type Environ, ProtocolError } from "@envwire/environ";
+import { type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler } from "@envwire/environ/codec";
 import { FcgiErrorCode, MAX_TYPE, RecordType } from "./constants.js";
 import { PairReader } from "./name-value.js";
 import { RecordReader } from "./record-reader.js";

@@ -8,7 +8,8 @@
  * Fields and bodies are views into the pushed chunks; only a head or trailer section cut by a
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
-import { checkChunk, checkHandler, DecoderLifecycle, ProtocolError } from "@envwire/environ";
+import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler } from "@envwire/environ/codec";
 import { ChunkText } from "./chunk-text.js";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";

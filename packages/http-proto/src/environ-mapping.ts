@@ -17,10 +17,10 @@ import {
   assertLatin1,
   type CgiResponseHead,
   cgiNameToHeader,
-  checkEnviron,
   Environ,
   ProtocolError,
 } from "@envwire/environ";
+import { checkEnviron } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
 import { FieldKind, type FieldName } from "./field-names.js";

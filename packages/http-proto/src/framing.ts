@@ -3,7 +3,8 @@
  * where request smuggling is stopped: every ambiguity a proxy and a backend could read two
  * ways is an error, never a guess.
  */
-import { ProtocolError, quote } from "@envwire/environ";
+import { ProtocolError } from "@envwire/environ";
+import { quote } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { FieldKind, FRAMING_KINDS } from "./field-names.js";
 import type { HttpVersion } from "./head-scanner.js";

@@ -15,9 +15,9 @@ import {
   FIELD_VALUE as FIELD_VALUE_CLASS,
   latin1Decode,
   ProtocolError,
-  quote,
   TOKEN as TOKEN_CLASS,
 } from "@envwire/environ";
+import { quote } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";

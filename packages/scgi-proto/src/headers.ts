@@ -8,16 +8,14 @@
  */
 import {
   type ByteWriter,
-  CutEntries,
   DECIMAL_OVERFLOW,
   Environ,
-  indexOfByte,
   latin1Decode,
   latin1Equals,
   ProtocolError,
   parseDecimal,
-  quote,
 } from "@envwire/environ";
+import { CutEntries, indexOfByte, quote } from "@envwire/environ/codec";
 import { CONTENT_LENGTH, SCGI, ScgiErrorCode } from "./constants.js";
 
 const ONE = 0x31;

@@ -14,15 +14,8 @@
  * ProtocolError, lets go of what it held, and stays failed: every later call throws the same
  * error.
  */
-import {
-  CutEntries,
-  checkChunk,
-  checkHandler,
-  DecoderLifecycle,
-  type Environ,
-  FixedHeaderReader,
-  ProtocolError,
-} from "@envwire/environ";
+import { DecoderLifecycle, type Environ, FixedHeaderReader, ProtocolError } from "@envwire/environ";
+import { CutEntries, checkChunk, checkHandler } from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 import { VarsParser } from "./vars.js";
 

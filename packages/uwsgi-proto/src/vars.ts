@@ -10,8 +10,8 @@ import {
   latin1Equals,
   ProtocolError,
   parseCgiContentLength,
-  quote,
 } from "@envwire/environ";
+import { quote } from "@envwire/environ/codec";
 import { MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 
 const CONTENT_LENGTH = "CONTENT_LENGTH";
