@@ -12,25 +12,13 @@ import {
 import { RequestDecoder as HttpRequestDecoder, requestToEnviron } from "@envwire/http-proto";
 import { encodeRequest as encodeScgi, RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
+import { settledBytesInUse } from "../test/support/heap.mjs";
 import { concat } from "./fixtures.mjs";
 
 const filter = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
 const held = [];
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Heap and array buffer bytes after a full collection, once V8's background thread has freed the buffers. */
-function used() {
-  globalThis.gc();
-  let last = process.memoryUsage().arrayBuffers;
-  for (let i = 0; i < 50; i++) {
-    Atomics.wait(pause, 0, 0, 1);
-    const now = process.memoryUsage().arrayBuffers;
-    if (now === last) break;
-    last = now;
-  }
-  return process.memoryUsage().heapUsed + last;
-}
+const used = () => settledBytesInUse(globalThis.gc);
 
 /** Pushes every piece, as a server would, until the decoder throws (then it has failed). */
 function pushAll(decoder, pieces) {

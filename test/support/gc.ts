@@ -4,28 +4,13 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { settledBytesInUse } from "./heap.mjs";
 
 setFlagsFromString("--expose-gc");
 export const gc = runInNewContext("gc") as () => void;
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Heap and array buffer bytes in use after a full collection. V8 frees array buffers' memory
- * on a background thread after the collection: wait (a millisecond at a time, at most 50)
- * until the count stops falling, or a buffer just let go would count as held.
- */
-export function bytesInUse(): number {
-  gc();
-  let last = process.memoryUsage().arrayBuffers;
-  for (let i = 0; i < 50; i++) {
-    Atomics.wait(pause, 0, 0, 1);
-    const now = process.memoryUsage().arrayBuffers;
-    if (now === last) break;
-    last = now;
-  }
-  return process.memoryUsage().heapUsed + last;
-}
+/** Heap and array buffer bytes in use after a full collection (see heap.mjs). */
+export const bytesInUse = (): number => settledBytesInUse(gc);
 
 /** Pushes the chunk `make()` returns (made here, so only `push` could keep it) and tells whether it outlived a full collection. */
 export async function outlives(push: (chunk: Uint8Array) => void, make: () => Uint8Array): Promise<boolean> {
