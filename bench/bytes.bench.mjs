@@ -1,6 +1,7 @@
 // The thresholds in @envwire/environ's byte helpers come from here: where a JS loop stops
 // beating a call into the engine, for latin-1 decoding and for copying bytes.
-import { copyBytes, latin1Decode } from "@envwire/environ";
+import { latin1Decode } from "@envwire/environ";
+import { copyBytes } from "@envwire/environ/codec";
 import { bench, do_not_optimize, group, summary } from "mitata";
 
 export const checks = [];

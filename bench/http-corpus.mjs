@@ -2,7 +2,9 @@
 // http-interleaved.mjs: 8 pipelined browser-like requests, and each parser set up to
 // decode them all, counting what it sees: in one chunk, or (`requestChunks`) one chunk a
 // request, as a connection that does not pipeline delivers them.
+
 import { createRequire } from "node:module";
+import { valueByteLength } from "@envwire/environ/codec";
 import { encodeParams } from "@envwire/fastcgi-proto";
 import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
 import { encodeRequest } from "@envwire/uwsgi-proto";
@@ -46,7 +48,7 @@ export function envwireDecoder(mode, chunks = [corpus]) {
       if (mode === "head") return;
       const env = requestToEnviron(head, { remoteAddr: "127.0.0.1", remotePort: 40000 });
       if (mode === "built") seen.bytes += env.size;
-      if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += env.valueByteLength(i);
+      if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += valueByteLength(env, i);
       if (mode === "strings")
         for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
       if (mode === "uwsgi") seen.bytes += encodeRequest(env).length;

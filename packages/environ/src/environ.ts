@@ -22,7 +22,7 @@ import type { ByteWriter } from "./writer.js";
 export type EnvironValue = string | Uint8Array;
 
 /**
- * Entries an Environ can borrow as they stand (see Environ.appendRun): a name string and a
+ * Entries an Environ can borrow as they stand (see appendRun): a name string and a
  * value each, the value a span of `buffer` or a latin-1 string. How a decoder hands over
  * what it has already laid out, or works out only when asked.
  */
@@ -116,6 +116,16 @@ function checkLatin1(s: string, what: string, of?: string): void {
   assertLatin1(s, what, of);
   CHECKED[slot] = s;
 }
+
+// The codec functions' bodies, set by Environ's static block (they reach its private entries).
+let appendEncodedTo: (env: Environ, buf: Uint8Array, ns: number, ne: number, vs: number, ve: number) => void;
+let appendSliceTo: (env: Environ, name: string, buf: Uint8Array, start: number, end: number) => void;
+let borrowRun: (env: Environ, run: EnvironRun) => void;
+let nameIs: (env: Environ, i: number, name: string) => boolean;
+let nameLength: (env: Environ, i: number) => number;
+let valueLength: (env: Environ, i: number) => number;
+let writeName: (env: Environ, i: number, w: ByteWriter) => void;
+let writeValue: (env: Environ, i: number, w: ByteWriter) => void;
 
 export class Environ implements Iterable<[name: string, value: string]> {
   /**
@@ -265,7 +275,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   detach(): this {
     this.#settle();
     let total = 0;
-    for (let i = 0; i < this.#count; i++) total += this.nameByteLength(i) + this.valueByteLength(i);
+    for (let i = 0; i < this.#count; i++) total += nameLength(this, i) + valueLength(this, i);
     // (string names and values count too, though they stay strings: a little room spare)
     const own = new Uint8Array(total);
     const refs = this.#refs;
@@ -284,7 +294,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     return this;
   }
 
-  // ---- Indexed access, for codecs and other code that walks every entry. ----
+  // ---- Indexed access, for code that walks every entry. ----
 
   /** The name of entry `i` (0 ≤ i < size). */
   nameAt(i: number): string {
@@ -372,94 +382,6 @@ export class Environ implements Iterable<[name: string, value: string]> {
     if (!(i >= 0 && i < this.#count)) return this.#runBytesAt(i);
     const q = i * SPANS;
     return this.#valueBuffer(i).subarray(this.#spans[q + VALUE_START]!, this.#spans[q + VALUE_END]!);
-  }
-
-  /** True when entry `i` is named `name`, compared without building a string from its bytes. */
-  nameEquals(i: number, name: string): boolean {
-    return this.#nameIs(this.#check(i), name);
-  }
-
-  /** Length in bytes of entry `i`'s name. */
-  nameByteLength(i: number): number {
-    if (!(i >= 0 && i < this.#count)) return this.#runNameAt(i).length;
-    const r = i * REFS;
-    const q = i * SPANS;
-    const start = this.#spans[q + NAME_START]!;
-    return start >= 0 ? this.#spans[q + NAME_END]! - start : (this.#refs[r + NAME] as string).length;
-  }
-
-  /** Length in bytes of entry `i`'s value. */
-  valueByteLength(i: number): number {
-    if (!(i >= 0 && i < this.#count)) return this.#runValueByteLength(i);
-    const q = i * SPANS;
-    return this.#spans[q + VALUE_END]! - this.#spans[q + VALUE_START]!;
-  }
-
-  /** Writes entry `i`'s name bytes, straight from the decoded input where it came from there. */
-  writeNameAt(i: number, w: ByteWriter): void {
-    if (!(i >= 0 && i < this.#count)) {
-      w.latin1(this.#runNameAt(i));
-      return;
-    }
-    const r = i * REFS;
-    const q = i * SPANS;
-    const refs = this.#refs;
-    const spans = this.#spans;
-    const start = spans[q + NAME_START]!;
-    if (start >= 0) w.copy(refs[r + BUF] as Uint8Array, start, spans[q + NAME_END]!);
-    else w.latin1(refs[r + NAME] as string);
-  }
-
-  /** Writes entry `i`'s value bytes. */
-  writeValueAt(i: number, w: ByteWriter): void {
-    if (!(i >= 0 && i < this.#count)) {
-      this.#writeRunValueAt(i, w);
-      return;
-    }
-    const r = i * REFS;
-    const q = i * SPANS;
-    const refs = this.#refs;
-    const spans = this.#spans;
-    const buf = refs[r + BUF] as Uint8Array | undefined;
-    if (buf === undefined) w.latin1(refs[r + STRING] as string);
-    else w.copy(buf, spans[q + VALUE_START]!, spans[q + VALUE_END]!);
-  }
-
-  /**
-   * Adds an entry whose name is `buf[nameStart, nameEnd)` and whose value is
-   * `buf[valueStart, valueEnd)`, both kept as views: how decoders fill an Environ without
-   * allocating. The spans must lie inside `buf` (decoders have checked them).
-   */
-  appendEncoded(
-    buf: Uint8Array,
-    nameStart: number,
-    nameEnd: number,
-    valueStart: number,
-    valueEnd: number,
-  ): this {
-    this.#settle();
-    this.#put(this.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
-    return this;
-  }
-
-  /** Adds an entry named `name` whose value is the view `buf[start, end)`. */
-  appendSlice(name: string, buf: Uint8Array, start: number, end: number): this {
-    checkLatin1(name, "name");
-    this.#settle();
-    this.#put(this.#count++, name, buf, -1, -1, start, end, undefined);
-    return this;
-  }
-
-  /**
-   * Adds the entries of `run` after the others, borrowed as they stand rather than copied,
-   * and unchecked: the run vouches for its names and strings being latin-1 (the codec that
-   * made it knows, where checking would cost a read of each). The run must not change while
-   * the Environ holds it: any change to the Environ first copies the run into entries of its own.
-   */
-  appendRun(run: EnvironRun): this {
-    this.#settle();
-    this.#run = run;
-    return this;
   }
 
   /** Copies a borrowed run into entries of this Environ's own, before anything changes. */
@@ -605,6 +527,54 @@ export class Environ implements Iterable<[name: string, value: string]> {
     this.#count = kept;
     return n - kept;
   }
+  // What only codecs do with an Environ: functions in @envwire/environ/codec (below), which
+  // reach the entries from here, rather than members every user sees.
+  static {
+    appendEncodedTo = (env, buf, nameStart, nameEnd, valueStart, valueEnd) => {
+      env.#settle();
+      env.#put(env.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
+    };
+    appendSliceTo = (env, name, buf, start, end) => {
+      checkLatin1(name, "name");
+      env.#settle();
+      env.#put(env.#count++, name, buf, -1, -1, start, end, undefined);
+    };
+    borrowRun = (env, run) => {
+      env.#settle();
+      env.#run = run;
+    };
+    nameIs = (env, i, name) => env.#nameIs(env.#check(i), name);
+    nameLength = (env, i) => {
+      if (!(i >= 0 && i < env.#count)) return env.#runNameAt(i).length;
+      const start = env.#spans[i * SPANS + NAME_START]!;
+      return start >= 0
+        ? env.#spans[i * SPANS + NAME_END]! - start
+        : (env.#refs[i * REFS + NAME] as string).length;
+    };
+    valueLength = (env, i) => {
+      if (!(i >= 0 && i < env.#count)) return env.#runValueByteLength(i);
+      return env.#spans[i * SPANS + VALUE_END]! - env.#spans[i * SPANS + VALUE_START]!;
+    };
+    writeName = (env, i, w) => {
+      if (!(i >= 0 && i < env.#count)) {
+        w.latin1(env.#runNameAt(i));
+        return;
+      }
+      const start = env.#spans[i * SPANS + NAME_START]!;
+      if (start >= 0)
+        w.copy(env.#refs[i * REFS + BUF] as Uint8Array, start, env.#spans[i * SPANS + NAME_END]!);
+      else w.latin1(env.#refs[i * REFS + NAME] as string);
+    };
+    writeValue = (env, i, w) => {
+      if (!(i >= 0 && i < env.#count)) {
+        env.#writeRunValueAt(i, w);
+        return;
+      }
+      const buf = env.#refs[i * REFS + BUF] as Uint8Array | undefined;
+      if (buf === undefined) w.latin1(env.#refs[i * REFS + STRING] as string);
+      else w.copy(buf, env.#spans[i * SPANS + VALUE_START]!, env.#spans[i * SPANS + VALUE_END]!);
+    };
+  }
 }
 
 /** (Made apart from the checks, which stay small enough to inline.) */
@@ -626,4 +596,72 @@ function moveSpan(spans: number[], at: number, from: Uint8Array, to: Uint8Array,
 export function checkEnviron(env: unknown, where: string): void {
   if (!(env instanceof Environ))
     throw new TypeError(`${where}: env must be an Environ (new Environ(pairs or an object) makes one)`);
+}
+
+// ---- For codecs (exported by @envwire/environ/codec): how a decoder fills an Environ without
+// allocating, and how an encoder writes entries straight from the bytes they were decoded from.
+
+/**
+ * Adds an entry whose name is `buf[nameStart, nameEnd)` and whose value is
+ * `buf[valueStart, valueEnd)`, both kept as views. The spans must lie inside `buf` (decoders
+ * have checked them); the name's bytes are taken as latin-1.
+ */
+export function appendEncoded(
+  env: Environ,
+  buf: Uint8Array,
+  nameStart: number,
+  nameEnd: number,
+  valueStart: number,
+  valueEnd: number,
+): Environ {
+  appendEncodedTo(env, buf, nameStart, nameEnd, valueStart, valueEnd);
+  return env;
+}
+
+/** Adds an entry named `name` whose value is the view `buf[start, end)`. */
+export function appendSlice(
+  env: Environ,
+  name: string,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): Environ {
+  appendSliceTo(env, name, buf, start, end);
+  return env;
+}
+
+/**
+ * Adds the entries of `run` after the others, borrowed as they stand rather than copied, and
+ * unchecked: the run vouches for its names and strings being latin-1 (the codec that made it
+ * knows, where checking would cost a read of each). The run must not change while the
+ * Environ holds it: any change to the Environ first copies the run into entries of its own.
+ */
+export function appendRun(env: Environ, run: EnvironRun): Environ {
+  borrowRun(env, run);
+  return env;
+}
+
+/** True when entry `i` is named `name`, compared without building a string from its bytes. */
+export function nameEquals(env: Environ, i: number, name: string): boolean {
+  return nameIs(env, i, name);
+}
+
+/** Length in bytes of entry `i`'s name. */
+export function nameByteLength(env: Environ, i: number): number {
+  return nameLength(env, i);
+}
+
+/** Length in bytes of entry `i`'s value. */
+export function valueByteLength(env: Environ, i: number): number {
+  return valueLength(env, i);
+}
+
+/** Writes entry `i`'s name bytes, straight from the decoded input where it came from there. */
+export function writeNameAt(env: Environ, i: number, w: ByteWriter): void {
+  writeName(env, i, w);
+}
+
+/** Writes entry `i`'s value bytes, straight from the decoded input where it came from there. */
+export function writeValueAt(env: Environ, i: number, w: ByteWriter): void {
+  writeValue(env, i, w);
 }

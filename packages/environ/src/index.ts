@@ -1,4 +1,9 @@
+// @envwire/environ: what a proxy, an application server or a fuzz harness uses beside the
+// codecs. What the codecs share beneath their public faces is in @envwire/environ/codec.
+
+// CGI names and values.
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+// The CGI response an application writes back (over FastCGI's STDOUT, SCGI, or CGI itself).
 export {
   CgiErrorCode,
   CgiResponseDecoder,
@@ -8,22 +13,8 @@ export {
   type CgiResponseHeadInit,
   encodeCgiResponseHead,
 } from "./cgi-response.js";
-export { parseCgiContentLength } from "./content-length.js";
-export { copyBytes } from "./copy.js";
-export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
-export { Environ, type EnvironInit, type EnvironRun, type EnvironValue } from "./environ.js";
+// The request variables every codec decodes to and encodes from.
+export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
+// Errors: every decoder's bad input is a ProtocolError with a stable code and byte offset.
 export { EnvironErrorCode, ProtocolError } from "./errors.js";
-export { FixedHeaderReader } from "./fixed-header.js";
-export {
-  assertLatin1,
-  firstNonLatin1,
-  latin1Decode,
-  latin1Encode,
-  latin1Equals,
-  utf8Decode,
-  utf8Encode,
-} from "./latin1.js";
-export { DecoderLifecycle } from "./lifecycle.js";
-export { NameCache, sharedNameCache } from "./name-cache.js";
-export { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
-export { ByteWriter } from "./writer.js";
+export { latin1Decode, latin1Encode, utf8Decode, utf8Encode } from "./latin1.js";

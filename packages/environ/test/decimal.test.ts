@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { DECIMAL_INVALID, DECIMAL_OVERFLOW, latin1Encode, parseDecimal } from "../src/index.js";
+import { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "../src/codec.js";
+import { latin1Encode } from "../src/index.js";
 
 const parse = (s: string, max?: number) => {
   const b = latin1Encode(s);

@@ -1,5 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
+import { appendEncoded } from "../src/codec.js";
 import { Environ, latin1Decode } from "../src/index.js";
 
 // A reference model: an array of [name, bytes] in order. Environ must agree with it after
@@ -35,7 +36,7 @@ function apply(env: Environ, model: Model, o: Op) {
       const buf = new Uint8Array(o.name.length + v.length + 2);
       buf.set(toBytes(o.name), 1);
       buf.set(v, 1 + o.name.length);
-      env.appendEncoded(buf, 1, 1 + o.name.length, 1 + o.name.length, 1 + o.name.length + v.length);
+      appendEncoded(env, buf, 1, 1 + o.name.length, 1 + o.name.length, 1 + o.name.length + v.length);
       model.push([o.name, v]);
       break;
     }

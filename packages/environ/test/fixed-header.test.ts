@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FixedHeaderReader } from "../src/index.js";
+import { FixedHeaderReader } from "../src/codec.js";
 
 describe("FixedHeaderReader", () => {
   it("reads a whole header in place, without copying", () => {

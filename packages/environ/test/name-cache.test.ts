@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { latin1Decode, latin1Encode, NameCache } from "../src/index.js";
+import { NameCache } from "../src/codec.js";
+import { latin1Decode, latin1Encode } from "../src/index.js";
 
 describe("NameCache", () => {
   it("returns the well-known name itself", () => {

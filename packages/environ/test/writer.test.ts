@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ByteWriter, ProtocolError } from "../src/index.js";
+import { ByteWriter } from "../src/codec.js";
+import { ProtocolError } from "../src/index.js";
 
 describe("ByteWriter", () => {
   it("writes integers in both byte orders", () => {

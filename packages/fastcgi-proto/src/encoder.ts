@@ -3,8 +3,17 @@
  * one exactly-sized buffer; stream payloads are never copied: encodeStream returns the record
  * headers, the caller's payload slices and the padding as separate views for a vectored write.
  */
-import { ByteWriter, Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkEnviron, quote } from "@envwire/environ/codec";
+import { Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
+import {
+  ByteWriter,
+  checkChunk,
+  checkEnviron,
+  nameByteLength,
+  quote,
+  valueByteLength,
+  writeNameAt,
+  writeValueAt,
+} from "@envwire/environ/codec";
 import {
   FcgiErrorCode,
   HEADER_SIZE,
@@ -234,8 +243,8 @@ function encodePairRecords(
   let offset = 0;
   const n = env.size;
   for (let i = 0; i < n; i++) {
-    const nameLength = env.nameByteLength(i);
-    const valueLength = env.valueByteLength(i);
+    const nameLength = nameByteLength(env, i);
+    const valueLength = valueByteLength(env, i);
     if (nameLength > MAX_PAIR_LENGTH || valueLength > MAX_PAIR_LENGTH) {
       throw new ProtocolError(
         FcgiErrorCode.TooLong,
@@ -291,19 +300,19 @@ class PlannedRecords {
     if (this.#left === 0) this.#open();
     if (size <= this.#left) {
       const w = this.#w;
-      writePairLength(w, env.nameByteLength(i));
-      writePairLength(w, env.valueByteLength(i));
-      env.writeNameAt(i, w);
-      env.writeValueAt(i, w);
+      writePairLength(w, nameByteLength(env, i));
+      writePairLength(w, valueByteLength(env, i));
+      writeNameAt(env, i, w);
+      writeValueAt(env, i, w);
       this.#consume(size);
       return;
     }
     // A pair larger than what is left of its record: serialise it once, then spread it.
     const tmp = ByteWriter.alloc(size);
-    writePairLength(tmp, env.nameByteLength(i));
-    writePairLength(tmp, env.valueByteLength(i));
-    env.writeNameAt(i, tmp);
-    env.writeValueAt(i, tmp);
+    writePairLength(tmp, nameByteLength(env, i));
+    writePairLength(tmp, valueByteLength(env, i));
+    writeNameAt(env, i, tmp);
+    writeValueAt(env, i, tmp);
     for (let start = 0; start < size; ) {
       if (this.#left === 0) this.#open();
       const n = Math.min(this.#left, size - start);

@@ -28,7 +28,6 @@ export {
   paddingFor,
   type StreamOptions,
 } from "./encoder.js";
-export { MAX_PAIR_LENGTH, PairReader, pairSize } from "./name-value.js";
 export { RecordReader, type RecordSink } from "./record-reader.js";
 export {
   type FcgiRequestBegin,

@@ -8,8 +8,8 @@
  * stream's bytes and pairs are bounded as they arrive, per stream and, through a
  * ParamsBudget, per connection: memory grows only with bytes that arrived.
  */
-import { type ByteWriter, Environ, ProtocolError } from "@envwire/environ";
-import { CutEntries } from "@envwire/environ/codec";
+import { Environ, ProtocolError } from "@envwire/environ";
+import { appendEncoded, type ByteWriter, CutEntries } from "@envwire/environ/codec";
 import { FcgiErrorCode } from "./constants.js";
 
 /** The largest length a pair can carry: 31 bits. */
@@ -151,7 +151,7 @@ export class PairReader {
       const valueEnd = nameEnd + lengthAt(buf, p + nameSize);
       if (valueEnd > end) break;
       this.#count(base + p);
-      env.appendEncoded(buf, nameStart, nameEnd, nameEnd, valueEnd);
+      appendEncoded(env, buf, nameStart, nameEnd, nameEnd, valueEnd);
       p = valueEnd;
     }
     return p;

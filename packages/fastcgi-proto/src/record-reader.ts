@@ -8,8 +8,8 @@
  * Sans-IO; any split of the input gives the same calls to the sink, at O(n) cost. After an
  * error (the sink's included) the reader stays failed and rethrows it.
  */
-import { DecoderLifecycle, FixedHeaderReader, ProtocolError } from "@envwire/environ";
-import { CutEntries } from "@envwire/environ/codec";
+import { ProtocolError } from "@envwire/environ";
+import { CutEntries, DecoderLifecycle, FixedHeaderReader } from "@envwire/environ/codec";
 import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
 
 export interface RecordSink {

@@ -12,7 +12,8 @@
  * Extensions are parsed to the grammar and skipped, within maxChunkExtensionLength: never
  * trusted for framing. Data is handed on as views of the caller's chunk.
  */
-import { ProtocolError, TOKEN as TOKEN_CLASS } from "@envwire/environ";
+import { ProtocolError } from "@envwire/environ";
+import { TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 
 const HTAB = 0x09;

@@ -8,8 +8,8 @@
  * Fields and bodies are views into the pushed chunks; only a head or trailer section cut by a
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
-import { DecoderLifecycle, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler } from "@envwire/environ/codec";
+import { ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
 import { ChunkText } from "./chunk-text.js";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
@@ -341,22 +341,22 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
       );
     }
     const connect = s.targetForm === "authority";
-    return new RequestHead(
-      methodOf(buf, s.methodStart, s.methodEnd),
-      s.targetStart,
-      s.targetEnd,
-      s.queryStart,
-      s.escapedPath,
-      s.targetForm,
-      s.version,
+    return new RequestHead({
+      method: methodOf(buf, s.methodStart, s.methodEnd),
+      targetStart: s.targetStart,
+      targetEnd: s.targetEnd,
+      queryStart: s.queryStart,
+      escapedPath: s.escapedPath,
+      targetForm: s.targetForm,
+      version: s.version,
       headers,
-      connect ? "none" : framing.body,
-      framing.length,
-      framing.codings,
-      framing.keepAlive,
-      framing.upgrade || connect,
-      framing.expectContinue,
-    );
+      body: connect ? "none" : framing.body,
+      contentLength: framing.length,
+      transferCodings: framing.codings,
+      keepAlive: framing.keepAlive,
+      upgrade: framing.upgrade || connect,
+      expectContinue: framing.expectContinue,
+    });
   }
 }
 

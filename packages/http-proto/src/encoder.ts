@@ -4,8 +4,8 @@
  * would split or misread: a method or field name that is not a token, a target with spaces
  * or controls, a value with CR, LF, NUL or another control byte.
  */
-import { badFieldValueIndex, isToken, latin1Encode, ProtocolError } from "@envwire/environ";
-import { checkChunk, quote } from "@envwire/environ/codec";
+import { latin1Encode, ProtocolError } from "@envwire/environ";
+import { badFieldValueIndex, checkChunk, isToken, quote } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import type { HttpVersion } from "./head-scanner.js";
 

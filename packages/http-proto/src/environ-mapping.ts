@@ -13,14 +13,8 @@
  * HTTP_TRANSFER_ENCODING along with the CONTENT_LENGTH of the body it de-chunked, and sending
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
-import {
-  assertLatin1,
-  type CgiResponseHead,
-  cgiNameToHeader,
-  Environ,
-  ProtocolError,
-} from "@envwire/environ";
-import { checkEnviron } from "@envwire/environ/codec";
+import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
+import { appendRun, assertLatin1, checkEnviron, valueByteLength } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
 import { FieldKind, type FieldName } from "./field-names.js";
@@ -151,7 +145,9 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const entries = survey.leftOut || survey.repeats ? httpFields(names, firsts, keepUnderscore) : undefined;
   const joined = firsts === undefined ? undefined : joinRepeats(fields, names, firsts);
   const run = new RequestRun(head, options, optional, entries, joined, survey.contentType, survey.host);
-  return new Environ(undefined, 0).appendRun(run);
+  const env = new Environ(undefined, 0);
+  appendRun(env, run);
+  return env;
 }
 
 /** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length, the first of repeats. */
@@ -252,8 +248,8 @@ export function environToRequestHead(env: Environ, options: EnvironRequestOption
   for (let i = 0; i < env.size; i++) {
     const name = env.nameAt(i);
     if (HOP_BY_HOP.has(name)) continue;
-    if (name === "CONTENT_LENGTH" && (options.chunked || env.valueByteLength(i) === 0)) continue;
-    if (name === "CONTENT_TYPE" && env.valueByteLength(i) === 0) continue;
+    if (name === "CONTENT_LENGTH" && (options.chunked || valueByteLength(env, i) === 0)) continue;
+    if (name === "CONTENT_TYPE" && valueByteLength(env, i) === 0) continue;
     const field = cgiNameToHeader(name);
     if (field !== undefined) headers.push([field, env.valueAt(i)]);
   }

@@ -5,7 +5,7 @@
  * empty line (a possible end) arrives, when the limit is reached, or at the end of the
  * stream: linear in the bytes, and the same outcome, error offset included, for any split.
  */
-import { copyBytes } from "@envwire/environ";
+import { copyBytes } from "@envwire/environ/codec";
 import type { HeadScanner } from "./head-scanner.js";
 
 const LF = 0x0a;

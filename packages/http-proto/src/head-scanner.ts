@@ -11,13 +11,8 @@
  * the limit instead, so the outcome never depends on how much of the stream is in hand
  * (HeadReader gathers at most the limit).
  */
-import {
-  FIELD_VALUE as FIELD_VALUE_CLASS,
-  latin1Decode,
-  ProtocolError,
-  TOKEN as TOKEN_CLASS,
-} from "@envwire/environ";
-import { quote } from "@envwire/environ/codec";
+import { latin1Decode, ProtocolError } from "@envwire/environ";
+import { FIELD_VALUE as FIELD_VALUE_CLASS, quote, TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";

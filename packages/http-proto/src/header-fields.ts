@@ -37,15 +37,10 @@ export interface HeaderFields extends Iterable<[name: string, value: string]> {
   /** Every value of the fields named `name`, in order. */
   getAll(name: string): string[];
   has(name: string): boolean;
-  /** The bytes the fields are views into (see nameStartAt … valueEndAt). */
-  readonly buffer: Uint8Array;
-  nameStartAt(i: number): number;
-  nameEndAt(i: number): number;
-  valueStartAt(i: number): number;
-  valueEndAt(i: number): number;
 }
 
 export class Fields implements HeaderFields {
+  /** The bytes the fields are views into. */
   readonly buffer: Uint8Array;
   /** Four numbers a field: nameStart, nameEnd, valueStart, valueEnd, into `buffer`. */
   readonly spans: readonly number[];

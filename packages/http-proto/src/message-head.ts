@@ -29,13 +29,6 @@ export interface HttpRequestHead extends MessageHead {
   readonly method: string;
   /** The request-target as sent (made from its bytes when first read). */
   readonly target: string;
-  /** Where the target lies in `headers.buffer`: for reading it as bytes. */
-  readonly targetStart: number;
-  readonly targetEnd: number;
-  /** Where the query starts in `headers.buffer`, just past the target's first "?"; -1 when it has none. */
-  readonly queryStart: number;
-  /** The target has a "%" before its query: its path may hold percent-escapes (PATH_INFO decodes them). */
-  readonly escapedPath: boolean;
   readonly targetForm: TargetForm;
   /** Expect: 100-continue. */
   readonly expectContinue: boolean;
@@ -46,6 +39,19 @@ export interface HttpResponseHead extends MessageHead {
   readonly reason: string;
 }
 
+/** What the request decoder found of a head: the public fields, and where the target's parts lie. */
+export interface RequestHeadInit extends Omit<HttpRequestHead, "target" | "headers"> {
+  readonly headers: Fields;
+  /** Where the target lies in `headers.buffer`. */
+  readonly targetStart: number;
+  readonly targetEnd: number;
+  /** Where the query starts in `headers.buffer`, just past the target's first "?"; -1 when it has none. */
+  readonly queryStart: number;
+  /** The target has a "%" before its query: its path may hold percent-escapes (PATH_INFO decodes them). */
+  readonly escapedPath: boolean;
+}
+
+/** A request head, and (for the Environ mapping) where the target's parts lie in its buffer. */
 export class RequestHead implements HttpRequestHead {
   readonly method: string;
   readonly targetStart: number;
@@ -63,36 +69,21 @@ export class RequestHead implements HttpRequestHead {
   readonly expectContinue: boolean;
   #target: string | undefined;
 
-  constructor(
-    method: string,
-    targetStart: number,
-    targetEnd: number,
-    queryStart: number,
-    escapedPath: boolean,
-    targetForm: TargetForm,
-    version: HttpVersion,
-    headers: Fields,
-    body: BodyKind,
-    contentLength: number,
-    transferCodings: readonly string[],
-    keepAlive: boolean,
-    upgrade: boolean,
-    expectContinue: boolean,
-  ) {
-    this.method = method;
-    this.targetStart = targetStart;
-    this.targetEnd = targetEnd;
-    this.queryStart = queryStart;
-    this.escapedPath = escapedPath;
-    this.targetForm = targetForm;
-    this.version = version;
-    this.headers = headers;
-    this.body = body;
-    this.contentLength = contentLength;
-    this.transferCodings = transferCodings;
-    this.keepAlive = keepAlive;
-    this.upgrade = upgrade;
-    this.expectContinue = expectContinue;
+  constructor(init: RequestHeadInit) {
+    this.method = init.method;
+    this.targetStart = init.targetStart;
+    this.targetEnd = init.targetEnd;
+    this.queryStart = init.queryStart;
+    this.escapedPath = init.escapedPath;
+    this.targetForm = init.targetForm;
+    this.version = init.version;
+    this.headers = init.headers;
+    this.body = init.body;
+    this.contentLength = init.contentLength;
+    this.transferCodings = init.transferCodings;
+    this.keepAlive = init.keepAlive;
+    this.upgrade = init.upgrade;
+    this.expectContinue = init.expectContinue;
   }
 
   get target(): string {

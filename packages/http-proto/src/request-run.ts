@@ -1,5 +1,5 @@
 /**
- * One request's CGI variables as entries an Environ borrows (see Environ.appendRun): every
+ * One request's CGI variables as entries an Environ borrows (see appendRun): every
  * name known up front, the values read off the head's bytes only when one is first asked
  * for. A gateway that forwards a request copies each value's bytes straight from the head,
  * and one that reads three variables never pays for the rest.
@@ -7,7 +7,8 @@
  * The variables about the request and the connection come first, in nginx's order, then the
  * HTTP_* fields (see requestToEnviron for which fields, and how repeats are joined).
  */
-import { type EnvironRun, latin1Decode } from "@envwire/environ";
+import { latin1Decode } from "@envwire/environ";
+import type { EnvironRun } from "@envwire/environ/codec";
 import { type ChunkText, TEXT_MAX } from "./chunk-text.js";
 import type { FieldName } from "./field-names.js";
 import type { RequestHead } from "./message-head.js";

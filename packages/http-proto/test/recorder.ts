@@ -7,6 +7,7 @@ import {
   RequestDecoder,
   ResponseDecoder,
 } from "../src/index.js";
+import type { RequestHead } from "../src/message-head.js";
 
 export type Event =
   | { type: "head"; head: Record<string, unknown> }
@@ -20,14 +21,15 @@ export type Event =
  * in them; where the query starts, and whether the path has a "%", checked against it here.
  */
 function summary(head: HttpRequestHead | HttpResponseHead): Record<string, unknown> {
-  const { headers, ...rest } = head as HttpRequestHead;
+  const { headers, ...rest } = head as RequestHead;
   if (!("targetStart" in head)) return { ...rest, headers: [...headers] };
   const { targetStart, targetEnd: _, queryStart, escapedPath, ...request } = rest;
-  const question = head.target.indexOf("?");
-  const path = question < 0 ? head.target : head.target.slice(0, question);
+  const target = (head as RequestHead).target;
+  const question = target.indexOf("?");
+  const path = question < 0 ? target : target.slice(0, question);
   if (queryStart !== (question < 0 ? -1 : targetStart + question + 1) || escapedPath !== path.includes("%"))
-    throw new Error(`queryStart ${queryStart}, escapedPath ${escapedPath} for the target ${head.target}`);
-  return { ...request, target: head.target, headers: [...headers] };
+    throw new Error(`queryStart ${queryStart}, escapedPath ${escapedPath} for the target ${target}`);
+  return { ...request, target, headers: [...headers] };
 }
 
 function recorder() {

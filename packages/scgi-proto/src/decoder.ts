@@ -14,8 +14,8 @@
  * (see HeaderReader), so any split costs O(n). On error the decoder throws ProtocolError and
  * stays failed: every later call throws the same error.
  */
-import { DecoderLifecycle, type Environ, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler } from "@envwire/environ/codec";
+import { type Environ, ProtocolError } from "@envwire/environ";
+import { checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
 import { ScgiErrorCode } from "./constants.js";
 import { HeaderReader } from "./headers.js";
 

@@ -3,8 +3,8 @@
  * from the Environ's bytes into one exactly-sized buffer (or the caller's). The body is not
  * framed in SCGI: send its CONTENT_LENGTH bytes as they are after the netstring.
  */
-import { ByteWriter, type Environ } from "@envwire/environ";
-import { checkEnviron } from "@envwire/environ/codec";
+import type { Environ } from "@envwire/environ";
+import { ByteWriter, checkEnviron } from "@envwire/environ/codec";
 import { type BlockPlan, planBlock, writeBlock } from "./headers.js";
 
 const COLON = 0x3a;

@@ -6,16 +6,22 @@
  * inside one piece becomes views into it; an entry cut by a piece boundary is gathered (see
  * CutEntries) and copied once. NULs are found with the engine's native scans.
  */
+import { Environ, latin1Decode, ProtocolError } from "@envwire/environ";
 import {
+  appendEncoded,
   type ByteWriter,
+  CutEntries,
   DECIMAL_OVERFLOW,
-  Environ,
-  latin1Decode,
+  indexOfByte,
   latin1Equals,
-  ProtocolError,
+  nameByteLength,
+  nameEquals,
   parseDecimal,
-} from "@envwire/environ";
-import { CutEntries, indexOfByte, quote } from "@envwire/environ/codec";
+  quote,
+  valueByteLength,
+  writeNameAt,
+  writeValueAt,
+} from "@envwire/environ/codec";
 import { CONTENT_LENGTH, SCGI, ScgiErrorCode } from "./constants.js";
 
 const ONE = 0x31;
@@ -195,7 +201,7 @@ export class HeaderReader {
         throw new ProtocolError(ScgiErrorCode.BadVersion, 'the SCGI header must be "1"', offset + 5);
       this.#sawScgi = true;
     }
-    this.env.appendEncoded(buf, start, nameEnd, valueStart, valueEnd);
+    appendEncoded(this.env, buf, start, nameEnd, valueStart, valueEnd);
   }
 
   #contentLength(buf: Uint8Array, start: number, end: number, offset: number): void {
@@ -259,9 +265,9 @@ export function planBlock(env: Environ): BlockPlan {
   let hasScgi = false;
   const n = env.size;
   for (let i = 0; i < n; i++) {
-    const nameLength = env.nameByteLength(i);
+    const nameLength = nameByteLength(env, i);
     if (nameLength === 0) throw new ProtocolError(ScgiErrorCode.EmptyName, "a header name is empty", -1);
-    if (env.nameEquals(i, CONTENT_LENGTH)) {
+    if (nameEquals(env, i, CONTENT_LENGTH)) {
       const value = env.valueAt(i);
       if (value !== "" && !/^[0-9]+$/.test(value)) {
         throw new ProtocolError(
@@ -280,12 +286,12 @@ export function planBlock(env: Environ): BlockPlan {
       if (value !== "") contentLength = value;
       continue;
     }
-    if (env.nameEquals(i, SCGI)) {
+    if (nameEquals(env, i, SCGI)) {
       if (env.valueAt(i) !== "1")
         throw new ProtocolError(ScgiErrorCode.BadVersion, 'the SCGI header must be "1"', -1);
       hasScgi = true;
     }
-    size += nameLength + env.valueByteLength(i) + 2;
+    size += nameLength + valueByteLength(env, i) + 2;
   }
   if (contentLength === "") contentLength = "0";
   size += CONTENT_LENGTH.length + contentLength.length + 2;
@@ -311,12 +317,12 @@ export function writeBlock(env: Environ, plan: BlockPlan, w: ByteWriter): void {
   const out = w.bytes;
   const n = env.size;
   for (let i = 0; i < n; i++) {
-    if (env.nameEquals(i, CONTENT_LENGTH)) continue;
+    if (nameEquals(env, i, CONTENT_LENGTH)) continue;
     const start = w.pos;
-    env.writeNameAt(i, w);
+    writeNameAt(env, i, w);
     const nameEnd = w.pos;
     w.u8(0);
-    env.writeValueAt(i, w);
+    writeValueAt(env, i, w);
     const valueEnd = w.pos;
     w.u8(0);
     let nul = nulIn(out, start, nameEnd);

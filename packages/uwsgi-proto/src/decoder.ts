@@ -14,8 +14,14 @@
  * ProtocolError, lets go of what it held, and stays failed: every later call throws the same
  * error.
  */
-import { DecoderLifecycle, type Environ, FixedHeaderReader, ProtocolError } from "@envwire/environ";
-import { CutEntries, checkChunk, checkHandler } from "@envwire/environ/codec";
+import { type Environ, ProtocolError } from "@envwire/environ";
+import {
+  CutEntries,
+  checkChunk,
+  checkHandler,
+  DecoderLifecycle,
+  FixedHeaderReader,
+} from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 import { VarsParser } from "./vars.js";
 
@@ -37,7 +43,7 @@ export interface UwsgiPacket {
   payload: Uint8Array;
 }
 
-export interface RequestHandler {
+export interface UwsgiRequestHandler {
   /** A request's vars are complete. */
   onHead(head: UwsgiRequestHead): void;
   /** A piece of the body: a view into the pushed chunk, valid while the caller keeps that chunk. */
@@ -48,7 +54,7 @@ export interface RequestHandler {
   onPacket?(packet: UwsgiPacket): void;
 }
 
-export interface RequestDecoderOptions {
+export interface UwsgiRequestDecoderOptions {
   /**
    * Largest datasize (vars block or raw payload) accepted. Default 65535, the format's own
    * ceiling; uWSGI's default buffer-size of 4096 is the stricter choice.
@@ -72,7 +78,7 @@ const State = { Header: 0, Vars: 1, Body: 2, Raw: 3 } as const;
 type State = (typeof State)[keyof typeof State];
 
 export class RequestDecoder {
-  readonly #handler: RequestHandler;
+  readonly #handler: UwsgiRequestHandler;
   readonly #maxVarsSize: number;
   readonly #maxBodySize: number;
   readonly #isRequest = new Uint8Array(256);
@@ -92,7 +98,7 @@ export class RequestDecoder {
   #cutOffset = 0;
   readonly #life = new DecoderLifecycle(UwsgiErrorCode.Ended);
 
-  constructor(handler: RequestHandler, options: RequestDecoderOptions = {}) {
+  constructor(handler: UwsgiRequestHandler, options: UwsgiRequestDecoderOptions = {}) {
     checkHandler(handler, "new RequestDecoder");
     this.#handler = handler;
     this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);

@@ -3,8 +3,8 @@
  * straight from the Environ's bytes into one exactly-sized buffer (or the caller's). The body
  * is not framed in uwsgi: send its CONTENT_LENGTH bytes as they are after the packet.
  */
-import { ByteWriter, type Environ, ProtocolError } from "@envwire/environ";
-import { checkEnviron } from "@envwire/environ/codec";
+import { type Environ, ProtocolError } from "@envwire/environ";
+import { ByteWriter, checkEnviron } from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 import { measureVars, writeVars } from "./vars.js";
 

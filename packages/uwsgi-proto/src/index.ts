@@ -1,9 +1,9 @@
 export { HEADER_SIZE, MAX_DATASIZE, Modifier1, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 export {
   RequestDecoder,
-  type RequestDecoderOptions,
-  type RequestHandler,
   type UwsgiPacket,
+  type UwsgiRequestDecoderOptions,
+  type UwsgiRequestHandler,
   type UwsgiRequestHead,
 } from "./decoder.js";
 export {
@@ -13,4 +13,4 @@ export {
   measureRequest,
   type PacketModifiers,
 } from "./encoder.js";
-export { decodeVars, measureVars, writeVars } from "./vars.js";
+export { decodeVars } from "./vars.js";

@@ -3,15 +3,20 @@
  * back to back to exactly datasize bytes. Both directions live here; CONTENT_LENGTH, which
  * frames the body that follows a request packet, is checked as the entries go by.
  */
+import { Environ, ProtocolError } from "@envwire/environ";
 import {
+  appendEncoded,
   type ByteWriter,
   DECIMAL_OVERFLOW,
-  Environ,
   latin1Equals,
-  ProtocolError,
+  nameByteLength,
+  nameEquals,
   parseCgiContentLength,
-} from "@envwire/environ";
-import { quote } from "@envwire/environ/codec";
+  quote,
+  valueByteLength,
+  writeNameAt,
+  writeValueAt,
+} from "@envwire/environ/codec";
 import { MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 
 const CONTENT_LENGTH = "CONTENT_LENGTH";
@@ -99,7 +104,7 @@ export class VarsParser {
       if (env.size === this.#maxVars) {
         throw new ProtocolError(UwsgiErrorCode.TooManyVars, `more than ${this.#maxVars} vars`, base + p);
       }
-      env.appendEncoded(buf, keyStart, keyEnd, valueStart, valueEnd);
+      appendEncoded(env, buf, keyStart, keyEnd, valueStart, valueEnd);
       if (keyEnd - keyStart === 14 && latin1Equals(buf, keyStart, keyEnd, CONTENT_LENGTH)) {
         this.contentLength = mergeContentLength(
           this.contentLength,
@@ -139,8 +144,8 @@ export function measureVars(env: Environ, base = 0): number {
   let contentLength = -1;
   const n = env.size;
   for (let i = 0; i < n; i++) {
-    const keyLength = env.nameByteLength(i);
-    const valueLength = env.valueByteLength(i);
+    const keyLength = nameByteLength(env, i);
+    const valueLength = valueByteLength(env, i);
     if (keyLength > MAX_DATASIZE || valueLength > MAX_DATASIZE) {
       throw new ProtocolError(
         UwsgiErrorCode.VarTooLong,
@@ -148,7 +153,7 @@ export function measureVars(env: Environ, base = 0): number {
         base + size,
       );
     }
-    if (env.nameEquals(i, CONTENT_LENGTH)) {
+    if (nameEquals(env, i, CONTENT_LENGTH)) {
       const value = env.bytesAt(i);
       contentLength = mergeContentLength(contentLength, value, 0, value.length, base + size + 4 + keyLength);
     }
@@ -168,9 +173,9 @@ export function measureVars(env: Environ, base = 0): number {
 export function writeVars(env: Environ, w: ByteWriter): void {
   const n = env.size;
   for (let i = 0; i < n; i++) {
-    w.u16le(env.nameByteLength(i));
-    env.writeNameAt(i, w);
-    w.u16le(env.valueByteLength(i));
-    env.writeValueAt(i, w);
+    w.u16le(nameByteLength(env, i));
+    writeNameAt(env, i, w);
+    w.u16le(valueByteLength(env, i));
+    writeValueAt(env, i, w);
   }
 }

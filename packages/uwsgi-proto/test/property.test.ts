@@ -1,4 +1,5 @@
 import { Environ, ProtocolError } from "@envwire/environ";
+import { valueByteLength } from "@envwire/environ/codec";
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { concat, cutsFor, detached, splitAt } from "../../../test/support/chunks.js";
@@ -31,7 +32,8 @@ const requestArb = fc
     return { env, body, modifier1, modifier2 };
   })
   .filter(
-    ({ env }) => [...env].reduce((n, [k], i) => n + 4 + k.length + env.valueByteLength(i), 0) <= MAX_DATASIZE,
+    ({ env }) =>
+      [...env].reduce((n, [k], i) => n + 4 + k.length + valueByteLength(env, i), 0) <= MAX_DATASIZE,
   );
 
 test.prop([

@@ -1,7 +1,7 @@
 // Feeds chunks to a RequestDecoder and records what it reports, with adjacent body pieces
 // merged so that records do not depend on how the input was cut.
 import { concat } from "../../../test/support/chunks.js";
-import { RequestDecoder, type RequestDecoderOptions, type UwsgiRequestHead } from "../src/index.js";
+import { RequestDecoder, type UwsgiRequestDecoderOptions, type UwsgiRequestHead } from "../src/index.js";
 
 export type Event =
   | { type: "head"; modifier1: number; modifier2: number; contentLength: number; vars: [string, string][] }
@@ -16,7 +16,7 @@ export interface Recording {
 
 export function decode(
   chunks: readonly Uint8Array[],
-  options?: RequestDecoderOptions,
+  options?: UwsgiRequestDecoderOptions,
   end = true,
 ): Recording {
   const events: Event[] = [];
@@ -48,7 +48,7 @@ export function decode(
 }
 
 /** The ProtocolError (or anything else) that decoding throws, or undefined. */
-export function decodeError(chunks: readonly Uint8Array[], options?: RequestDecoderOptions): unknown {
+export function decodeError(chunks: readonly Uint8Array[], options?: UwsgiRequestDecoderOptions): unknown {
   try {
     decode(chunks, options);
   } catch (e) {
