@@ -71,6 +71,8 @@ export class CgiResponseDecoder {
   readonly #life = new DecoderLifecycle(CgiErrorCode.Ended);
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
+  /** What offset says (see there). */
+  #taken = 0;
   /** A header line cut by a chunk boundary. */
   #line = NO_BYTES;
   #lineLength = 0;
@@ -85,9 +87,12 @@ export class CgiResponseDecoder {
     this.#maxHeaders = options.maxHeaders ?? 256;
   }
 
-  /** Bytes taken so far. */
+  /**
+   * Bytes taken so far; inside a callback, the stream offset just past the bytes that made
+   * the event (the head's empty line, the body piece).
+   */
   get offset(): number {
-    return this.#base;
+    return this.#taken;
   }
 
   push(chunk: Uint8Array): void {
@@ -97,10 +102,13 @@ export class CgiResponseDecoder {
       let p = 0;
       if (this.#inHead) p = this.#readHead(chunk);
       if (!this.#inHead && p < chunk.length) {
+        this.#taken = this.#base + chunk.length;
         this.#handler.onBody?.(p === 0 ? chunk : chunk.subarray(p));
       }
       this.#base += chunk.length;
+      this.#taken = this.#base;
     } catch (e) {
+      this.#taken = this.#base;
       this.#release();
       this.#life.fail(e);
     }
@@ -142,6 +150,7 @@ export class CgiResponseDecoder {
         this.#gather(chunk, p, chunk.length);
         return chunk.length;
       }
+      this.#taken = this.#base + lf + 1; // (the line's end, for onHead)
       if (this.#lineLength > 0) {
         this.#gather(chunk, p, lf);
         this.#parseLine(this.#line, 0, this.#lineLength, this.#base + p - this.#lineLength + (lf - p));

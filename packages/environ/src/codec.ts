@@ -1,19 +1,9 @@
 /**
  * @envwire/environ/codec: what the envwire codecs share beneath their public faces, for
  * codec authors. It may change in a minor version; a proxy or an application needs only the
- * package's main entry point.
+ * package's main entry point. Exports are grouped by what they are for, not sorted.
  */
 
-// Arguments checked at a public entry point (a TypeError naming the argument).
-export { checkChunk, checkHandler } from "./arguments.js";
-// Bytes: copies, searches, decimal numbers, latin-1 and HTTP tokens.
-export { parseCgiContentLength } from "./content-length.js";
-export { copyBytes } from "./copy.js";
-
-// Decoders' shared parts: a fixed-size header read across chunks, push/end bookkeeping,
-// entries cut by a chunk boundary, names turned into strings once.
-export { CutEntries } from "./cut-entries.js";
-export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
 // Filling an Environ without allocating, and writing its entries straight from their bytes.
 export {
   appendEncoded,
@@ -27,11 +17,23 @@ export {
   writeNameAt,
   writeValueAt,
 } from "./environ.js";
-export { quote } from "./errors.js";
-export { indexOfByte } from "./find.js";
+export { ByteWriter } from "./writer.js";
+
+// Decoders' shared parts: a fixed-size header read across chunks, push/end bookkeeping,
+// entries cut by a chunk boundary, names turned into strings once.
+export { CutEntries } from "./cut-entries.js";
 export { FixedHeaderReader } from "./fixed-header.js";
-export { assertLatin1, firstNonLatin1, latin1Equals } from "./latin1.js";
 export { DecoderLifecycle } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
+
+// Arguments checked at a public entry point (a TypeError naming the argument).
+export { checkChunk, checkHandler } from "./arguments.js";
+
+// Bytes: copies, searches, decimal numbers, latin-1 and HTTP tokens.
+export { copyBytes } from "./copy.js";
+export { parseCgiContentLength } from "./content-length.js";
+export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
+export { quote } from "./errors.js";
+export { indexOfByte } from "./find.js";
+export { assertLatin1, firstNonLatin1, latin1Equals } from "./latin1.js";
 export { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
-export { ByteWriter } from "./writer.js";

@@ -1,8 +1,13 @@
 // @envwire/environ: what a proxy, an application server or a fuzz harness uses beside the
-// codecs. What the codecs share beneath their public faces is in @envwire/environ/codec.
+// codecs. (The codecs' own shared parts are in @envwire/environ/codec.) Exports are grouped
+// by what they are for, not sorted.
 
-// CGI names and values.
-export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+// The request variables every codec decodes to and encodes from.
+export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
+
+// Errors: every decoder's bad input is a ProtocolError with a stable code and byte offset.
+export { EnvironErrorCode, ProtocolError } from "./errors.js";
+
 // The CGI response an application writes back (over FastCGI's STDOUT, SCGI, or CGI itself).
 export {
   CgiErrorCode,
@@ -13,8 +18,7 @@ export {
   type CgiResponseHeadInit,
   encodeCgiResponseHead,
 } from "./cgi-response.js";
-// The request variables every codec decodes to and encodes from.
-export { Environ, type EnvironInit, type EnvironValue } from "./environ.js";
-// Errors: every decoder's bad input is a ProtocolError with a stable code and byte offset.
-export { EnvironErrorCode, ProtocolError } from "./errors.js";
+
+// CGI names, and values as text.
+export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
 export { latin1Decode, latin1Encode, utf8Decode, utf8Encode } from "./latin1.js";

@@ -1,18 +1,24 @@
+// @envwire/fastcgi-proto: FastCGI 1.0 records, both sides of the connection. Exports are
+// grouped by what they are for, not sorted.
+
+// The application side (what php-fpm does with what nginx sends): requests, interleaved by id.
 export {
-  FCGI_MAX_CONNS,
-  FCGI_MAX_REQS,
-  FCGI_MPXS_CONNS,
-  FcgiErrorCode,
-  HEADER_SIZE,
-  KEEP_CONN,
-  MAX_CONTENT_LENGTH,
-  MAX_TYPE,
-  NULL_REQUEST_ID,
-  ProtocolStatus,
-  RecordType,
-  Role,
-  VERSION,
-} from "./constants.js";
+  type FcgiRequestBegin,
+  type FcgiRequestDecoderOptions,
+  type FcgiRequestHandler,
+  type FcgiRequestHead,
+  RequestDecoder,
+} from "./request-decoder.js";
+
+// The web server side: what an application sends back.
+export {
+  type FcgiEndRequest,
+  type FcgiResponseDecoderOptions,
+  type FcgiResponseHandler,
+  ResponseDecoder,
+} from "./response-decoder.js";
+
+// Records to send, each side's.
 export {
   encodeAbortRequest,
   encodeBeginRequest,
@@ -28,17 +34,23 @@ export {
   paddingFor,
   type StreamOptions,
 } from "./encoder.js";
+
+// The record layer both decoders stand on, for tools that need raw records.
 export { RecordReader, type RecordSink } from "./record-reader.js";
+
+// The protocol's numbers and names, and the decoders' error codes.
 export {
-  type FcgiRequestBegin,
-  type FcgiRequestDecoderOptions,
-  type FcgiRequestHandler,
-  type FcgiRequestHead,
-  RequestDecoder,
-} from "./request-decoder.js";
-export {
-  type FcgiEndRequest,
-  type FcgiResponseDecoderOptions,
-  type FcgiResponseHandler,
-  ResponseDecoder,
-} from "./response-decoder.js";
+  FCGI_MAX_CONNS,
+  FCGI_MAX_REQS,
+  FCGI_MPXS_CONNS,
+  FcgiErrorCode,
+  HEADER_SIZE,
+  KEEP_CONN,
+  MAX_CONTENT_LENGTH,
+  MAX_TYPE,
+  NULL_REQUEST_ID,
+  ProtocolStatus,
+  RecordType,
+  Role,
+  VERSION,
+} from "./constants.js";

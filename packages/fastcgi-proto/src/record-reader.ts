@@ -32,6 +32,8 @@ export class RecordReader {
   readonly #sink: RecordSink;
   #state: State = State.Header;
   #base = 0;
+  /** What offset says (see there). */
+  #taken = 0;
   readonly #header = new FixedHeaderReader(HEADER_SIZE);
   #contentLeft = 0;
   #paddingLeft = 0;
@@ -46,9 +48,12 @@ export class RecordReader {
     this.#sink = sink;
   }
 
-  /** Bytes taken so far. */
+  /**
+   * Bytes taken so far; inside a callback, the stream offset just past the bytes that made
+   * the event (the record's header, the content piece).
+   */
   get offset(): number {
-    return this.#base;
+    return this.#taken;
   }
 
   /** True between records: ending the stream here cuts nothing short. */
@@ -72,7 +77,9 @@ export class RecordReader {
         }
       }
       this.#base += n;
+      this.#taken = this.#base;
     } catch (e) {
+      this.#taken = this.#base;
       this.#gather.release();
       this.#life.fail(e);
     } finally {
@@ -109,6 +116,7 @@ export class RecordReader {
     const contentLength = (h[at + 4]! << 8) | h[at + 5]!;
     this.#contentLeft = contentLength;
     this.#paddingLeft = h[at + 6]!;
+    this.#taken = this.#base + p;
     this.#whole = this.#sink.onRecord(h[at + 1]!, (h[at + 2]! << 8) | h[at + 3]!, contentLength, offset);
     if (contentLength === 0) {
       if (this.#whole) this.#sink.onContent(h, at, at, this.#base + p);
@@ -123,6 +131,7 @@ export class RecordReader {
     const take = Math.min(this.#contentLeft, chunk.length - p);
     const end = p + take;
     this.#contentLeft -= take;
+    this.#taken = this.#base + end;
     if (!this.#whole || (this.#gather.length === 0 && this.#contentLeft === 0)) {
       this.#sink.onContent(chunk, p, end, this.#base + p);
     } else {

@@ -81,6 +81,8 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   #trailers: HeadReader | undefined;
   #state: State = State.Head;
   #base = 0;
+  /** What offset says (see there). */
+  #taken = 0;
   readonly #life = new DecoderLifecycle(HttpErrorCode.Ended);
   /** Body bytes left (Length), and taken so far (Close). */
   #left = 0;
@@ -122,9 +124,12 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     });
   }
 
-  /** Bytes taken so far. */
+  /**
+   * Bytes taken so far; inside a callback, the stream offset just past the bytes that made
+   * the event (the head, the body piece, the trailers).
+   */
   get offset(): number {
-    return this.#base;
+    return this.#taken;
   }
 
   push(chunk: Uint8Array): void {
@@ -151,6 +156,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
             p = this.#readClose(chunk, p);
             break;
           case State.Tunnel:
+            this.#taken = this.#base + chunk.length;
             this.handler.onTunnel?.(p === 0 ? chunk : chunk.subarray(p));
             p = chunk.length;
             break;
@@ -160,6 +166,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     } catch (e) {
       this.#life.fail(e);
     } finally {
+      this.#taken = this.#base;
       this.scanner.release();
       this.#trailerScanner?.release();
       this.#text.close();
@@ -216,6 +223,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     } else if (head.body === "close") {
       this.#state = State.Close;
     }
+    this.#taken = this.#base + end;
     this.handler.onHead(head);
     if (head.body === "none") this.#finishMessage();
     return end;
@@ -236,6 +244,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
 
   /** Hands on `chunk[start, end)` of the body: the chunk itself when that is all of it. */
   #body(chunk: Uint8Array, start: number, end: number): void {
+    this.#taken = this.#base + end;
     this.handler.onBody?.(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
   }
 
@@ -272,6 +281,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     if (end < 0) return chunk.length;
     const scanner = this.#trailerScanner!;
     const buf = reader.take();
+    this.#taken = this.#base + end;
     if (scanner.fieldCount > 0) this.handler.onTrailers?.(this.fieldsOf(scanner, buf));
     this.#finishMessage();
     return end;

@@ -1,4 +1,7 @@
-export { HttpErrorCode } from "./constants.js";
+// @envwire/http-proto: HTTP/1.1 messages (RFC 9110, 9112), and requests to and from an
+// Environ. Exports are grouped by what they are for, not sorted.
+
+// Decoders: requests (a server, a proxy's front) and responses (a client, a proxy's back).
 export {
   type HttpDecoderOptions,
   type HttpHandler,
@@ -9,6 +12,11 @@ export {
   RequestDecoder,
   ResponseDecoder,
 } from "./decoder.js";
+export type { BodyKind } from "./framing.js";
+export type { HttpVersion, TargetForm } from "./head-scanner.js";
+export type { HeaderFields } from "./header-fields.js";
+
+// Encoders: heads and chunked framing.
 export {
   encodeChunk,
   encodeLastChunk,
@@ -19,6 +27,8 @@ export {
   type ResponseHeadInit,
   STATUS_REASONS,
 } from "./encoder.js";
+
+// A request as CGI variables, and back: what a gateway to uwsgi, FastCGI or SCGI does.
 export {
   type EnvironRequestOptions,
   encodeCgiResponseAsHttp,
@@ -27,8 +37,8 @@ export {
   type RequestEnvironOptions,
   requestToEnviron,
 } from "./environ-mapping.js";
-export type { BodyKind } from "./framing.js";
-export type { HttpVersion, TargetForm } from "./head-scanner.js";
-export type { HeaderFields } from "./header-fields.js";
-export { percentDecode, percentEncodePath } from "./percent-coding.js";
 export type { ConnectionInfo } from "./request-run.js";
+export { percentDecode, percentEncodePath } from "./percent-coding.js";
+
+// The decoders' error codes.
+export { HttpErrorCode } from "./constants.js";

@@ -65,6 +65,8 @@ export class RequestDecoder {
   #state: State = State.Length;
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
+  /** What offset says (see there). */
+  #taken = 0;
   /** The length prefix so far, and how many digits it has. */
   #length = 0;
   #digits = 0;
@@ -84,9 +86,12 @@ export class RequestDecoder {
     );
   }
 
-  /** Bytes taken so far: the stream offset that the next pushed byte will have. */
+  /**
+   * Bytes taken so far: the stream offset that the next pushed byte will have; inside a
+   * callback, the offset just past the bytes that made the event (the netstring, the body piece).
+   */
   get offset(): number {
-    return this.#base;
+    return this.#taken;
   }
 
   /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
@@ -113,7 +118,9 @@ export class RequestDecoder {
         }
       }
       this.#base += n;
+      this.#taken = this.#base;
     } catch (e) {
+      this.#taken = this.#base;
       this.#headers.reset(); // (failed: it keeps nothing)
       this.#life.fail(e);
     }
@@ -203,6 +210,7 @@ export class RequestDecoder {
     const contentLength = this.#headers.contentLength;
     this.#state = State.Body;
     this.#left = contentLength;
+    this.#taken = this.#base + p + 1;
     this.#handler.onHead({ env: this.#headers.take(), contentLength });
     if (contentLength === 0) this.#finishBody();
     return p + 1;
@@ -211,6 +219,7 @@ export class RequestDecoder {
   #readBody(chunk: Uint8Array, p: number): number {
     const take = Math.min(this.#left, chunk.length - p);
     this.#left -= take;
+    this.#taken = this.#base + p + take;
     this.#handler.onBody?.(p === 0 && take === chunk.length ? chunk : chunk.subarray(p, p + take));
     if (this.#left === 0) this.#finishBody();
     return p + take;

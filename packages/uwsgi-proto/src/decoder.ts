@@ -87,6 +87,8 @@ export class RequestDecoder {
   #state: State = State.Header;
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
+  /** What offset says (see there). */
+  #taken = 0;
   readonly #header = new FixedHeaderReader(HEADER_SIZE);
   #modifier1 = 0;
   #modifier2 = 0;
@@ -107,9 +109,13 @@ export class RequestDecoder {
     for (const m of options.requestModifiers ?? REQUEST_MODIFIERS) this.#isRequest[m & 0xff] = 1;
   }
 
-  /** Bytes taken so far: the stream offset that the next pushed byte will have. */
+  /**
+   * Bytes taken so far: the stream offset that the next pushed byte will have; inside a
+   * callback, the offset just past the bytes that made the event (the vars block, the body
+   * piece, the packet).
+   */
   get offset(): number {
-    return this.#base;
+    return this.#taken;
   }
 
   /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
@@ -136,7 +142,9 @@ export class RequestDecoder {
         }
       }
       this.#base += n;
+      this.#taken = this.#base;
     } catch (e) {
+      this.#taken = this.#base;
       this.#cut.release();
       this.#vars.release();
       this.#life.fail(e);
@@ -194,7 +202,7 @@ export class RequestDecoder {
       );
     }
     this.#state = State.Raw;
-    if (datasize === 0) this.#finishRaw(new Uint8Array(0));
+    if (datasize === 0) this.#finishRaw(new Uint8Array(0), packetOffset + HEADER_SIZE);
   }
 
   #readVars(chunk: Uint8Array, p: number): number {
@@ -254,6 +262,7 @@ export class RequestDecoder {
     this.#state = State.Body;
     this.#left = contentLength;
     this.#cut.release(); // (the Environ keeps what it needs of it)
+    this.#taken = endOffset;
     this.#handler.onHead({
       env: vars.take(),
       modifier1: this.#modifier1,
@@ -266,6 +275,7 @@ export class RequestDecoder {
   #readBody(chunk: Uint8Array, p: number): number {
     const take = Math.min(this.#left, chunk.length - p);
     this.#left -= take;
+    this.#taken = this.#base + p + take;
     this.#handler.onBody?.(p === 0 && take === chunk.length ? chunk : chunk.subarray(p, p + take));
     if (this.#left === 0) this.#finishBody();
     return p + take;
@@ -281,7 +291,7 @@ export class RequestDecoder {
     const avail = chunk.length - p;
     if (cut.length === 0 && avail >= this.#left) {
       const end = p + this.#left;
-      this.#finishRaw(chunk.subarray(p, end));
+      this.#finishRaw(chunk.subarray(p, end), this.#base + end);
       return end;
     }
     const take = Math.min(this.#left, avail);
@@ -290,13 +300,14 @@ export class RequestDecoder {
     if (this.#left === 0) {
       const payload = cut.bytes.subarray(cut.start, cut.end);
       cut.release();
-      this.#finishRaw(payload);
+      this.#finishRaw(payload, this.#base + p + take);
     }
     return p + take;
   }
 
-  #finishRaw(payload: Uint8Array): void {
+  #finishRaw(payload: Uint8Array, endOffset: number): void {
     this.#state = State.Header;
+    this.#taken = endOffset;
     this.#handler.onPacket!({ modifier1: this.#modifier1, modifier2: this.#modifier2, payload });
   }
 }

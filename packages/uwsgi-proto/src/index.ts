@@ -1,4 +1,7 @@
-export { HEADER_SIZE, MAX_DATASIZE, Modifier1, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
+// @envwire/uwsgi-proto: uwsgi packets, as nginx's uwsgi_pass sends them and uWSGI reads them.
+// Exports are grouped by what they are for, not sorted.
+
+// The server side: request packets (and, through onPacket, any other kind) from a stream.
 export {
   RequestDecoder,
   type UwsgiPacket,
@@ -6,6 +9,9 @@ export {
   type UwsgiRequestHandler,
   type UwsgiRequestHead,
 } from "./decoder.js";
+export { decodeVars } from "./vars.js";
+
+// The web server side: a request packet from an Environ.
 export {
   encodePacketHeader,
   encodeRequest,
@@ -13,4 +19,6 @@ export {
   measureRequest,
   type PacketModifiers,
 } from "./encoder.js";
-export { decodeVars } from "./vars.js";
+
+// The protocol's numbers, and the decoder's error codes.
+export { HEADER_SIZE, MAX_DATASIZE, Modifier1, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
