@@ -99,8 +99,11 @@ try {
         messageCallback(message) {
           message.handled = true;
           const { messageId, logLevel, text } = message;
-          if (messageId === "console-api-report-diff") diff = text;
-          else if (messageId.startsWith("console-api-report-")) {
+          if (messageId === "console-api-report-diff") {
+            diff = text
+              .replace(join(reportFolder, reportFile), `api/${reportFile} (checked in)`)
+              .replace(join(scratch, reportFile), `api/${reportFile} (from the build)`);
+          } else if (messageId.startsWith("console-api-report-")) {
             if (messageId !== "console-api-report-unchanged") reportChanged = true;
           } else if (logLevel === "error" || (logLevel === "warning" && message.category !== "Console")) {
             problems.push(`${pkg.name} "${subpath}": ${message.formatMessageWithLocation(projectFolder)}`);
@@ -114,7 +117,7 @@ try {
   for (const file of readdirSync(reportFolder).filter((f) => f.endsWith(".api.md"))) {
     if (reports.includes(file)) continue;
     if (update) rmSync(join(reportFolder, file));
-    changed.push([file, "its entry point is gone"]);
+    changed.push([file, "no entry point makes this report any more (removed by --update)"]);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
@@ -126,7 +129,7 @@ if (problems.length) {
 } else if (update) {
   console.log(
     changed.length
-      ? `api-report: updated ${changed.map(([f]) => `api/${f}`).join(", ")}`
+      ? `api-report: rewrote ${changed.map(([f]) => `api/${f}`).join(", ")}`
       : `api-report: ${reports.length} reports unchanged`,
   );
 } else if (changed.length) {
