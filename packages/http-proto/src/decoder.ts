@@ -20,7 +20,7 @@ import { emptyObjectArray, HeadScanner, type HttpVersion, methodOf, Section } fr
 import { Fields, type HeaderFields } from "./header-fields.js";
 import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
 
-export type { HttpRequestHead, HttpResponseHead } from "./message-head.js";
+export type { HttpMessageHead, HttpRequestHead, HttpResponseHead } from "./message-head.js";
 
 export interface HttpDecoderOptions {
   /** Largest head (start line, fields, empty line) in bytes. Default 16384, as Node's http. */
@@ -69,9 +69,12 @@ export interface HttpHandler<Head> {
 const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5 } as const;
 type State = (typeof State)[keyof typeof State];
 
-abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
+export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
+  /** @internal */
   protected readonly handler: HttpHandler<Head>;
+  /** @internal */
   protected readonly options: Required<HttpDecoderOptions>;
+  /** @internal */
   protected readonly scanner: HeadScanner;
   readonly #head: HeadReader;
   readonly #text = new ChunkText();
@@ -92,6 +95,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
   #tunnelAfterBody = false;
 
   /** `section`: Section.Request or Section.Response, the heads this decoder reads. */
+  /** @internal */
   constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions, section: number) {
     checkHandler(handler, `new ${new.target.name}`);
     this.handler = handler;
@@ -196,7 +200,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     );
   }
 
-  /** The head just scanned, in `buf`. Its `upgrade` says whether a tunnel follows its body. */
+  /** The head just scanned, in `buf`. Its `upgrade` says whether a tunnel follows its body. @internal */
   protected abstract makeHead(buf: Uint8Array, origin: number): Head;
 
   #readHead(chunk: Uint8Array, p: number): number {
@@ -292,7 +296,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     this.handler.onEnd?.();
   }
 
-  /** The fields `scanner` just read from `buf`, copied out of its scratch. */
+  /** The fields `scanner` just read from `buf`, copied out of its scratch. @internal */
   protected fieldsOf(scanner: HeadScanner, buf: Uint8Array): Fields {
     const n = scanner.fieldCount;
     return new Fields(
@@ -306,7 +310,7 @@ abstract class MessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
     );
   }
 
-  /** Frames the head just scanned; field errors are reported at their stream offsets. */
+  /** Frames the head just scanned; field errors are reported at their stream offsets. @internal */
   protected frame(headers: Fields, version: HttpVersion, isRequest: boolean, origin: number): Framing {
     return frame(headers, version, isRequest, this.scanner.kinds, origin);
   }
@@ -333,11 +337,12 @@ export type HttpRequestHandler = HttpHandler<HttpRequestHead>;
 export type HttpResponseHandler = HttpHandler<HttpResponseHead>;
 
 /** Decodes requests, as a server or a proxy's front end sees them. */
-export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
+export class RequestDecoder extends HttpMessageDecoder<HttpRequestHead> {
   constructor(handler: HttpRequestHandler, options: HttpDecoderOptions = {}) {
     super(handler, options, Section.Request);
   }
 
+  /** @internal */
   protected makeHead(buf: Uint8Array, origin: number): HttpRequestHead {
     const s = this.scanner;
     const headers = this.fieldsOf(s, buf);
@@ -371,7 +376,7 @@ export class RequestDecoder extends MessageDecoder<HttpRequestHead> {
 }
 
 /** Decodes responses, as a client or a proxy's back end sees them. */
-export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
+export class ResponseDecoder extends HttpMessageDecoder<HttpResponseHead> {
   readonly #methods: string[] = emptyObjectArray();
 
   constructor(handler: HttpResponseHandler, options: HttpDecoderOptions = {}) {
@@ -386,6 +391,7 @@ export class ResponseDecoder extends MessageDecoder<HttpResponseHead> {
     this.#methods.push(method);
   }
 
+  /** @internal */
   protected makeHead(buf: Uint8Array, origin: number): HttpResponseHead {
     const s = this.scanner;
     const status = s.status;

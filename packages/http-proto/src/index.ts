@@ -5,6 +5,8 @@
 export {
   type HttpDecoderOptions,
   type HttpHandler,
+  type HttpMessageDecoder,
+  type HttpMessageHead,
   type HttpRequestHandler,
   type HttpRequestHead,
   type HttpResponseHandler,

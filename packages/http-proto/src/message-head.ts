@@ -8,7 +8,8 @@ import type { BodyKind } from "./framing.js";
 import type { HttpVersion, TargetForm } from "./head-scanner.js";
 import type { Fields, HeaderFields } from "./header-fields.js";
 
-interface MessageHead {
+/** What request and response heads share. */
+export interface HttpMessageHead {
   readonly version: HttpVersion;
   readonly headers: HeaderFields;
   /** How the body is framed: none, Content-Length, chunked, or until the connection closes. */
@@ -25,7 +26,7 @@ interface MessageHead {
   readonly upgrade: boolean;
 }
 
-export interface HttpRequestHead extends MessageHead {
+export interface HttpRequestHead extends HttpMessageHead {
   readonly method: string;
   /** The request-target as sent (made from its bytes when first read). */
   readonly target: string;
@@ -34,7 +35,7 @@ export interface HttpRequestHead extends MessageHead {
   readonly expectContinue: boolean;
 }
 
-export interface HttpResponseHead extends MessageHead {
+export interface HttpResponseHead extends HttpMessageHead {
   readonly status: number;
   readonly reason: string;
 }
