@@ -14,11 +14,9 @@
  */
 import { ProtocolError } from "@envwire/environ";
 import { TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
-import { HttpErrorCode } from "./constants.js";
+import { CR, HttpErrorCode, LF } from "./constants.js";
 
 const HTAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
 const SP = 0x20;
 const DQUOTE = 0x22;
 const SEMICOLON = 0x3b;

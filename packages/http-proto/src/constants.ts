@@ -1,3 +1,7 @@
+/** The bytes that end lines. */
+export const CR = 0x0d;
+export const LF = 0x0a;
+
 /** Stable codes of every ProtocolError this package throws. */
 export const HttpErrorCode = {
   /** The head is over maxHeadSize bytes. */

@@ -10,9 +10,9 @@
  */
 import { ProtocolError } from "@envwire/environ";
 import { checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
-import { ChunkText } from "./chunk-text.js";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
+import { ChunkText } from "./environ/chunk-text.js";
 import { FieldKind, NameTable } from "./field-names.js";
 import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";

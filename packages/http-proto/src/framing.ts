@@ -3,7 +3,7 @@
  * where request smuggling is stopped: every ambiguity a proxy and a backend could read two
  * ways is an error, never a guess.
  */
-import { ProtocolError } from "@envwire/environ";
+import { latin1Encode, ProtocolError } from "@envwire/environ";
 import { quote } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import { FieldKind, FRAMING_KINDS } from "./field-names.js";
@@ -53,10 +53,9 @@ function listOf(fields: Fields, indexes: readonly number[]): [element: string, f
 const CLOSE = 1;
 const KEEP_ALIVE = 2;
 const UPGRADE = 4;
-const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const CLOSE_BYTES = bytesOf("close");
-const KEEP_ALIVE_BYTES = bytesOf("keep-alive");
-const UPGRADE_BYTES = bytesOf("upgrade");
+const CLOSE_BYTES = latin1Encode("close");
+const KEEP_ALIVE_BYTES = latin1Encode("keep-alive");
+const UPGRADE_BYTES = latin1Encode("upgrade");
 
 /**
  * The Connection options of field `i` that matter here, as bits, read from its bytes. An

@@ -6,10 +6,9 @@
  * stream: linear in the bytes, and the same outcome, error offset included, for any split.
  */
 import { copyBytes } from "@envwire/environ/codec";
+import { CR, LF } from "./constants.js";
 import type { HeadScanner } from "./head-scanner.js";
 
-const LF = 0x0a;
-const CR = 0x0d;
 const NO_BYTES = new Uint8Array(0);
 
 export class HeadReader {

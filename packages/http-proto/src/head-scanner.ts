@@ -11,9 +11,9 @@
  * the limit instead, so the outcome never depends on how much of the stream is in hand
  * (HeadReader gathers at most the limit).
  */
-import { latin1Decode, ProtocolError } from "@envwire/environ";
+import { latin1Decode, latin1Encode, ProtocolError } from "@envwire/environ";
 import { FIELD_VALUE as FIELD_VALUE_CLASS, quote, TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
-import { HttpErrorCode } from "./constants.js";
+import { CR, HttpErrorCode, LF } from "./constants.js";
 import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
@@ -26,8 +26,6 @@ const HASH_PRIME = NAME_HASH_PRIME;
 
 const NO_VIEW = new DataView(new ArrayBuffer(0));
 const HTAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
 const SP = 0x20;
 const COLON = 0x3a;
 const QUESTION = 0x3f;
@@ -519,9 +517,8 @@ export class HeadScanner {
   }
 }
 
-const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const CONNECT = bytesOf("CONNECT");
-const OPTIONS = bytesOf("OPTIONS");
+const CONNECT = latin1Encode("CONNECT");
+const OPTIONS = latin1Encode("OPTIONS");
 
 function isConnect(buf: Uint8Array, start: number, end: number): boolean {
   return sameBytes(buf, start, end, CONNECT);
@@ -604,7 +601,7 @@ function authorityError(buf: Uint8Array, start: number, end: number, userinfo: b
 }
 
 const KNOWN_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"].map(
-  (m) => [m, bytesOf(m)] as const,
+  (m) => [m, latin1Encode(m)] as const,
 );
 
 /** The method at `buf[start, end)`: one shared string for the registered ones. */

@@ -8,7 +8,7 @@
  * name table and chunk text) for framing and the Environ mapping: the one seam between them.
  */
 import { latin1Decode } from "@envwire/environ";
-import type { ChunkText } from "./chunk-text.js";
+import type { ChunkText } from "./environ/chunk-text.js";
 import type { FieldName, NameTable } from "./field-names.js";
 
 /** What the head scanner notes of a head's field names as a whole, as bits. */

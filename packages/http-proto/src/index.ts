@@ -38,8 +38,8 @@ export {
   environToRequestHead,
   type RequestEnvironOptions,
   requestToEnviron,
-} from "./environ-mapping.js";
-export type { ConnectionInfo } from "./request-run.js";
+} from "./environ/mapping.js";
+export type { ConnectionInfo } from "./environ/request-run.js";
 export { percentDecode, percentEncodePath } from "./percent-coding.js";
 
 // The decoders' error codes.

@@ -15,12 +15,12 @@
  */
 import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
 import { appendRun, assertLatin1, checkEnviron, valueByteLength } from "@envwire/environ/codec";
-import { HttpErrorCode } from "./constants.js";
-import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "./encoder.js";
-import { FieldKind, type FieldName } from "./field-names.js";
-import { type Fields, NameTraits } from "./header-fields.js";
-import { type HttpRequestHead, RequestHead } from "./message-head.js";
-import { percentEncodePath } from "./percent-coding.js";
+import { HttpErrorCode } from "../constants.js";
+import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "../encoder.js";
+import { FieldKind, type FieldName } from "../field-names.js";
+import { type Fields, NameTraits } from "../header-fields.js";
+import { type HttpRequestHead, RequestHead } from "../message-head.js";
+import { percentEncodePath } from "../percent-coding.js";
 import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 
 export interface RequestEnvironOptions extends ConnectionInfo {

@@ -9,10 +9,10 @@
  */
 import { latin1Decode } from "@envwire/environ";
 import type { EnvironRun } from "@envwire/environ/codec";
+import type { FieldName } from "../field-names.js";
+import type { RequestHead } from "../message-head.js";
+import { percentDecodeBytes } from "../percent-coding.js";
 import { type ChunkText, TEXT_MAX } from "./chunk-text.js";
-import type { FieldName } from "./field-names.js";
-import type { RequestHead } from "./message-head.js";
-import { percentDecodeBytes } from "./percent-coding.js";
 
 /** The variables about the request and the connection, in the order they come. */
 const Variable = {
