@@ -80,8 +80,29 @@ export interface FcgiRequestDecoderOptions {
   values?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where a request is: in which of its input streams, PARAMS, STDIN, then (FILTER role only)
+ * DATA, or past them all. A stream's records are taken only in its phase; its empty record
+ * ends it, and the request moves on (see nextPhase).
+ */
 const Phase = { Params: 0, Stdin: 1, Data: 2, Done: 3 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** The phase after `phase`'s stream ends: the request's transitions, all of them. */
+function nextPhase(phase: Phase, role: number): Phase {
+  switch (phase) {
+    case Phase.Params:
+      return Phase.Stdin;
+    case Phase.Stdin:
+      return role === Role.FILTER ? Phase.Data : Phase.Done;
+    default:
+      return Phase.Done;
+  }
+}
+
+/** The input streams' record types, by the phase they are taken in, and their names. */
+const STREAM_TYPE: readonly number[] = [RecordType.PARAMS, RecordType.STDIN, RecordType.DATA];
+const STREAM_NAME: readonly string[] = ["PARAMS", "STDIN", "DATA"];
 
 interface RequestState {
   begin: FcgiRequestBegin;
@@ -102,12 +123,11 @@ const TO_WEB_SERVER: ReadonlySet<number> = new Set([
 const Current = {
   Ignore: 0,
   Begin: 1,
-  Params: 2,
-  Stdin: 3,
-  Data: 4,
-  GetValues: 5,
-  Unknown: 6,
-  Abort: 7,
+  /** A record of the request's input stream in its phase (PARAMS, STDIN or DATA). */
+  Stream: 2,
+  GetValues: 3,
+  Unknown: 4,
+  Abort: 5,
 } as const;
 type Current = (typeof Current)[keyof typeof Current];
 
@@ -256,34 +276,26 @@ export class RequestDecoder {
       }
       throw new ProtocolError(FcgiErrorCode.UnknownRequest, `request ${requestId} never began`, offset);
     }
-    switch (type) {
-      case RecordType.ABORT_REQUEST:
-        this.#expectLength(0);
-        this.#current = Current.Abort;
-        return false;
-      case RecordType.PARAMS:
-        this.#inPhase(state, Phase.Params, "PARAMS");
-        this.#current = Current.Params;
-        return false;
-      case RecordType.STDIN:
-        this.#inPhase(state, Phase.Stdin, "STDIN");
-        this.#current = Current.Stdin;
-        return false;
-      case RecordType.DATA:
-        this.#inPhase(state, Phase.Data, "DATA");
-        this.#current = Current.Data;
-        return false;
-      default:
-        if (type < 1 || type > MAX_TYPE) throw this.#unknownType();
-        if (type === RecordType.GET_VALUES) {
-          throw new ProtocolError(FcgiErrorCode.BadRequestId, "GET_VALUES must have request id 0", offset);
-        }
-        throw new ProtocolError(
-          FcgiErrorCode.UnexpectedRecord,
-          `record type ${type} goes to the web server`,
-          offset,
-        );
+    if (type === RecordType.ABORT_REQUEST) {
+      this.#expectLength(0);
+      this.#current = Current.Abort;
+      return false;
     }
+    const stream = STREAM_TYPE.indexOf(type);
+    if (stream >= 0) {
+      this.#inPhase(state, stream as Phase);
+      this.#current = Current.Stream;
+      return false;
+    }
+    if (type < 1 || type > MAX_TYPE) throw this.#unknownType();
+    if (type === RecordType.GET_VALUES) {
+      throw new ProtocolError(FcgiErrorCode.BadRequestId, "GET_VALUES must have request id 0", offset);
+    }
+    throw new ProtocolError(
+      FcgiErrorCode.UnexpectedRecord,
+      `record type ${type} goes to the web server`,
+      offset,
+    );
   }
 
   #onContent(buf: Uint8Array, start: number, end: number, offset: number): void {
@@ -291,14 +303,8 @@ export class RequestDecoder {
       case Current.Begin:
         this.#begin(buf, start);
         break;
-      case Current.Params:
-        this.#state!.params!.feed(buf, start, end, offset);
-        break;
-      case Current.Stdin:
-        this.#handler.onBody?.(this.#requestId, buf.subarray(start, end));
-        break;
-      case Current.Data:
-        this.#handler.onData?.(this.#requestId, buf.subarray(start, end));
+      case Current.Stream:
+        this.#streamContent(this.#state!, buf, start, end, offset);
         break;
       case Current.GetValues:
         this.#pairs!.feed(buf, start, end, offset);
@@ -312,26 +318,8 @@ export class RequestDecoder {
       case Current.Abort:
         this.#handler.onAbort?.(this.#requestId);
         break;
-      case Current.Params:
-        if (this.#length === 0) {
-          const env = state!.params!.finish();
-          state!.params = undefined;
-          state!.phase = Phase.Stdin;
-          const { requestId, role, keepConn } = state!.begin;
-          this.#handler.onHead({ requestId, role, keepConn, env });
-        }
-        break;
-      case Current.Stdin:
-        if (this.#length === 0) {
-          state!.phase = state!.begin.role === Role.FILTER ? Phase.Data : Phase.Done;
-          if (state!.phase === Phase.Done) this.#handler.onEnd?.(this.#requestId);
-        }
-        break;
-      case Current.Data:
-        if (this.#length === 0) {
-          state!.phase = Phase.Done;
-          this.#handler.onEnd?.(this.#requestId);
-        }
+      case Current.Stream:
+        if (this.#length === 0) this.#endStream(state!);
         break;
       case Current.GetValues:
         this.#answerGetValues(this.#pairs!.finish());
@@ -341,6 +329,34 @@ export class RequestDecoder {
         this.#reply(encodeUnknownType(this.#type));
         break;
     }
+  }
+
+  /** A piece of the request's input stream in its phase. */
+  #streamContent(state: RequestState, buf: Uint8Array, start: number, end: number, offset: number): void {
+    switch (state.phase) {
+      case Phase.Params:
+        state.params!.feed(buf, start, end, offset);
+        break;
+      case Phase.Stdin:
+        this.#handler.onBody?.(this.#requestId, buf.subarray(start, end));
+        break;
+      case Phase.Data:
+        this.#handler.onData?.(this.#requestId, buf.subarray(start, end));
+        break;
+    }
+  }
+
+  /** The empty record that ends the stream of the request's phase: the request moves on. */
+  #endStream(state: RequestState): void {
+    const ended = state.phase;
+    state.phase = nextPhase(ended, state.begin.role);
+    if (ended === Phase.Params) {
+      const env = state.params!.finish();
+      state.params = undefined;
+      const { requestId, role, keepConn } = state.begin;
+      this.#handler.onHead({ requestId, role, keepConn, env });
+    }
+    if (state.phase === Phase.Done) this.#handler.onEnd?.(this.#requestId);
   }
 
   #management(type: number): boolean {
@@ -420,12 +436,13 @@ export class RequestDecoder {
     this.#handler.onReply(record);
   }
 
-  #inPhase(state: RequestState, phase: Phase, what: string): void {
+  /** Throws unless the request is in `phase`, the phase of the record's stream. */
+  #inPhase(state: RequestState, phase: Phase): void {
     if (state.phase !== phase) {
       const why = state.phase > phase ? "after its stream ended" : "before the streams it follows ended";
       throw new ProtocolError(
         FcgiErrorCode.StreamEnded,
-        `${what} for request ${this.#requestId} ${why}`,
+        `${STREAM_NAME[phase]} for request ${this.#requestId} ${why}`,
         this.#offset,
       );
     }
