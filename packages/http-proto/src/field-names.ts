@@ -28,6 +28,8 @@ export const FieldKind = {
   Host: 32,
   ContentType: 64,
   Cookie: 128,
+  /** Keep-Alive, Proxy-Connection, TE, Trailer: the other hop-by-hop fields (RFC 9110 §7.6.1). */
+  HopByHop: 256,
 } as const;
 
 /** Fields that change how a message is framed or whether the connection stays open. */
@@ -93,6 +95,10 @@ const KINDS: readonly (readonly [string, number])[] = [
   ["host", FieldKind.Host],
   ["content-type", FieldKind.ContentType],
   ["cookie", FieldKind.Cookie],
+  ["keep-alive", FieldKind.HopByHop],
+  ["proxy-connection", FieldKind.HopByHop],
+  ["te", FieldKind.HopByHop],
+  ["trailer", FieldKind.HopByHop],
 ];
 
 /** The names every table knows from the start: those that frame messages, and common ones. */
@@ -124,7 +130,6 @@ const KNOWN = [
   "if-none-match",
   "if-range",
   "if-unmodified-since",
-  "keep-alive",
   "last-modified",
   "link",
   "location",
@@ -133,7 +138,6 @@ const KNOWN = [
   "pragma",
   "priority",
   "proxy-authorization",
-  "proxy-connection",
   "range",
   "referer",
   "retry-after",
@@ -150,8 +154,6 @@ const KNOWN = [
   "sec-websocket-version",
   "server",
   "set-cookie",
-  "te",
-  "trailer",
   "upgrade-insecure-requests",
   "user-agent",
   "vary",

@@ -32,6 +32,8 @@ export {
 
 // A request as CGI variables, and back: what a gateway to uwsgi, FastCGI or SCGI does.
 export {
+  type CgiResponseAsHttpOptions,
+  cgiResponseBodyLength,
   type EnvironRequestOptions,
   encodeCgiResponseAsHttp,
   encodeEnvironRequest,

@@ -1,7 +1,7 @@
 /**
  * requestToEnviron against a reference written straight from its rules, on generated
  * requests: repeats, case variants, "_" names, Content-Type/-Length, Host with and without
- * a port, escaped paths, every set of connection options. The Environ is lazy, so it is read
+ * a port, escaped paths, hop-by-hop fields and what Connection names, every set of options. The Environ is lazy, so it is read
  * only after later requests have been mapped too (they re-mark the shared name table), and
  * through every accessor.
  */
@@ -43,6 +43,26 @@ const fieldName = fc.constantFrom(
   "Sec-Fetch-Mode",
   "Q-Random-Name-1",
   "q-random-name-2",
+  "Keep-Alive",
+  "Keep_Alive",
+  "TE",
+  "Trailer",
+  "Proxy-Connection",
+  "Expect",
+  "Upgrade",
+);
+/** What Connection may name: fields of the list above, and Host and Content-Type, which stay. */
+const connectionOption = fc.constantFrom(
+  "close",
+  "keep-alive",
+  "X-A",
+  "x_a",
+  "via",
+  "Cookie",
+  "Q-Random-Name-1",
+  "Host",
+  "Content-Type",
+  "Accept",
 );
 const fieldValue = fc
   .string({ unit: fc.constantFrom(..."ab1 ;=,\u00e9\u00ff/".split("")), maxLength: 8 })
@@ -62,7 +82,16 @@ const request = fc
     host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "u@h.test:9"), {
       nil: undefined,
     }),
-    fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 8 }),
+    fields: fc.array(
+      fc.oneof(
+        { weight: 4, arbitrary: fc.tuple(fieldName, fieldValue) },
+        fc.tuple(
+          fc.constantFrom("Connection", "connection"),
+          fc.array(connectionOption, { maxLength: 3 }).map((options) => options.join(" ,")),
+        ),
+      ),
+      { maxLength: 8 },
+    ),
     length: fc.option(fc.nat(20), { nil: undefined }),
     version: fc.constantFrom("HTTP/1.0", "HTTP/1.1"),
   })
@@ -83,6 +112,7 @@ const options = fc.record(
     remotePort: fc.oneof(fc.constant(40000), fc.constant("40001")),
     https: fc.boolean(),
     keepUnderscoreHeaders: fc.boolean(),
+    dropHopByHop: fc.boolean(),
   },
   { requiredKeys: [] },
 );
@@ -104,6 +134,17 @@ function wire(r: Request): string {
   return `${lines.join("\r\n")}\r\n\r\n${"x".repeat(r.length ?? 0)}`;
 }
 
+const HOP_BY_HOP = [
+  "HTTP_CONNECTION",
+  "HTTP_KEEP_ALIVE",
+  "HTTP_PROXY_CONNECTION",
+  "HTTP_TE",
+  "HTTP_TRAILER",
+  "HTTP_TRANSFER_ENCODING",
+  "HTTP_UPGRADE",
+  "HTTP_EXPECT",
+];
+
 /** What requestToEnviron must give, by its rules, written the plain way. */
 function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
   const hasPath = r.form === "origin" || r.form === "absolute";
@@ -114,7 +155,19 @@ function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
     ["QUERY_STRING", hasPath ? (r.query ?? "") : ""],
     ["SERVER_PROTOCOL", r.version],
   ];
-  const kept = r.fields.filter(([name]) => o.keepUnderscoreHeaders || !name.includes("_"));
+  const named = new Set(
+    r.fields
+      .filter(([name]) => name.toLowerCase() === "connection")
+      .flatMap(([, value]) => value.split(",").map((option) => headerToCgiName(option.trim())))
+      .filter((cgi) => cgi.startsWith("HTTP_") && cgi !== "HTTP_HOST"), // (Host and the content fields stay)
+  );
+  const hopByHop = (name: string) => {
+    const cgi = headerToCgiName(name);
+    return HOP_BY_HOP.includes(cgi) || named.has(cgi);
+  };
+  const kept = r.fields
+    .filter(([name]) => o.keepUnderscoreHeaders || !name.includes("_"))
+    .filter(([name]) => !(o.dropHopByHop && hopByHop(name)));
   const types = kept.filter(([name]) => name.toLowerCase() === "content-type").map(([, v]) => v);
   if (types.length > 0) out.push(["CONTENT_TYPE", types.join(", ")]);
   if (r.length !== undefined) out.push(["CONTENT_LENGTH", String(r.length)]);

@@ -4,15 +4,18 @@ import { ascii } from "../../../test/support/chunks.js";
 import { nameHash } from "../src/field-names.js";
 import { NameTraits } from "../src/header-fields.js";
 import {
+  type CgiResponseAsHttpOptions,
+  cgiResponseBodyLength,
   encodeCgiResponseAsHttp,
   encodeEnvironRequest,
   type HttpRequestHead,
+  type HttpResponseHead,
   percentDecode,
   RequestDecoder,
   requestToEnviron,
 } from "../src/index.js";
 import type { RequestHead } from "../src/message-head.js";
-import { decodeRequests } from "./recorder.js";
+import { decodeRequests, decodeResponses } from "./recorder.js";
 
 const headOf = (raw: string) => decodeRequests([ascii(raw)]).heads[0] as HttpRequestHead;
 
@@ -193,6 +196,81 @@ describe("requestToEnviron", () => {
     expect(requestToEnviron(head, { remoteAddr: "\u00e9" }).get("REMOTE_ADDR")).toBe("\u00e9");
   });
 
+  it("leaves out hop-by-hop fields and Expect with dropHopByHop, the rest in order and still views", () => {
+    const bytes = ascii(
+      "POST /up HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Foo\r\nKeep-Alive: timeout=5\r\n" +
+        "X-Foo: 1\r\nUser-Agent: curl/8\r\nTE: trailers\r\nExpect: 100-continue\r\nTrailer: X-T\r\n" +
+        "Proxy-Connection: keep-alive\r\nUpgrade: h2c\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    let head: HttpRequestHead | undefined;
+    new RequestDecoder({ onHead: (h) => (head = h) }).push(bytes);
+    const dropped = [
+      "HTTP_CONNECTION",
+      "HTTP_KEEP_ALIVE",
+      "HTTP_X_FOO",
+      "HTTP_TE",
+      "HTTP_EXPECT",
+      "HTTP_TRAILER",
+      "HTTP_PROXY_CONNECTION",
+      "HTTP_UPGRADE",
+      "HTTP_TRANSFER_ENCODING",
+    ];
+    const all = requestToEnviron(head!);
+    const env = requestToEnviron(head!, { dropHopByHop: true });
+    // Off (the default), every field is there, as nginx passes them.
+    expect(dropped.filter((name) => !all.has(name))).toEqual([]);
+    expect([...requestToEnviron(head!, { dropHopByHop: false })]).toEqual([...all]);
+    expect([...env]).toEqual([...all].filter(([name]) => !dropped.includes(name)));
+    expect([...env].slice(5).map(([name]) => name)).toEqual([
+      "SERVER_NAME",
+      "SERVER_PORT",
+      "HTTP_HOST",
+      "HTTP_USER_AGENT",
+      "HTTP_ACCEPT",
+    ]);
+    // Still borrowed: values are views into the chunk the head came in.
+    expect(env.getBytes("HTTP_USER_AGENT")!.buffer).toBe(bytes.buffer);
+    expect(env.getBytes("HTTP_ACCEPT")!.buffer).toBe(bytes.buffer);
+    expect(env.get("HTTP_ACCEPT")).toBe("*/*");
+  });
+
+  it("drops what Connection names, with repeats and kept underscores, but never Host or the content fields", () => {
+    const head = headOf(
+      "GET / HTTP/1.1\r\nHost: h\r\nConnection: close, x-foo\r\nX-Foo: 1\r\nX-Bar: a\r\nX-FOO: 2\r\n" +
+        "X-Bar: b\r\nConnection: HOST ,\tContent-Type,content-length, X_Named\r\nContent-Type: t/p\r\n" +
+        "Content-Length: 0\r\nX_Under: u\r\nX_Named: n\r\nKeep_Alive: k\r\n\r\n",
+    );
+    expect([...requestToEnviron(head, { dropHopByHop: true })].slice(5)).toEqual([
+      ["CONTENT_TYPE", "t/p"],
+      ["CONTENT_LENGTH", "0"],
+      ["SERVER_NAME", "h"],
+      ["SERVER_PORT", "80"],
+      ["HTTP_HOST", "h"],
+      ["HTTP_X_BAR", "a, b"],
+    ]);
+    // Kept, a "_" name is dropped as its "-" twin would be (Keep_Alive is HTTP_KEEP_ALIVE).
+    expect([...requestToEnviron(head, { dropHopByHop: true, keepUnderscoreHeaders: true })].slice(9)).toEqual(
+      [
+        ["HTTP_HOST", "h"],
+        ["HTTP_X_BAR", "a, b"],
+        ["HTTP_X_UNDER", "u"],
+      ],
+    );
+  });
+
+  it("drops hop-by-hop fields of heads mapped late, from a decoder whose names are settled", () => {
+    const heads: HttpRequestHead[] = [];
+    const decoder = new RequestDecoder({ onHead: (h) => heads.push(h) });
+    const request = "GET / HTTP/1.1\r\nHost: h\r\nConnection: x-mine\r\nX-Mine: 1\r\nX-Other: 2\r\n\r\n";
+    decoder.push(ascii(request + request));
+    expect((heads[1] as RequestHead).headers.traits & NameTraits.Settled).toBe(NameTraits.Settled);
+    for (const head of heads)
+      expect([...requestToEnviron(head, { dropHopByHop: true })].slice(-2)).toEqual([
+        ["HTTP_HOST", "h"],
+        ["HTTP_X_OTHER", "2"],
+      ]);
+  });
+
   it("percent-decodes to bytes and leaves broken escapes alone", () => {
     expect([...percentDecode("/a%2Fb%zz%4")]).toEqual([...ascii("/a/b%zz%4")]);
   });
@@ -245,5 +323,153 @@ describe("Environ to HTTP", () => {
     expect(new TextDecoder().decode(encodeCgiResponseAsHttp(head!))).toBe(
       "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n",
     );
+  });
+});
+
+/** The CGI response head a CgiResponseDecoder reads from `raw`. */
+function cgiHead(raw: string): CgiResponseHead {
+  let head: CgiResponseHead | undefined;
+  new CgiResponseDecoder({ onHead: (h) => (head = h) }).push(ascii(raw));
+  return head!;
+}
+
+const asHttp = (raw: string, options?: CgiResponseAsHttpOptions) =>
+  new TextDecoder().decode(encodeCgiResponseAsHttp(cgiHead(raw), options));
+
+/** What a client's ResponseDecoder makes of `head` followed by `body`. */
+function readBack(head: string, body = ""): { head: HttpResponseHead; body: string } {
+  const r = decodeResponses([ascii(head + body)]);
+  const bodies = r.events.flatMap((e) => (e.type === "body" ? [new TextDecoder().decode(e.bytes)] : []));
+  return { head: r.heads[0] as HttpResponseHead, body: bodies.join("") };
+}
+
+describe("encodeCgiResponseAsHttp", () => {
+  it("gives the standard reason when Status has none, and none for a status it does not know", () => {
+    expect(asHttp("Status: 200\r\n\r\n")).toBe("HTTP/1.1 200 OK\r\n\r\n");
+    expect(asHttp("Content-Type: a/b\r\n\r\n")).toBe("HTTP/1.1 200 OK\r\nContent-Type: a/b\r\n\r\n");
+    expect(asHttp("Status: 404\r\n\r\n", {})).toBe("HTTP/1.1 404 Not Found\r\n\r\n");
+    expect(asHttp("Location: http://o.test/\r\n\r\n")).toBe(
+      "HTTP/1.1 302 Found\r\nLocation: http://o.test/\r\n\r\n",
+    );
+    expect(asHttp("Status: 200 Fine\r\n\r\n")).toBe("HTTP/1.1 200 Fine\r\n\r\n");
+    expect(asHttp("Status: 299\r\n\r\n")).toBe("HTTP/1.1 299 \r\n\r\n");
+  });
+
+  const app =
+    "Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close, X-Internal\r\n" +
+    "X-Internal: secret\r\nKeep-Alive: timeout=1\r\nTransfer-Encoding: gzip\r\nTE: x\r\nTrailer: y\r\n" +
+    "Upgrade: z\r\nProxy-Connection: q\r\nX-Kept: 1\r\n\r\n";
+
+  it("without options, sends the fields as the application gave them", () => {
+    expect(asHttp(app)).toBe(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close, X-Internal\r\n" +
+        "X-Internal: secret\r\nKeep-Alive: timeout=1\r\nTransfer-Encoding: gzip\r\nTE: x\r\nTrailer: y\r\n" +
+        "Upgrade: z\r\nProxy-Connection: q\r\nX-Kept: 1\r\n\r\n",
+    );
+  });
+
+  it("frames with Content-Length, dropping the application's hop-by-hop fields and length", () => {
+    const head = asHttp(app, { contentLength: 3 });
+    expect(head).toBe(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Kept: 1\r\nContent-Length: 3\r\n\r\n",
+    );
+    const read = readBack(`${head}abcHTTP/1.1 204 No Content\r\n\r\n`);
+    expect([read.head.body, read.head.contentLength, read.head.keepAlive, read.body]).toEqual([
+      "length",
+      3,
+      true,
+      "abc",
+    ]);
+    // With options and no length of its own, the application's Content-Length stays (Connection naming it aside).
+    expect(asHttp(`${app.slice(0, -2)}Connection: Content-Length\r\n\r\n`, { keepAlive: true })).toBe(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nX-Kept: 1\r\n\r\n",
+    );
+  });
+
+  it("frames with chunked, dropping the application's Content-Length, and closes when told", () => {
+    const head = asHttp(app, { chunked: true, keepAlive: false });
+    expect(head).toBe(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Kept: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    );
+    const read = readBack(head, "3\r\nabc\r\n0\r\n\r\n");
+    expect([read.head.body, read.head.keepAlive, read.body]).toEqual(["chunked", false, "abc"]);
+    expect(asHttp("Status: 201\r\nContent-Length: 9\r\n\r\n", { chunked: true, keepAlive: true })).toBe(
+      "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+  });
+
+  it("says keep-alive to HTTP/1.0 when the connection stays open, and close when it does not", () => {
+    const ten = asHttp("Status: 200\r\nConnection: close\r\n\r\n", {
+      version: "HTTP/1.0",
+      keepAlive: true,
+      contentLength: 2,
+    });
+    expect(ten).toBe("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n");
+    expect(readBack(ten, "hi").head.keepAlive).toBe(true);
+    const closed = asHttp("Status: 200\r\n\r\n", { version: "HTTP/1.0", keepAlive: false, contentLength: 2 });
+    expect(closed).toBe("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n");
+    expect(readBack(closed, "hi").head.keepAlive).toBe(false);
+    expect(asHttp("Status: 200\r\n\r\n", { keepAlive: true, contentLength: 0 })).toBe(
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    );
+  });
+
+  it("refuses framing the status or version cannot carry, and both lengths at once", () => {
+    const refused: [string, CgiResponseAsHttpOptions][] = [
+      ["Status: 200\r\n\r\n", { contentLength: 1, chunked: true }],
+      ["Status: 200\r\n\r\n", { chunked: true, version: "HTTP/1.0" }],
+      ["Status: 200\r\n\r\n", { contentLength: -1 }],
+      ["Status: 200\r\n\r\n", { contentLength: 1.5 }],
+      ["Status: 204\r\n\r\n", { chunked: true }],
+      ["Status: 204\r\n\r\n", { contentLength: 0 }],
+      ["Status: 103\r\nLink: </a>\r\n\r\n", { contentLength: 0 }],
+      ["Status: 304\r\n\r\n", { chunked: true }],
+    ];
+    for (const [raw, options] of refused)
+      expect(() => asHttp(raw, options), JSON.stringify(options)).toThrow(TypeError);
+    // A 304 may tell the length of what a 200 would have sent (RFC 9110 §8.6).
+    expect(asHttp("Status: 304\r\n\r\n", { contentLength: 7 })).toBe(
+      "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n",
+    );
+  });
+});
+
+describe("cgiResponseBodyLength", () => {
+  const headWith = (...headers: [string, string][]): CgiResponseHead => ({
+    status: 200,
+    reason: "",
+    headers,
+    location: undefined,
+    redirect: undefined,
+  });
+
+  it("reads the application's Content-Length: repeats and lists that agree, any case", () => {
+    expect(cgiResponseBodyLength(cgiHead("Content-Type: a/b\r\n\r\n"))).toBe(undefined);
+    expect(cgiResponseBodyLength(cgiHead("Status: 200\r\nContent-Length: 42\r\n\r\n"))).toBe(42);
+    expect(cgiResponseBodyLength(headWith(["content-length", "0"]))).toBe(0);
+    expect(
+      cgiResponseBodyLength(headWith(["Content-Length", "7"], ["X", "1"], ["CONTENT-LENGTH", "7"])),
+    ).toBe(7);
+    expect(cgiResponseBodyLength(headWith(["Content-Length", "7, 7"]))).toBe(7);
+    expect(cgiResponseBodyLength(headWith(["Content-Length", "9007199254740991"]))).toBe(2 ** 53 - 1);
+  });
+
+  it("throws HTTP_BAD_CONTENT_LENGTH at offset 0 for a length that is not digits, or lengths that disagree", () => {
+    for (const value of ["", "+5", "-1", "0x5", "1e3", "5 5", "5,", "4.0", "\u0665", "9007199254740992"]) {
+      const error = (() => {
+        try {
+          cgiResponseBodyLength(headWith(["Content-Length", value]));
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, JSON.stringify(value)).toBeInstanceOf(ProtocolError);
+      expect(error, JSON.stringify(value)).toMatchObject({ code: "HTTP_BAD_CONTENT_LENGTH", offset: 0 });
+    }
+    expect(() => cgiResponseBodyLength(headWith(["Content-Length", "5"], ["Content-Length", "6"]))).toThrow(
+      expect.objectContaining({ code: "HTTP_BAD_CONTENT_LENGTH", offset: 0 }),
+    );
+    expect(() => cgiResponseBodyLength(headWith(["Content-Length", "5, 6"]))).toThrow(ProtocolError);
   });
 });

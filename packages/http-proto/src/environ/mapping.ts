@@ -6,7 +6,9 @@
  * percent-decoded, as bytes), QUERY_STRING, SERVER_PROTOCOL, CONTENT_TYPE, CONTENT_LENGTH,
  * the connection's SERVER_NAME, SERVER_PORT, REMOTE_ADDR, REMOTE_PORT, HTTPS, then every
  * other field as HTTP_*, repeats joined with ", " (Cookie with "; "). A field whose name has
- * "_" is dropped by default, as nginx does: it would collide with its "-" twin.
+ * "_" is dropped by default, as nginx does: it would collide with its "-" twin. With
+ * dropHopByHop, so are the hop-by-hop fields and Expect, for a gateway that frames the body
+ * and answers 100-continue itself.
  *
  * Environ → request head: for gateways that take uwsgi, FastCGI or SCGI in and send HTTP out.
  * Hop-by-hop fields (Connection, Transfer-Encoding, ...) are not forwarded: nginx passes
@@ -14,10 +16,11 @@
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
 import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
-import { appendRun, assertLatin1, checkEnviron, valueByteLength } from "@envwire/environ/codec";
+import { appendRun, assertLatin1, checkEnviron, quote, valueByteLength } from "@envwire/environ/codec";
 import { HttpErrorCode } from "../constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "../encoder.js";
 import { FieldKind, type FieldName } from "../field-names.js";
+import type { HttpVersion } from "../head-scanner.js";
 import { type Fields, NameTraits } from "../header-fields.js";
 import { type HttpRequestHead, RequestHead } from "../message-head.js";
 import { percentEncodePath } from "../percent-coding.js";
@@ -26,13 +29,83 @@ import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 export interface RequestEnvironOptions extends ConnectionInfo {
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
   keepUnderscoreHeaders?: boolean | undefined;
+  /**
+   * Leave out the HTTP_* variables of hop-by-hop fields (Connection, Keep-Alive,
+   * Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and every field Connection
+   * names but Host) and of Expect: for a gateway that frames the body itself. Default false.
+   */
+  dropHopByHop?: boolean | undefined;
+}
+
+/** The kinds of the fields dropHopByHop leaves out, and their CGI names. */
+const HOP_BY_HOP_KINDS =
+  FieldKind.Connection |
+  FieldKind.TransferEncoding |
+  FieldKind.Upgrade |
+  FieldKind.Expect |
+  FieldKind.HopByHop;
+const HOP_BY_HOP_FIELDS = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+] as const;
+const HOP_BY_HOP_CGI: ReadonlySet<string> = new Set([...HOP_BY_HOP_FIELDS, "expect"].map(httpName));
+
+/** The HTTP_* name of the field name `name`, its ASCII letters upper-cased, "-" as "_" (as a FieldName's cgi). */
+function httpName(name: string): string {
+  let cgi = "HTTP_";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    cgi += c === 0x2d ? "_" : String.fromCharCode(c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+  }
+  return cgi;
+}
+
+/** The HTTP_* names of the fields the Connection fields name (RFC 9110 §7.6.1); undefined when there is no Connection field. */
+function connectionNamed(fields: Fields): Set<string> | undefined {
+  if ((fields.kinds & FieldKind.Connection) === 0) return undefined;
+  const named = new Set<string>();
+  const names = fields.names;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i]!.kind !== FieldKind.Connection) continue;
+    for (const option of listElements(fields.valueAt(i))) named.add(httpName(option));
+  }
+  return named;
+}
+
+/** The elements of a comma-separated list, optional whitespace (SP, HTAB) trimmed, empty ones dropped. */
+function listElements(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(",")) {
+    const element = part.replace(/^[ \t]+|[ \t]+$/g, "");
+    if (element !== "") out.push(element);
+  }
+  return out;
+}
+
+/**
+ * True when dropHopByHop leaves out the field `name`, given the HTTP_* names Connection
+ * names. Host, Content-Type and Content-Length stay whatever Connection says: the mapping
+ * reads them, and no sender may name them (RFC 9110 §7.6.1).
+ */
+function isHopByHop(name: FieldName, named: ReadonlySet<string> | undefined): boolean {
+  const kind = name.kind;
+  if ((kind & HOP_BY_HOP_KINDS) !== 0) return true;
+  if (kind !== FieldKind.Other && kind !== FieldKind.Cookie) return false;
+  // (A kept "_" twin, Keep_Alive, has a hop-by-hop field's CGI name but no kind.)
+  return (name.underscore && HOP_BY_HOP_CGI.has(name.cgi)) || named?.has(name.cgi) === true;
 }
 
 /** What requestToEnviron needs to know of a head's fields (see surveyFields, surveyKinds). */
 interface FieldSurvey {
   /**
    * For each field, the first field of its group (the fields sharing its CGI name), itself
-   * when none comes before it, -1 when it is dropped; undefined when no field repeats.
+   * when none comes before it, -1 when it is dropped; undefined when none repeats nor is
+   * dropped (see surveyKinds).
    */
   firsts: readonly number[] | undefined;
   /** The first Content-Type field, and the Host field; -1 for none. */
@@ -47,14 +120,15 @@ interface FieldSurvey {
 
 /**
  * Groups a head's fields by CGI name, and finds the ones the mapping reads, in one pass.
- * A field with "_" is dropped unless kept. While every name of the head was already in a name
- * table (the head is settled), a name's id stands for its group, and the decoder's name
- * table's scratch (firstAt, left as it was found) maps each id to its first field. Otherwise
- * (a name new or displaced during the head, or "_" kept, which lets X_A and X-A share a CGI
- * name) groups are found by CGI name.
+ * A field with "_" is dropped unless kept, a hop-by-hop one when asked (see isHopByHop).
+ * While every name of the head was already in a name table (the head is settled), a name's
+ * id stands for its group, and the decoder's name table's scratch (firstAt, left as it was
+ * found) maps each id to its first field. Otherwise (a name new or displaced during the
+ * head, or "_" kept, which lets X_A and X-A share a CGI name) groups are found by CGI name.
  */
-function surveyFields(fields: Fields, keepUnderscore: boolean): FieldSurvey {
+function surveyFields(fields: Fields, keepUnderscore: boolean, dropHopByHop: boolean): FieldSurvey {
   const names = fields.names;
+  const named = dropHopByHop ? connectionNamed(fields) : undefined;
   const byId = (fields.traits & NameTraits.Settled) !== 0 && !keepUnderscore;
   const byName = byId ? undefined : new Map<string, number>();
   const firstAt = fields.table.firstAt;
@@ -66,7 +140,7 @@ function surveyFields(fields: Fields, keepUnderscore: boolean): FieldSurvey {
   let leftOut = false;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (name.underscore && !keepUnderscore) {
+    if ((name.underscore && !keepUnderscore) || (dropHopByHop && isHopByHop(name, named))) {
       leftOut = true;
       continue;
     }
@@ -92,13 +166,13 @@ function surveyFields(fields: Fields, keepUnderscore: boolean): FieldSurvey {
     }
   }
   if (byName === undefined) for (const name of names) firstAt[name.id] = -1;
-  return { firsts: repeats ? firsts : undefined, contentType, host, hasContentLength, repeats, leftOut };
+  return { firsts, contentType, host, hasContentLength, repeats, leftOut };
 }
 
 /**
- * The survey of a head whose names the scanner found all in a table, none twice and none
- * with "_" (most heads): it follows from the or of their kinds, with no walk over the fields
- * but to find Content-Type or Host when they are there.
+ * The survey of a head whose names the scanner found all in a table, none twice, none with
+ * "_" and none to be dropped as hop-by-hop (most heads): it follows from the or of their
+ * kinds, with no walk over the fields but to find Content-Type or Host when they are there.
  */
 function surveyKinds(names: readonly FieldName[], kinds: number): FieldSurvey {
   return {
@@ -129,10 +203,15 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const names = fields.names;
   const keepUnderscore = options.keepUnderscoreHeaders === true;
   const traits = fields.traits;
+  // (Only when there is one to drop: a kept "_" twin, Keep_Alive, has no kind.)
+  const dropHopByHop =
+    options.dropHopByHop === true &&
+    ((fields.kinds & HOP_BY_HOP_KINDS) !== 0 || (keepUnderscore && (traits & NameTraits.Underscore) !== 0));
   const survey =
-    (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore)) === NameTraits.Settled
+    (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore)) === NameTraits.Settled &&
+    !dropHopByHop
       ? surveyKinds(names, fields.kinds)
-      : surveyFields(fields, keepUnderscore);
+      : surveyFields(fields, keepUnderscore, dropHopByHop);
   checkConnection(options);
   const contentLength = head.body === "length" || (head.body === "none" && survey.hasContentLength);
   const optional =
@@ -142,8 +221,8 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
     (options.remotePort === undefined ? 0 : Optional.RemotePort) |
     (options.https === true ? Optional.Https : 0);
   const firsts = survey.firsts;
-  const entries = survey.leftOut || survey.repeats ? httpFields(names, firsts, keepUnderscore) : undefined;
-  const joined = firsts === undefined ? undefined : joinRepeats(fields, names, firsts);
+  const entries = survey.leftOut || survey.repeats ? httpFields(names, firsts) : undefined;
+  const joined = survey.repeats ? joinRepeats(fields, names, firsts!) : undefined;
   const run = new RequestRun(head, options, optional, entries, joined, survey.contentType, survey.host);
   const env = new Environ(undefined, 0);
   appendRun(env, run);
@@ -151,17 +230,12 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
 }
 
 /** The fields that become HTTP_* variables: not dropped, not Content-Type or Content-Length, the first of repeats. */
-function httpFields(
-  names: readonly FieldName[],
-  firsts: readonly number[] | undefined,
-  keepUnderscore: boolean,
-): number[] {
+function httpFields(names: readonly FieldName[], firsts: readonly number[] | undefined): number[] {
   const entries: number[] = [];
   for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    if (name.underscore && !keepUnderscore) continue; // dropped
-    if (firsts !== undefined && firsts[i] !== i) continue; // joined at its first place
-    if (name.kind !== FieldKind.ContentType && name.kind !== FieldKind.ContentLength) entries.push(i);
+    if (firsts !== undefined && firsts[i] !== i) continue; // dropped (-1), or joined at its first place
+    const kind = names[i]!.kind;
+    if (kind !== FieldKind.ContentType && kind !== FieldKind.ContentLength) entries.push(i);
   }
   return entries;
 }
@@ -204,15 +278,7 @@ function checkOption(slot: number, value: string, name: string): void {
 }
 
 /** Fields a proxy never forwards (RFC 9110 §7.6.1), as CGI names. */
-const HOP_BY_HOP = new Set([
-  "HTTP_CONNECTION",
-  "HTTP_KEEP_ALIVE",
-  "HTTP_PROXY_CONNECTION",
-  "HTTP_TE",
-  "HTTP_TRAILER",
-  "HTTP_TRANSFER_ENCODING",
-  "HTTP_UPGRADE",
-]);
+const HOP_BY_HOP: ReadonlySet<string> = new Set(HOP_BY_HOP_FIELDS.map(httpName));
 
 export interface EnvironRequestOptions {
   /** Frame the body with Transfer-Encoding: chunked (when the length is not known). Default false. */
@@ -262,11 +328,92 @@ export function encodeEnvironRequest(env: Environ, options: EnvironRequestOption
   return encodeRequestHead(environToRequestHead(env, options));
 }
 
-/** The HTTP response head for a CGI response head (Status and the other fields). */
-export function encodeCgiResponseAsHttp(head: CgiResponseHead): Uint8Array {
-  return encodeResponseHead({
-    status: head.status,
-    ...(head.reason ? { reason: head.reason } : {}),
-    headers: head.headers,
-  });
+/** How a gateway frames the body it sends after encodeCgiResponseAsHttp's head. */
+export interface CgiResponseAsHttpOptions {
+  /** Send `Content-Length: n` (the application's Content-Length is dropped). */
+  contentLength?: number | undefined;
+  /** Send `Transfer-Encoding: chunked` (the application's Content-Length is dropped). HTTP/1.1 only. */
+  chunked?: boolean | undefined;
+  /** false: send `Connection: close`; true: for HTTP/1.0, send `Connection: keep-alive`. Default: neither. */
+  keepAlive?: boolean | undefined;
+  /** The status line's version. Default "HTTP/1.1". */
+  version?: HttpVersion | undefined;
+}
+
+/**
+ * The HTTP response head for a CGI response head (Status and the other fields); the reason
+ * is the standard one (STATUS_REASONS) when Status gives none. Without options the fields
+ * go as the application sent them. With options the gateway frames the body: hop-by-hop
+ * fields (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade,
+ * and those Connection names) are dropped, and Content-Length or Transfer-Encoding: chunked
+ * and Connection are added as the options say. Throws TypeError for options that contradict
+ * each other or the status (a 1xx or 204 has no body, nor chunked a 304 or HTTP/1.0).
+ */
+export function encodeCgiResponseAsHttp(
+  head: CgiResponseHead,
+  options?: CgiResponseAsHttpOptions,
+): Uint8Array {
+  const reason = head.reason ? { reason: head.reason } : {};
+  if (options === undefined)
+    return encodeResponseHead({ status: head.status, ...reason, headers: head.headers });
+  const { contentLength, chunked = false, keepAlive, version = "HTTP/1.1" } = options;
+  const status = head.status;
+  const bodiless = (status >= 100 && status < 200) || status === 204;
+  if (contentLength !== undefined) {
+    if (!Number.isSafeInteger(contentLength) || contentLength < 0)
+      throw new TypeError(`encodeCgiResponseAsHttp: contentLength ${contentLength} is not a length`);
+    if (chunked) throw new TypeError("encodeCgiResponseAsHttp: contentLength and chunked both given");
+    if (bodiless) throw new TypeError(`encodeCgiResponseAsHttp: a ${status} response has no Content-Length`);
+  }
+  if (chunked) {
+    if (bodiless || status === 304)
+      throw new TypeError(`encodeCgiResponseAsHttp: a ${status} response has no body to chunk`);
+    if (version !== "HTTP/1.1")
+      throw new TypeError(`encodeCgiResponseAsHttp: ${version} has no chunked coding`);
+  }
+  const dropLength = chunked || contentLength !== undefined;
+  const named = new Set<string>();
+  for (const [name, value] of head.headers)
+    if (name.toLowerCase() === "connection")
+      for (const option of listElements(value)) named.add(option.toLowerCase());
+  named.delete("content-length"); // (framed by the rules above, whatever Connection says)
+  const headers: [string, string][] = [];
+  for (const field of head.headers) {
+    const name = field[0].toLowerCase();
+    if ((HOP_BY_HOP_FIELDS as readonly string[]).includes(name) || named.has(name)) continue;
+    if (dropLength && name === "content-length") continue;
+    headers.push(field);
+  }
+  if (contentLength !== undefined) headers.push(["Content-Length", String(contentLength)]);
+  if (chunked) headers.push(["Transfer-Encoding", "chunked"]);
+  if (keepAlive === false) headers.push(["Connection", "close"]);
+  else if (keepAlive === true && version === "HTTP/1.0") headers.push(["Connection", "keep-alive"]);
+  return encodeResponseHead({ status, ...reason, version, headers });
+}
+
+/**
+ * The body length the application gave in its CGI response head's Content-Length, if any:
+ * digits, repeats (and a list, "42, 42") agreeing, as RequestDecoder reads it. Throws
+ * ProtocolError HTTP_BAD_CONTENT_LENGTH (offset 0) for one that is not a length, or lengths
+ * that disagree.
+ */
+export function cgiResponseBodyLength(head: CgiResponseHead): number | undefined {
+  let length: number | undefined;
+  for (const [name, value] of head.headers) {
+    if (name.length !== 14 || name.toLowerCase() !== "content-length") continue;
+    const elements = value.split(",").map((part) => part.replace(/^[ \t]+|[ \t]+$/g, ""));
+    for (const element of elements) {
+      const n = /^[0-9]{1,16}$/.test(element) ? Number(element) : -1;
+      if (n < 0 || n > Number.MAX_SAFE_INTEGER)
+        throw new ProtocolError(
+          HttpErrorCode.BadContentLength,
+          `Content-Length ${quote(element)} is not a length`,
+          0,
+        );
+      if (length !== undefined && n !== length)
+        throw new ProtocolError(HttpErrorCode.BadContentLength, "Content-Length values disagree", 0);
+      length = n;
+    }
+  }
+  return length;
 }
