@@ -65,7 +65,10 @@ try {
                 module: "NodeNext",
                 moduleResolution: "NodeNext",
                 strict: true,
-                types: [],
+                // The ambient types the package builds with (Node's, for the gateway).
+                types:
+                  JSON.parse(readFileSync(join(projectFolder, "tsconfig.json"), "utf8")).compilerOptions
+                    ?.types ?? [],
               },
               files: [entry],
             },

@@ -1,0 +1,36 @@
+/** Where to listen or connect, as the command line says it: `uwsgi://127.0.0.1:3031`. */
+
+export type Protocol = "uwsgi" | "fastcgi" | "scgi" | "http";
+
+export interface Address {
+  readonly protocol: Protocol;
+  readonly host: string;
+  readonly port: number;
+}
+
+const PROTOCOLS: readonly string[] = ["uwsgi", "fastcgi", "scgi", "http"];
+
+/**
+ * `PROTOCOL://HOST:PORT` (HOST may be an IPv6 literal in brackets); without `PROTOCOL://`,
+ * `fallback` is the protocol. Throws a TypeError saying what is wrong.
+ */
+export function parseAddress(text: string, fallback?: Protocol): Address {
+  if (typeof text !== "string") throw new TypeError(`an address must be a string, not ${typeof text}`);
+  const match = /^(?:([a-z]+):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):([0-9]{1,5})\/?$/.exec(text);
+  const protocol = match?.[1] ?? fallback;
+  if (match === null || protocol === undefined || !PROTOCOLS.includes(protocol)) {
+    throw new TypeError(
+      `address ${JSON.stringify(text)} must be PROTOCOL://HOST:PORT, PROTOCOL one of ${PROTOCOLS.join(", ")}`,
+    );
+  }
+  const port = Number(match[3]);
+  if (port > 65535) throw new TypeError(`address ${JSON.stringify(text)}: port ${port} is over 65535`);
+  const host = match[2]!.startsWith("[") ? match[2]!.slice(1, -1) : match[2]!;
+  return { protocol: protocol as Protocol, host, port };
+}
+
+/** The address as parseAddress reads it. */
+export function formatAddress(address: Address): string {
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return `${address.protocol}://${host}:${address.port}`;
+}

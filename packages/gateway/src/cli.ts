@@ -1,0 +1,154 @@
+/**
+ * The `envwire` command:
+ *   envwire proxy --listen HOST:PORT --upstream PROTO://HOST:PORT [--param NAME=VALUE]…
+ *   envwire serve --listen PROTO://HOST:PORT [--listen …] --app ./app.mjs
+ *   envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] FILE|-
+ *   envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]
+ * SIGTERM or SIGINT shuts down gracefully: no new connections, what is in flight finished
+ * within --grace ms (10000). `--workers N` runs N processes (node:cluster) on one port.
+ */
+import cluster from "node:cluster";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { decodeCommand } from "./decode.js";
+import { demoApp } from "./demo-app.js";
+import { createProxy, type Gateway } from "./proxy.js";
+import { type App, createServer } from "./server.js";
+
+const USAGE = `usage:
+  envwire proxy --listen HOST:PORT --upstream (uwsgi|fastcgi|scgi|http)://HOST:PORT
+                [--param NAME=VALUE]... [--script-filename PATH] [--document-root DIR]
+                [--max-body BYTES] [--connect-timeout MS] [--read-timeout MS] [--workers N] [--quiet]
+  envwire serve --listen (uwsgi|fastcgi|scgi|http)://HOST:PORT [--listen ...] --app MODULE
+                [--workers N] [--quiet]
+  envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] FILE|-
+  envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]`;
+
+const OPTIONS = {
+  listen: { type: "string", multiple: true },
+  upstream: { type: "string" },
+  param: { type: "string", multiple: true },
+  "script-filename": { type: "string" },
+  "document-root": { type: "string" },
+  "max-body": { type: "string" },
+  "connect-timeout": { type: "string" },
+  "read-timeout": { type: "string" },
+  workers: { type: "string" },
+  grace: { type: "string" },
+  app: { type: "string" },
+  "app-listen": { type: "string" },
+  proto: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** A command line that cannot be run: exit status 2. */
+export class UsageError extends Error {}
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value))
+    throw new UsageError(`--${name} must be a whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function params(values: readonly string[] | undefined): [string, string][] {
+  return (values ?? []).map((p) => {
+    const at = p.indexOf("=");
+    if (at <= 0) throw new UsageError(`--param must be NAME=VALUE, not ${JSON.stringify(p)}`);
+    return [p.slice(0, at), p.slice(at + 1)];
+  });
+}
+
+async function loadApp(module: string): Promise<App> {
+  const loaded = (await import(pathToFileURL(resolve(module)).href)) as { default?: unknown; app?: unknown };
+  const app = loaded.default ?? loaded.app;
+  if (typeof app !== "function")
+    throw new UsageError(`${module} must export an app function (default or "app")`);
+  return app as App;
+}
+
+/** Runs the command in `argv`; resolves with the gateways it started (none for decode). */
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+): Promise<Gateway[]> {
+  const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+  const [command, ...rest] = positionals;
+  const log = values.quiet ? undefined : out;
+  if (values.help || command === undefined) {
+    out(USAGE);
+    return [];
+  }
+  switch (command) {
+    case "proxy": {
+      if (values.upstream === undefined) throw new UsageError("proxy needs --upstream PROTO://HOST:PORT");
+      const gateway = await createProxy(values.listen?.[0] ?? "127.0.0.1:8080", {
+        upstream: values.upstream,
+        params: params(values.param),
+        scriptFilename: values["script-filename"],
+        documentRoot: values["document-root"],
+        maxBody: number(values["max-body"], "max-body"),
+        connectTimeout: number(values["connect-timeout"], "connect-timeout"),
+        readTimeout: number(values["read-timeout"], "read-timeout"),
+        log,
+      });
+      out(`envwire proxy: http://${gateway.address.host}:${gateway.address.port} → ${values.upstream}`);
+      return [gateway];
+    }
+    case "serve": {
+      if (values.app === undefined) throw new UsageError("serve needs --app MODULE");
+      if (values.listen === undefined) throw new UsageError("serve needs --listen PROTO://HOST:PORT");
+      const gateways = await createServer(await loadApp(values.app), values.listen, { log });
+      for (const g of gateways)
+        out(`envwire serve: ${g.address.protocol}://${g.address.host}:${g.address.port}`);
+      return gateways;
+    }
+    case "decode": {
+      await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", out);
+      return [];
+    }
+    case "demo": {
+      const [app] = await createServer(demoApp, [values["app-listen"] ?? "uwsgi://127.0.0.1:3031"], { log });
+      const proxy = await createProxy(values.listen?.[0] ?? "127.0.0.1:8080", {
+        upstream: { ...app!.address },
+        log,
+      });
+      const url = `http://${proxy.address.host}:${proxy.address.port}`;
+      out(
+        `envwire demo: the demo app on uwsgi://${app!.address.host}:${app!.address.port}, envwire proxy on ${url}`,
+      );
+      out(`try:  curl -s '${url}/hello?name=world' -H 'X-Demo: 1'`);
+      return [proxy, app!];
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}
+
+/** Starts the command, with workers and graceful shutdown, as the `envwire` bin does. */
+export async function run(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+  const workers = number(typeof values.workers === "string" ? values.workers : undefined, "workers") ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    for (let i = 0; i < workers; i++) cluster.fork();
+    const stop = () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    return;
+  }
+  const gateways = await main(argv);
+  const grace = number(typeof values.grace === "string" ? values.grace : undefined, "grace") ?? 10_000;
+  const shutdown = async () => {
+    await Promise.all(gateways.map((g) => g.close(grace)));
+    process.exit(0);
+  };
+  if (gateways.length > 0) {
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+  }
+}

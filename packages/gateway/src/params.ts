@@ -1,0 +1,150 @@
+/**
+ * The variables nginx sends an upstream, as Debian's uwsgi_params, fastcgi_params and
+ * scgi_params name them and in their order, made from a decoded HTTP request; then what the
+ * caller adds (`--param`), then every request header as HTTP_* (the proxy's front leaves the
+ * hop-by-hop ones out: requestToEnviron's dropHopByHop), but those a param already set, as
+ * nginx does.
+ */
+import { Environ, type EnvironValue } from "@envwire/environ";
+import type { Protocol } from "./address.js";
+
+/** What the params are made from. */
+export interface RequestVars {
+  /** The request as requestToEnviron gives it (values are views into the request's bytes). */
+  readonly env: Environ;
+  /** The body's length, once known (a chunked body is counted before it is sent); undefined for none. */
+  readonly contentLength: number | undefined;
+  readonly https: boolean;
+  readonly serverAddr: string;
+  readonly documentRoot: string;
+  readonly serverSoftware: string;
+}
+
+type Source = (r: RequestVars) => EnvironValue | undefined;
+
+const request =
+  (name: string): Source =>
+  (r) =>
+    r.env.getBytes(name) ?? "";
+
+/** Each param's value (undefined: left out, as nginx's `if_not_empty`). */
+const SOURCES: Readonly<Record<string, Source>> = {
+  QUERY_STRING: request("QUERY_STRING"),
+  REQUEST_METHOD: request("REQUEST_METHOD"),
+  CONTENT_TYPE: request("CONTENT_TYPE"),
+  CONTENT_LENGTH: (r) => (r.contentLength === undefined ? "" : String(r.contentLength)),
+  REQUEST_URI: request("REQUEST_URI"),
+  // $document_uri and $fastcgi_script_name: the path, percent-decoded.
+  PATH_INFO: request("PATH_INFO"),
+  DOCUMENT_URI: request("PATH_INFO"),
+  SCRIPT_NAME: request("PATH_INFO"),
+  DOCUMENT_ROOT: (r) => r.documentRoot,
+  SERVER_PROTOCOL: request("SERVER_PROTOCOL"),
+  REQUEST_SCHEME: (r) => (r.https ? "https" : "http"),
+  HTTPS: (r) => (r.https ? "on" : undefined),
+  GATEWAY_INTERFACE: () => "CGI/1.1",
+  SERVER_SOFTWARE: (r) => r.serverSoftware,
+  REMOTE_ADDR: request("REMOTE_ADDR"),
+  REMOTE_PORT: request("REMOTE_PORT"),
+  REMOTE_USER: () => "",
+  SERVER_ADDR: (r) => r.serverAddr,
+  SERVER_PORT: request("SERVER_PORT"),
+  SERVER_NAME: request("SERVER_NAME"),
+  REDIRECT_STATUS: () => "200",
+  SCGI: () => "1",
+  // Debian's params send $host (the host, lower-cased, without its port), not the client's Host.
+  HTTP_HOST: (r) => (r.env.get("SERVER_NAME") ?? "").toLowerCase(),
+};
+
+/** The params files of Debian 12's nginx, in their order. */
+export const NGINX_PARAMS: Readonly<Record<Exclude<Protocol, "http">, readonly string[]>> = {
+  uwsgi: [
+    "QUERY_STRING",
+    "REQUEST_METHOD",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "REQUEST_URI",
+    "PATH_INFO",
+    "DOCUMENT_ROOT",
+    "SERVER_PROTOCOL",
+    "REQUEST_SCHEME",
+    "HTTPS",
+    "REMOTE_ADDR",
+    "REMOTE_PORT",
+    "SERVER_PORT",
+    "SERVER_NAME",
+    "HTTP_HOST",
+  ],
+  fastcgi: [
+    "QUERY_STRING",
+    "REQUEST_METHOD",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "SCRIPT_NAME",
+    "REQUEST_URI",
+    "DOCUMENT_URI",
+    "DOCUMENT_ROOT",
+    "SERVER_PROTOCOL",
+    "REQUEST_SCHEME",
+    "HTTPS",
+    "GATEWAY_INTERFACE",
+    "SERVER_SOFTWARE",
+    "REMOTE_ADDR",
+    "REMOTE_PORT",
+    "REMOTE_USER",
+    "SERVER_ADDR",
+    "SERVER_PORT",
+    "SERVER_NAME",
+    "REDIRECT_STATUS",
+    "HTTP_HOST",
+  ],
+  scgi: [
+    "REQUEST_METHOD",
+    "REQUEST_URI",
+    "QUERY_STRING",
+    "CONTENT_TYPE",
+    "DOCUMENT_URI",
+    "DOCUMENT_ROOT",
+    "SCGI",
+    "SERVER_PROTOCOL",
+    "REQUEST_SCHEME",
+    "HTTPS",
+    "REMOTE_ADDR",
+    "REMOTE_PORT",
+    "SERVER_PORT",
+    "SERVER_NAME",
+    "HTTP_HOST",
+  ],
+};
+
+/**
+ * The Environ to send `protocol` upstream: its params, then `extra` (name, value pairs the
+ * caller adds, in order), then the request's headers.
+ */
+export function upstreamEnviron(
+  protocol: Exclude<Protocol, "http">,
+  vars: RequestVars,
+  extra: readonly (readonly [string, string])[],
+): Environ {
+  const names = NGINX_PARAMS[protocol];
+  const out = new Environ(undefined, names.length + extra.length + vars.env.size);
+  const set = new Set<string>();
+  // SCGI's first variable is CONTENT_LENGTH, which nginx adds before its params.
+  if (protocol === "scgi") out.append("CONTENT_LENGTH", String(vars.contentLength ?? 0));
+  for (const name of names) {
+    const value = SOURCES[name]!(vars);
+    if (value === undefined) continue;
+    out.append(name, value);
+    set.add(name);
+  }
+  for (const [name, value] of extra) {
+    out.append(name, value);
+    set.add(name);
+  }
+  const env = vars.env;
+  for (let i = 0; i < env.size; i++) {
+    const name = env.nameAt(i);
+    if (name.startsWith("HTTP_") && !set.has(name)) out.append(name, env.bytesAt(i));
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * An HTTP response as the gateway writes it to a client: the status and fields a handler (an
+ * upstream, an application) gave, the hop-by-hop fields dropped, and the body framed for the
+ * connection — Content-Length when the length is known, chunked when not (HTTP/1.1), or the
+ * connection closed after it (HTTP/1.0).
+ */
+import type { Socket } from "node:net";
+import { encodeChunk, encodeLastChunk, encodeResponseHead, type HttpVersion } from "@envwire/http-proto";
+import { type BodyInit, bodyChunks } from "./body.js";
+import { write } from "./io.js";
+
+export interface Reply {
+  status: number;
+  /** Default: the standard reason for the status. */
+  reason?: string | undefined;
+  headers?: Iterable<readonly [string, string]> | undefined;
+  body?: BodyInit;
+  /** The body's length, when known and the body does not say (a stream's). */
+  length?: number | undefined;
+}
+
+/** Fields the gateway writes itself, or that belong to one hop only (RFC 9110 §7.6.1). */
+const OWN_FIELDS: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-length",
+]);
+
+/** Whether a response to `method` with `status` has a body at all (RFC 9110 §6.4.1). */
+export function hasBody(method: string, status: number): boolean {
+  return method !== "HEAD" && status >= 200 && status !== 204 && status !== 304;
+}
+
+/**
+ * Writes `reply` to `socket` as the answer to a `method` request of `version`. Returns the
+ * body bytes written and whether the connection may stay open after it (`keepAlive` asks for
+ * it; a body of unknown length on HTTP/1.0 ends it).
+ */
+export async function writeReply(
+  socket: Socket,
+  reply: Reply,
+  method: string,
+  version: HttpVersion,
+  keepAlive: boolean,
+): Promise<{ bytes: number; keepAlive: boolean }> {
+  const { chunks, length: given } = bodyChunks(reply.body);
+  const length = reply.length ?? given;
+  const body = hasBody(method, reply.status);
+  const headers: [string, string][] = [];
+  for (const [name, value] of reply.headers ?? []) {
+    const lower = name.toLowerCase();
+    // A HEAD (or 304) answer keeps the Content-Length the full answer would have had.
+    if (OWN_FIELDS.has(lower) && !(lower === "content-length" && !body && reply.status >= 200)) continue;
+    headers.push([name, value]);
+  }
+  const chunked = body && length === undefined && version === "HTTP/1.1";
+  const open = keepAlive && (!body || length !== undefined || chunked);
+  if (body && length !== undefined) headers.push(["Content-Length", String(length)]);
+  if (chunked) headers.push(["Transfer-Encoding", "chunked"]);
+  if (!open && version === "HTTP/1.1") headers.push(["Connection", "close"]);
+  if (open && version === "HTTP/1.0") headers.push(["Connection", "keep-alive"]);
+  const init = { status: reply.status, headers, ...(reply.reason ? { reason: reply.reason } : {}) };
+  // The head goes out with the body's first chunk, in one write: one packet for a small answer.
+  socket.cork();
+  let corked = true;
+  const uncork = () => {
+    if (corked) socket.uncork();
+    corked = false;
+  };
+  try {
+    await write(socket, encodeResponseHead(init));
+    let bytes = 0;
+    if (!body) {
+      for await (const _ of chunks) break; // (a stream given for a HEAD answer is let go)
+      return { bytes, keepAlive: open };
+    }
+    for await (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      bytes += chunk.length;
+      if (length !== undefined && bytes > length)
+        throw new Error(`the body is longer than its ${length} bytes`);
+      if (chunked) for (const part of encodeChunk(chunk)) await write(socket, part);
+      else await write(socket, chunk);
+      uncork();
+    }
+    if (length !== undefined && bytes < length)
+      throw new Error(`the body ended ${length - bytes} bytes short`);
+    if (chunked) await write(socket, encodeLastChunk());
+    return { bytes, keepAlive: open };
+  } finally {
+    uncork();
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * `createServer`: the application side. Accepts requests in any of the four protocols —
+ * from nginx (uwsgi_pass, fastcgi_pass, scgi_pass, proxy_pass) or from `createProxy` — and
+ * answers each with `app(env, body)`, the body streamed in both directions. FastCGI requests
+ * are multiplexed by id on a connection and GET_VALUES is answered; uwsgi and SCGI take one
+ * request a connection, as their web servers send them; HTTP keeps its connections.
+ */
+import type { Socket } from "node:net";
+import { type Environ, encodeCgiResponseHead } from "@envwire/environ";
+import {
+  encodeEndRequest,
+  encodeStream,
+  encodeStreamEnd,
+  RequestDecoder as FcgiRequestDecoder,
+  ProtocolStatus,
+  RecordType,
+} from "@envwire/fastcgi-proto";
+import { type HttpDecoderOptions, STATUS_REASONS } from "@envwire/http-proto";
+import { RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
+import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
+import { type Address, parseAddress } from "./address.js";
+import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
+import { type Connection, serveHttp } from "./front.js";
+import { ClosedError, drained, write } from "./io.js";
+import { type Gateway, listenHttp } from "./proxy.js";
+import { writeReply } from "./reply.js";
+
+/** What an application answers. */
+export interface AppResponse {
+  status: number;
+  reason?: string | undefined;
+  headers?: Iterable<readonly [string, string]> | Readonly<Record<string, string>> | undefined;
+  body?: BodyInit;
+}
+
+/** Where a request came from, and a signal aborted when its client goes away. */
+export interface AppContext {
+  readonly protocol: Address["protocol"];
+  readonly signal: AbortSignal;
+}
+
+/** An application: the request's variables and body in, an answer out. */
+export type App = (
+  env: Environ,
+  body: AsyncIterable<Uint8Array>,
+  context: AppContext,
+) => AppResponse | Promise<AppResponse>;
+
+export interface ServerOptions {
+  /** The HTTP listener's request limits. */
+  limits?: HttpDecoderOptions | undefined;
+  /** Most FastCGI requests at once on a connection. Default 64. */
+  maxConcurrentRequests?: number | undefined;
+  /** One line a request, and errors. */
+  log?: ((line: string) => void) | undefined;
+}
+
+/** Listens on every address (`uwsgi://…`, `fastcgi://…`, `scgi://…`, `http://…`) and serves `app`. */
+export async function createServer(
+  app: App,
+  listen: readonly (string | Address)[],
+  options: ServerOptions = {},
+): Promise<Gateway[]> {
+  if (typeof app !== "function")
+    throw new TypeError("createServer: app must be a function (env, body) → response");
+  const gateways: Gateway[] = [];
+  try {
+    for (const where of listen) {
+      const address = typeof where === "string" ? parseAddress(where) : where;
+      gateways.push(await listenFor(app, address, options));
+    }
+  } catch (error) {
+    await Promise.all(gateways.map((g) => g.close(0)));
+    throw error;
+  }
+  return gateways;
+}
+
+function listenFor(app: App, address: Address, options: ServerOptions): Promise<Gateway> {
+  const log = options.log;
+  switch (address.protocol) {
+    case "http":
+      return listenHttp(address, (socket) =>
+        serveHttp(
+          socket,
+          async (x) => {
+            const response = await call(app, x.env, x.body, "http", x.signal);
+            return { ...response, headers: headersOf(response.headers) };
+          },
+          { limits: options.limits, log },
+        ),
+      );
+    case "uwsgi":
+    case "scgi": {
+      const protocol = address.protocol;
+      return listenHttp(address, (socket) => serveOneRequest(socket, app, protocol, log), protocol);
+    }
+    case "fastcgi":
+      return listenHttp(address, (socket) => serveFastcgi(socket, app, options), "fastcgi");
+  }
+}
+
+async function call(
+  app: App,
+  env: Environ,
+  body: AsyncIterable<Uint8Array>,
+  protocol: Address["protocol"],
+  signal: AbortSignal,
+): Promise<AppResponse> {
+  const response = await app(env, body, { protocol, signal });
+  if (typeof response?.status !== "number")
+    throw new TypeError("the app must answer with an object whose status is a number");
+  return response;
+}
+
+function headersOf(headers: AppResponse["headers"]): [string, string][] {
+  if (headers === undefined) return [];
+  if (Symbol.iterator in headers)
+    return [...(headers as Iterable<readonly [string, string]>)].map(([n, v]) => [n, v]);
+  return Object.entries(headers as Record<string, string>);
+}
+
+function errorResponse(error: unknown): AppResponse {
+  return {
+    status: 500,
+    headers: [["Content-Type", "text/plain"]],
+    body: `500 ${(error as Error)?.message ?? error}\n`,
+  };
+}
+
+/**
+ * uwsgi or SCGI: one request on the connection, answered (uwsgi in HTTP, as uWSGI answers;
+ * SCGI as a CGI response), then the connection closed.
+ */
+function serveOneRequest(
+  socket: Socket,
+  app: App,
+  protocol: "uwsgi" | "scgi",
+  log: ServerOptions["log"],
+): Connection {
+  const controller = new AbortController();
+  const body = new BodyStream({ pause: () => socket.pause(), resume: () => socket.resume() });
+  let started = false;
+  const onHead = ({ env }: { env: Environ }) => {
+    started = true;
+    void answer(env);
+  };
+  const decoder =
+    protocol === "uwsgi"
+      ? new UwsgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd: () => body.end() })
+      : new ScgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd: () => body.end() });
+  socket.on("data", (chunk: Buffer) => {
+    try {
+      if (!body.ended || !started) decoder.push(chunk);
+    } catch (error) {
+      log?.(`${protocol} request from ${socket.remoteAddress}: ${(error as Error).message}`);
+      body.fail(error);
+      socket.destroy();
+    }
+  });
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    controller.abort();
+    body.fail(new ClosedError());
+  });
+
+  async function answer(env: Environ): Promise<void> {
+    const start = Date.now();
+    let response: AppResponse;
+    try {
+      response = await call(app, env, body, protocol, controller.signal);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    let bytes = 0;
+    try {
+      const headers = headersOf(response.headers);
+      if (protocol === "uwsgi") {
+        ({ bytes } = await writeReply(
+          socket,
+          { ...response, headers },
+          env.get("REQUEST_METHOD") ?? "GET",
+          "HTTP/1.0",
+          false,
+        ));
+      } else {
+        bytes = await writeCgi(socket, response.status, response.reason, headers, response.body, (part) =>
+          write(socket, part),
+        );
+      }
+      socket.end();
+    } catch {
+      socket.destroy();
+    }
+    log?.(
+      `${socket.remoteAddress ?? "-"} ${protocol} "${env.get("REQUEST_METHOD")} ${env.get("REQUEST_URI")}" ${response.status} ${bytes} ${Date.now() - start}ms`,
+    );
+    await body.discard();
+  }
+
+  return { drain: () => (started ? undefined : socket.end()) };
+}
+
+/** A CGI response (Status and fields, then the body) through `send`; returns the body's bytes. */
+async function writeCgi(
+  socket: Socket,
+  status: number,
+  reason: string | undefined,
+  headers: [string, string][],
+  body: BodyInit,
+  send: (part: Uint8Array) => Promise<void> | undefined,
+): Promise<number> {
+  const { chunks, length } = bodyChunks(body);
+  if (length !== undefined && !headers.some(([n]) => n.toLowerCase() === "content-length"))
+    headers.push(["Content-Length", String(length)]);
+  await send(encodeCgiResponseHead({ status, reason: reason ?? STATUS_REASONS[status] ?? "", headers }));
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    if (socket.destroyed) throw new ClosedError();
+    bytes += chunk.length;
+    await send(chunk);
+  }
+  return bytes;
+}
+
+/** FastCGI: any number of requests, interleaved by id; each answered in STDOUT records. */
+function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connection {
+  const log = options.log;
+  const requests = new Map<number, { body: BodyStream; controller: AbortController }>();
+  let draining = false;
+  const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
+  /** A record's parts, written together so that another request's records cannot come between them. */
+  const sendRecord = (parts: Uint8Array[]): Promise<void> | undefined => {
+    if (socket.destroyed) return Promise.reject(new ClosedError());
+    let full = false;
+    for (const part of parts) full = !socket.write(part) || full;
+    return full ? drained(socket) : undefined;
+  };
+  const decoder = new FcgiRequestDecoder(
+    {
+      onBegin({ requestId }) {
+        requests.set(requestId, { body: new BodyStream(flow), controller: new AbortController() });
+      },
+      onHead({ requestId, env, keepConn }) {
+        void answer(requestId, env, keepConn);
+      },
+      onBody: (id, chunk) => requests.get(id)?.body.push(chunk),
+      onEnd: (id) => requests.get(id)?.body.end(),
+      onAbort(id) {
+        const request = requests.get(id);
+        request?.controller.abort();
+        request?.body.fail(new ClosedError());
+      },
+      onReply: (record) => socket.write(record),
+    },
+    options.maxConcurrentRequests === undefined
+      ? {}
+      : { maxConcurrentRequests: options.maxConcurrentRequests },
+  );
+  socket.on("data", (chunk: Buffer) => {
+    try {
+      decoder.push(chunk);
+    } catch (error) {
+      log?.(`fastcgi connection from ${socket.remoteAddress}: ${(error as Error).message}`);
+      socket.destroy();
+    }
+  });
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    for (const { body, controller } of requests.values()) {
+      controller.abort();
+      body.fail(new ClosedError());
+    }
+  });
+
+  async function answer(id: number, env: Environ, keepConn: boolean): Promise<void> {
+    const request = requests.get(id)!;
+    const start = Date.now();
+    let response: AppResponse;
+    try {
+      response = await call(app, env, request.body, "fastcgi", request.controller.signal);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    let bytes = 0;
+    let status: number = ProtocolStatus.REQUEST_COMPLETE;
+    try {
+      bytes = await writeCgi(
+        socket,
+        response.status,
+        response.reason,
+        headersOf(response.headers),
+        response.body,
+        (part) => sendRecord(encodeStream(RecordType.STDOUT, id, part)),
+      );
+    } catch {
+      status = ProtocolStatus.REQUEST_COMPLETE; // (the body broke off; the request is over either way)
+    }
+    await request.body.discard();
+    requests.delete(id);
+    decoder.completeRequest(id);
+    if (!socket.destroyed) {
+      socket.write(encodeStreamEnd(RecordType.STDOUT, id));
+      socket.write(encodeEndRequest(id, 0, status));
+      if (!keepConn || (draining && requests.size === 0)) socket.end();
+    }
+    log?.(
+      `${socket.remoteAddress ?? "-"} fastcgi#${id} "${env.get("REQUEST_METHOD")} ${env.get("REQUEST_URI")}" ${response.status} ${bytes} ${Date.now() - start}ms`,
+    );
+  }
+
+  return {
+    drain() {
+      draining = true;
+      if (requests.size === 0) socket.end();
+    },
+  };
+}
