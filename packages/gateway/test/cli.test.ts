@@ -107,6 +107,46 @@ describe("the bin", () => {
     expect(err).toMatch(/^envwire: proxy needs --upstream/);
   });
 
+  it("--workers 2: two processes answer on one port, and SIGTERM stops them all", async () => {
+    const gateways = await main(
+      ["demo", "--quiet", "--listen", "127.0.0.1:0", "--app-listen", "uwsgi://127.0.0.1:0"],
+      () => {},
+    );
+    try {
+      const app = gateways[1]!.address;
+      const seen: number[] = [];
+      const { code, out } = await run(
+        [
+          "proxy",
+          "--quiet",
+          "--workers",
+          "2",
+          "--listen",
+          "127.0.0.1:0",
+          "--upstream",
+          `uwsgi://127.0.0.1:${app.port}`,
+        ],
+        (child, text) => {
+          // Each worker says where it listens (port 0: the primary's cluster shares one port).
+          const ports = [...text.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+          if (ports.length < 2 || seen.length > 0) return;
+          seen.push(...ports);
+          void fetch(`http://127.0.0.1:${ports[0]}/w`)
+            .then((answer) => answer.text())
+            .then((text) => {
+              if (text.includes("REQUEST_URI: /w")) seen.push(-1);
+              child.kill("SIGTERM");
+            });
+        },
+      );
+      expect(out.match(/envwire proxy:/g)).toHaveLength(2);
+      expect(seen).toContain(-1);
+      expect(code).toBe(0);
+    } finally {
+      await Promise.all(gateways.map((g) => g.close(100)));
+    }
+  });
+
   it("shuts down on SIGTERM and exits 0", async () => {
     let signalled = false;
     const { code, out } = await run(
