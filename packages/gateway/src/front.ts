@@ -164,7 +164,6 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     } catch (error) {
       fail(error);
     }
-    // (a half-closed client still gets the answers to what it sent)
     if (queue.length === 0 && !busy) socket.end();
   });
   socket.on("error", () => {});

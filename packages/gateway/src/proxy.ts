@@ -11,7 +11,7 @@ import { type Connection, type Exchange, StatusError, serveHttp } from "./front.
 import { upstreamEnviron } from "./params.js";
 import type { Reply } from "./reply.js";
 import { spool } from "./spool.js";
-import { closeIdle, forward } from "./upstream.js";
+import { forward, UpstreamPool } from "./upstream.js";
 import { VERSION } from "./version.js";
 
 export interface ProxyOptions {
@@ -56,7 +56,9 @@ export async function createProxy(listen: string | Address, options: ProxyOption
   if (options.scriptFilename !== undefined) extra.unshift(["SCRIPT_FILENAME", options.scriptFilename]);
   const maxBody = options.maxBody ?? 1024 * 1024;
   const spoolInMemory = options.spoolInMemory ?? 64 * 1024;
+  const pool = new UpstreamPool();
   const upstreamOptions = {
+    pool,
     connectTimeout: options.connectTimeout ?? 60_000,
     readTimeout: options.readTimeout ?? 60_000,
     log: options.log,
@@ -103,21 +105,29 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     );
   }
 
-  return listenHttp(listen, (socket) =>
-    serveHttp(socket, handle, {
-      limits: { maxBodySize: maxBody, ...options.limits },
-      dropHopByHop: true,
-      keepAliveTimeout: options.keepAliveTimeout,
-      log: options.log,
-    }),
+  return startListening(
+    listen,
+    (socket) =>
+      serveHttp(socket, handle, {
+        limits: { maxBodySize: maxBody, ...options.limits },
+        dropHopByHop: true,
+        keepAliveTimeout: options.keepAliveTimeout,
+        log: options.log,
+      }),
+    "http",
+    () => pool.close(),
   );
 }
 
-/** A net server on `listen` whose connections `serve` takes; close() drains them. */
-export async function listenHttp(
+/**
+ * A net server on `listen` (`protocol` when the address names none) whose connections
+ * `serve` takes; close() drains them, then calls `onClose`.
+ */
+export async function startListening(
   listen: string | Address,
   serve: (socket: Socket) => Connection,
   protocol: Address["protocol"] = "http",
+  onClose: () => void = () => {},
 ): Promise<Gateway> {
   const address = typeof listen === "string" ? parseAddress(listen, protocol) : listen;
   const connections = new Map<Socket, Connection>();
@@ -145,7 +155,7 @@ export async function listenHttp(
       }, deadline);
       await closed;
       clearTimeout(timer);
-      closeIdle();
+      onClose();
     },
   };
 }

@@ -61,6 +61,10 @@ export async function writeReply(
   const chunked = body && length === undefined && version === "HTTP/1.1";
   const open = keepAlive && (!body || length !== undefined || chunked);
   if (body && length !== undefined) headers.push(["Content-Length", String(length)]);
+  // A HEAD answer says the length the GET would have had, when it is known and not said.
+  else if (method === "HEAD" && length !== undefined && reply.status >= 200 && reply.status !== 204)
+    if (!headers.some(([name]) => name.toLowerCase() === "content-length"))
+      headers.push(["Content-Length", String(length)]);
   if (chunked) headers.push(["Transfer-Encoding", "chunked"]);
   if (!open && version === "HTTP/1.1") headers.push(["Connection", "close"]);
   if (open && version === "HTTP/1.0") headers.push(["Connection", "keep-alive"]);
@@ -76,7 +80,10 @@ export async function writeReply(
     await write(socket, encodeResponseHead(init));
     let bytes = 0;
     if (!body) {
-      for await (const _ of chunks) break; // (a stream given for a HEAD answer is let go)
+      // (A body given anyway, as a CGI application may for HEAD, is read and let go: its
+      // upstream then finishes its answer, and a kept connection can be used again.)
+      for await (const _ of chunks) {
+      }
       return { bytes, keepAlive: open };
     }
     for await (const chunk of chunks) {

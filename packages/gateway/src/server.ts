@@ -22,7 +22,7 @@ import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
 import { type Connection, serveHttp } from "./front.js";
 import { ClosedError, drained, write } from "./io.js";
-import { type Gateway, listenHttp } from "./proxy.js";
+import { type Gateway, startListening } from "./proxy.js";
 import { writeReply } from "./reply.js";
 
 /** What an application answers. */
@@ -80,7 +80,7 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
   const log = options.log;
   switch (address.protocol) {
     case "http":
-      return listenHttp(address, (socket) =>
+      return startListening(address, (socket) =>
         serveHttp(
           socket,
           async (x) => {
@@ -93,10 +93,10 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
     case "uwsgi":
     case "scgi": {
       const protocol = address.protocol;
-      return listenHttp(address, (socket) => serveOneRequest(socket, app, protocol, log), protocol);
+      return startListening(address, (socket) => serveOneRequest(socket, app, protocol, log), protocol);
     }
     case "fastcgi":
-      return listenHttp(address, (socket) => serveFastcgi(socket, app, options), "fastcgi");
+      return startListening(address, (socket) => serveFastcgi(socket, app, options), "fastcgi");
   }
 }
 

@@ -16,12 +16,7 @@ import {
   RecordType,
   Role,
 } from "@envwire/fastcgi-proto";
-import {
-  encodeChunk,
-  encodeEnvironRequest,
-  encodeLastChunk,
-  ResponseDecoder as HttpResponseDecoder,
-} from "@envwire/http-proto";
+import { encodeEnvironRequest, ResponseDecoder as HttpResponseDecoder } from "@envwire/http-proto";
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import type { Address } from "./address.js";
@@ -33,7 +28,7 @@ export interface UpstreamRequest {
   /** The variables to send (for HTTP: the request's own, mapped back to a head). */
   readonly env: Environ;
   readonly method: string;
-  /** The body, and its length when known (undefined: chunked, HTTP upstreams only). */
+  /** The body, and its length (undefined: none; a chunked upload is counted before it is sent). */
   readonly body: AsyncIterable<Uint8Array>;
   readonly length: number | undefined;
   readonly signal: AbortSignal;
@@ -46,13 +41,48 @@ export interface UpstreamOptions {
   readTimeout: number;
   /** Where an upstream's stderr (FastCGI) goes. */
   log?: ((line: string) => void) | undefined;
+  /** The proxy's kept FastCGI connections. */
+  pool: UpstreamPool;
 }
 
-/** Idle FastCGI connections kept open (KEEP_CONN), by upstream. */
-const idle = new Map<string, Socket[]>();
+/** A proxy's idle FastCGI connections (KEEP_CONN), by upstream, and the upstreams that do not keep them. */
+export class UpstreamPool {
+  readonly #idle = new Map<string, Socket[]>();
+  /** Upstreams that failed a request on a kept connection: they get a new connection each time. */
+  readonly #keepsNot = new Set<string>();
 
-/** Upstreams that failed a request on a kept connection: they get a new connection each time. */
-const keepsNot = new Set<string>();
+  /** An idle connection to `key`, unless it does not keep them. */
+  take(key: string): Socket | undefined {
+    if (this.#keepsNot.has(key)) return undefined;
+    const sockets = this.#idle.get(key);
+    for (let socket = sockets?.pop(); socket !== undefined; socket = sockets?.pop()) {
+      socket.removeAllListeners("close");
+      if (!socket.destroyed) return socket;
+    }
+    return undefined;
+  }
+
+  /** Keeps `socket`, idle, for the next request to `key`. */
+  keep(key: string, socket: Socket): void {
+    const sockets = this.#idle.get(key) ?? [];
+    sockets.push(socket);
+    this.#idle.set(key, sockets);
+    socket.once("close", () => {
+      const at = sockets.indexOf(socket);
+      if (at >= 0) sockets.splice(at, 1);
+    });
+  }
+
+  keepsNot(key: string): void {
+    this.#keepsNot.add(key);
+  }
+
+  /** Closes every idle connection. */
+  close(): void {
+    for (const sockets of this.#idle.values()) for (const socket of sockets) socket.destroy();
+    this.#idle.clear();
+  }
+}
 
 /** Sends `request` to `upstream`; resolves with its answer once the head has arrived. */
 export async function forward(
@@ -64,15 +94,14 @@ export async function forward(
   // A kept connection may be closed under us (uWSGI, for one, ignores KEEP_CONN): only a
   // request without a body, which can be sent again on a new connection, takes one.
   const bodiless = !request.length;
-  const reused =
-    upstream.protocol === "fastcgi" && bodiless && !keepsNot.has(key) ? takeIdle(key) : undefined;
+  const reused = upstream.protocol === "fastcgi" && bodiless ? options.pool.take(key) : undefined;
   if (reused === undefined)
     return exchange(upstream, await open(upstream, options.connectTimeout), request, options, key);
   try {
     return await exchange(upstream, reused, request, options, key);
   } catch (error) {
     if (!(error instanceof UpstreamError) || error.status !== 502 || request.signal.aborted) throw error;
-    keepsNot.add(key);
+    options.pool.keepsNot(key);
     return exchange(upstream, await open(upstream, options.connectTimeout), request, options, key);
   }
 }
@@ -84,7 +113,6 @@ async function exchange(
   options: UpstreamOptions,
   key: string,
 ): Promise<Reply> {
-  const answer = readAnswer(upstream, socket, request, options, key);
   const abort = () => {
     if (upstream.protocol !== "fastcgi" || socket.destroyed) {
       socket.destroy();
@@ -94,32 +122,15 @@ async function exchange(
     socket.end(encodeAbortRequest(1));
     setTimeout(() => socket.destroy(), 1000).unref();
   };
+  // Until the answer is over, body included: a client gone mid-download ends it too.
   request.signal.addEventListener("abort", abort, { once: true });
+  const done = () => request.signal.removeEventListener("abort", abort);
+  const answer = readAnswer(upstream, socket, request, options, key, done);
   // The answer may come before the body is all sent (an upstream that refuses it early).
   void send(upstream, socket, request).catch((error: unknown) => {
     if (!(error instanceof ClosedError)) socket.destroy(error as Error);
   });
-  try {
-    return await answer;
-  } finally {
-    request.signal.removeEventListener("abort", abort);
-  }
-}
-
-function takeIdle(key: string): Socket | undefined {
-  const sockets = idle.get(key);
-  for (let socket = sockets?.pop(); socket !== undefined; socket = sockets?.pop()) {
-    socket.removeAllListeners("close");
-    if (!socket.destroyed) return socket;
-  }
-  return undefined;
-}
-
-/** Lets go of every kept FastCGI connection (a gateway shutting down). */
-export function closeIdle(): void {
-  for (const sockets of idle.values()) for (const socket of sockets) socket.destroy();
-  idle.clear();
-  keepsNot.clear();
+  return answer;
 }
 
 /** Sends the request: its head goes out with the body's first chunk, in one write. */
@@ -161,14 +172,11 @@ async function sendParts(
       return;
     }
     case "http": {
-      const chunked = request.length === undefined;
-      await write(socket, encodeEnvironRequest(request.env, { chunked }));
+      await write(socket, encodeEnvironRequest(request.env));
       for await (const chunk of request.body) {
-        if (!chunked) await write(socket, chunk);
-        else for (const part of encodeChunk(chunk)) await write(socket, part);
+        await write(socket, chunk);
         uncork();
       }
-      if (chunked) await write(socket, encodeLastChunk());
       return;
     }
   }
@@ -181,34 +189,34 @@ function readAnswer(
   request: UpstreamRequest,
   options: UpstreamOptions,
   key: string,
+  done: () => void,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let body: BodyStream | undefined;
-    let done = false;
+    let over = false;
     const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
     const fail = (error: Error) => {
-      if (done) return;
+      if (over) return;
+      over = true;
+      done();
       if (body === undefined) reject(error);
       else body.fail(error);
-      done = true;
       socket.destroy();
     };
     const finish = (keep = false) => {
-      if (done) return;
-      done = true;
-      body?.end();
-      socket.setTimeout(0);
-      socket.removeAllListeners("data");
-      socket.removeAllListeners("close");
-      socket.removeAllListeners("end");
-      if (keep && !socket.destroyed) {
-        const sockets = idle.get(key) ?? [];
-        sockets.push(socket);
-        idle.set(key, sockets);
-        socket.once("close", () => sockets.splice(sockets.indexOf(socket) >>> 0, 1));
-      } else {
-        socket.end();
+      if (over) return;
+      if (body === undefined) {
+        fail(new UpstreamError(502, "the upstream closed without an answer"));
+        return;
       }
+      over = true;
+      done();
+      body.end();
+      socket.setTimeout(0);
+      for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
+      socket.on("error", () => {});
+      if (keep && !socket.destroyed) options.pool.keep(key, socket);
+      else socket.end();
     };
     const onHead = (
       status: number,
