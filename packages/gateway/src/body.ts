@@ -25,6 +25,9 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
   #wake: (() => void) | undefined = undefined;
   #paused = false;
   #iterating = false;
+  /** Chunks are dropped as they come: the answer was given without them (see discard). */
+  #discarding = false;
+  #endWaiters: (() => void)[] = [];
   /** Bytes that went through, all told. */
   received = 0;
 
@@ -49,6 +52,10 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0 || this.#ended) return;
+    if (this.#discarding) {
+      this.received += chunk.length;
+      return;
+    }
     this.#chunks.push(chunk);
     this.#queued += chunk.length;
     this.received += chunk.length;
@@ -62,6 +69,11 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
   end(): void {
     this.#ended = true;
     this.#wakeReader();
+    this.#wakeEndWaiters();
+  }
+
+  #wakeEndWaiters(): void {
+    for (const wake of this.#endWaiters.splice(0)) wake();
   }
 
   /** The body cannot complete (the peer went away, or sent something malformed). */
@@ -73,6 +85,7 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
     this.#queued = 0;
     this.#resume();
     this.#wakeReader();
+    this.#wakeEndWaiters();
   }
 
   #wakeReader(): void {
@@ -108,16 +121,19 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
     }
   }
 
-  /** Reads the rest of the body and lets it go (a request whose answer did not need it). */
+  /**
+   * Lets the rest of the body go as it arrives, whoever was reading it, and resolves once it
+   * has all arrived (or failed): a request answered without its whole body, so that the
+   * connection can read the next request.
+   */
   async discard(): Promise<void> {
-    if (this.#iterating) return;
-    try {
-      for await (const _ of this) {
-        // dropped
-      }
-    } catch {
-      // (a body that fails while discarded changes nothing)
-    }
+    this.#discarding = true;
+    this.#chunks = [];
+    this.#queued = 0;
+    this.#resume();
+    this.#wakeReader();
+    if (this.#ended) return;
+    await new Promise<void>((resolve) => this.#endWaiters.push(resolve));
   }
 }
 

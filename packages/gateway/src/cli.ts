@@ -84,6 +84,7 @@ export async function main(
   switch (command) {
     case "proxy": {
       if (values.upstream === undefined) throw new UsageError("proxy needs --upstream PROTO://HOST:PORT");
+      if ((values.listen?.length ?? 0) > 1) throw new UsageError("proxy listens on one --listen address");
       const gateway = await createProxy(values.listen?.[0] ?? "127.0.0.1:8080", {
         upstream: values.upstream,
         params: params(values.param),
@@ -132,23 +133,34 @@ export async function run(): Promise<void> {
   const argv = process.argv.slice(2);
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
   const workers = number(typeof values.workers === "string" ? values.workers : undefined, "workers") ?? 1;
+  const grace = number(typeof values.grace === "string" ? values.grace : undefined, "grace") ?? 10_000;
   if (workers > 1 && cluster.isPrimary) {
-    for (let i = 0; i < workers; i++) cluster.fork();
-    const stop = () => {
+    // The primary only watches: a signal goes on to the workers; a worker that dies unasked
+    // (it could not start, or crashed) ends the command with its status.
+    let stopping = false;
+    const stop = (code: number) => {
+      stopping = true;
+      process.exitCode = code;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
     };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    cluster.on("exit", (_, code, signal) => {
+      if (!stopping) stop(code || (signal ? 1 : 0) || 1);
+    });
+    for (let i = 0; i < workers; i++) cluster.fork();
+    process.once("SIGTERM", () => stop(0));
+    process.once("SIGINT", () => stop(0));
     return;
   }
-  const gateways = await main(argv);
-  const grace = number(typeof values.grace === "string" ? values.grace : undefined, "grace") ?? 10_000;
+  // Handlers first: a supervisor may signal as soon as the listening line is printed.
+  let gateways: Gateway[] = [];
+  let stopping = false;
   const shutdown = async () => {
+    stopping = true;
     await Promise.all(gateways.map((g) => g.close(grace)));
     process.exit(0);
   };
-  if (gateways.length > 0) {
-    process.once("SIGTERM", shutdown);
-    process.once("SIGINT", shutdown);
-  }
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  gateways = await main(argv);
+  if (stopping) await Promise.all(gateways.map((g) => g.close(grace)));
 }

@@ -52,14 +52,24 @@ export interface FrontOptions {
   https?: boolean | undefined;
   /** Leave hop-by-hop fields and Expect out of the Environ (a proxy frames and answers those itself). */
   dropHopByHop?: boolean | undefined;
-  /** An idle kept-alive connection is closed after this many ms. Default 75000 (nginx's). */
+  /**
+   * An idle kept-alive connection is closed after this many ms, and so is one whose client
+   * takes nothing of its answer for as long. Default 75000 (nginx's keepalive_timeout).
+   */
   keepAliveTimeout?: number | undefined;
+  /** A request head must arrive whole within this many ms (else 408). Default 60000 (nginx's client_header_timeout). */
+  headTimeout?: number | undefined;
   /** One line a request (see accessLine). */
   log?: ((line: string) => void) | undefined;
 }
 
+/** Pipelined requests read ahead of the one being answered, at most: then the socket is paused. */
+const MAX_QUEUED = 8;
+
 interface Pending {
   head: HttpRequestHead | undefined;
+  /** Its answer has begun: too late for 100 Continue. */
+  replied: boolean;
   exchange: Exchange | undefined;
   /** A request that could not be read: answered with this, and the connection closed. */
   error: unknown;
@@ -102,29 +112,64 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   let current: BodyStream | undefined;
   let busy = false;
   let closed = false;
+  /** Nothing more is read: the input failed, or the connection closes after the answers due. */
   let failed = false;
   socket.setNoDelay(true);
-  socket.setTimeout(options.keepAliveTimeout ?? 75_000, () => {
-    if (queue.length === 0 && !busy) socket.destroy();
+  // (on, not setTimeout's callback, which is called once only)
+  socket.setTimeout(options.keepAliveTimeout ?? 75_000);
+  socket.on("timeout", () => {
+    // Idle between requests, or an answer the client has taken nothing of for as long.
+    if ((queue.length === 0 && !busy) || socket.writableNeedDrain) socket.destroy();
   });
+  // The socket is paused while a body is read ahead of its reader, or requests are.
+  let bodyFull = false;
+  let queueFull = false;
+  const reading = () => {
+    if (bodyFull || queueFull || failed) socket.pause();
+    else socket.resume();
+  };
   const flow = {
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
+    pause: () => {
+      bodyFull = true;
+      reading();
+    },
+    resume: () => {
+      bodyFull = false;
+      reading();
+    },
+  };
+  // A head must arrive whole in time: a client sending it a byte at a time (slowloris) would
+  // otherwise hold the connection, as each byte restarts the idle timer.
+  const headTimeout = options.headTimeout ?? 60_000;
+  let headTimer: NodeJS.Timeout | undefined;
+  const headStarts = () => {
+    headTimer ??= setTimeout(
+      () => fail(new StatusError(408, `no whole request head in ${headTimeout} ms`, "HEAD_TIMEOUT")),
+      headTimeout,
+    );
+  };
+  const headEnds = () => {
+    clearTimeout(headTimer);
+    headTimer = undefined;
   };
   const decoder = new RequestDecoder(
     {
       onHead(head) {
+        headEnds();
         const controller = new AbortController();
         const pending: Pending = {
           head,
+          replied: false,
           exchange: undefined,
           error: undefined,
           controller,
           start: Date.now(),
         };
         const body = new BodyStream(flow, undefined, () => {
-          // Only once it is this request's turn: an earlier answer may still be going out.
-          if (head.expectContinue && head.body !== "none") socket.write("HTTP/1.1 100 Continue\r\n\r\n");
+          // Only once it is this request's turn (an earlier answer may still be going out), and
+          // before its own answer: an HTTP/1.0 client is not sent one (RFC 9110 §10.1.1).
+          if (head.expectContinue && head.body !== "none" && head.version === "HTTP/1.1" && !pending.replied)
+            socket.write("HTTP/1.1 100 Continue\r\n\r\n");
         });
         const env = requestToEnviron(head, {
           remoteAddr: socket.remoteAddress,
@@ -136,6 +181,10 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         pending.exchange = { head, env, body, signal: controller.signal, socket };
         current = body;
         queue.push(pending);
+        if (queue.length > MAX_QUEUED) {
+          queueFull = true;
+          reading();
+        }
         void pump();
       },
       onBody(chunk) {
@@ -144,15 +193,19 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       onEnd() {
         current?.end();
         current = undefined;
+        lastEnd = decoder.offset;
       },
     },
     options.limits,
   );
 
+  /** Where the last message ended: bytes past it, with no head yet, are a head on its way. */
+  let lastEnd = 0;
   socket.on("data", (chunk: Buffer) => {
     if (failed) return;
     try {
       decoder.push(chunk);
+      if (current === undefined && decoder.offset > lastEnd) headStarts();
     } catch (error) {
       fail(error);
     }
@@ -169,6 +222,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.on("error", () => {});
   socket.on("close", () => {
     closed = true;
+    headEnds();
     current?.fail(new ClosedError());
     for (const pending of queue) {
       pending.controller.abort();
@@ -178,11 +232,15 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
 
   /** The request in progress (or the next) cannot be read: answered after those before it. */
   function fail(error: unknown): void {
+    if (failed) return;
     failed = true;
+    headEnds();
+    reading();
     current?.fail(error);
     current = undefined;
     queue.push({
       head: undefined,
+      replied: false,
       exchange: undefined,
       error,
       controller: new AbortController(),
@@ -199,7 +257,14 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         const pending = queue[0]!;
         const keepOpen = await answer(pending);
         queue.shift();
+        if (queueFull && queue.length <= MAX_QUEUED >> 1) {
+          queueFull = false;
+          reading();
+        }
         if (!keepOpen || (draining && queue.length === 0)) {
+          failed = true; // (nothing more is read from a connection that closes)
+          headEnds();
+          reading();
           socket.end();
           closed = true;
           return;
@@ -216,7 +281,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     const exchange = pending.exchange;
     const head = pending.head;
     if (exchange === undefined || head === undefined) {
-      await errorReply(pending, pending.error, "-", "-", "HTTP/1.1");
+      await errorReply(pending, pending.error, "-", "-", "HTTP/1.1", false);
       return false;
     }
     let reply: Reply;
@@ -225,12 +290,13 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     } catch (error) {
       if (closed || error instanceof ClosedError) return false;
       // A request whose body could not be read (or was too large) ends its connection.
-      const close = !exchange.body.ended || error instanceof ProtocolError;
-      await errorReply(pending, error, head.method, head.target, head.version);
-      if (close) return false;
-      await exchange.body.discard();
-      return head.keepAlive;
+      const open = exchange.body.ended && !(error instanceof ProtocolError) && head.keepAlive && !draining;
+      pending.replied = true;
+      await errorReply(pending, error, head.method, head.target, head.version, open);
+      if (!open) return false;
+      return rest(exchange.body);
     }
+    pending.replied = true;
     try {
       const open = head.keepAlive && !draining;
       const { bytes, keepAlive } = await writeReply(socket, reply, head.method, head.version, open);
@@ -242,8 +308,22 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       socket.destroy();
       return false;
     }
-    await exchange.body.discard();
-    return true;
+    return rest(exchange.body);
+  }
+
+  /**
+   * The rest of an answered request's body, let go as it arrives: the next request follows
+   * it. A client that does not send it within the idle timeout loses the connection.
+   */
+  async function rest(body: BodyStream): Promise<boolean> {
+    if (body.ended) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.keepAliveTimeout ?? 75_000);
+    });
+    const whole = await Promise.race([body.discard().then(() => true), late]);
+    clearTimeout(timer);
+    return whole;
   }
 
   return {
@@ -259,6 +339,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     method: string,
     target: string,
     version: "HTTP/1.0" | "HTTP/1.1",
+    keepAlive: boolean,
   ): Promise<void> {
     const status = statusOf(error);
     const text = `${status} ${codeOf(error)}\n`;
@@ -269,7 +350,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         { status, headers: [["Content-Type", "text/plain"]], body: text },
         method === "-" ? "GET" : method,
         version,
-        false,
+        keepAlive,
       );
     } catch {
       socket.destroy();

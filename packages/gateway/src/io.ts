@@ -36,6 +36,19 @@ export function write(socket: Socket, chunk: Uint8Array): Promise<void> | undefi
   return drained(socket);
 }
 
+/**
+ * Writes `parts` (one record's header, payload and padding) with nothing between them, so
+ * that no other write on the socket can split the record; resolves when it can take more.
+ */
+export function writeTogether(socket: Socket, parts: readonly Uint8Array[]): Promise<void> | undefined {
+  if (socket.destroyed || socket.writableEnded) return Promise.reject(new ClosedError());
+  let full = false;
+  for (const part of parts) full = !socket.write(part) || full;
+  if (!full) return undefined;
+  while (socket.writableCorked > 0) socket.uncork();
+  return drained(socket);
+}
+
 /** Resolves when the socket's write buffer has drained; rejects if it closes first. */
 export function drained(socket: Socket): Promise<void> {
   return new Promise<void>((resolve, reject) => {

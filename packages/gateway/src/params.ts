@@ -14,6 +14,8 @@ export interface RequestVars {
   readonly env: Environ;
   /** The body's length, once known (a chunked body is counted before it is sent); undefined for none. */
   readonly contentLength: number | undefined;
+  /** The path as nginx's $uri: percent-decoded, dot-segments resolved, slashes merged (see normalizePath). */
+  readonly uri: string;
   readonly https: boolean;
   readonly serverAddr: string;
   readonly documentRoot: string;
@@ -34,10 +36,10 @@ const SOURCES: Readonly<Record<string, Source>> = {
   CONTENT_TYPE: request("CONTENT_TYPE"),
   CONTENT_LENGTH: (r) => (r.contentLength === undefined ? "" : String(r.contentLength)),
   REQUEST_URI: request("REQUEST_URI"),
-  // $document_uri and $fastcgi_script_name: the path, percent-decoded.
-  PATH_INFO: request("PATH_INFO"),
-  DOCUMENT_URI: request("PATH_INFO"),
-  SCRIPT_NAME: request("PATH_INFO"),
+  // $document_uri and $fastcgi_script_name: $uri.
+  PATH_INFO: (r) => r.uri,
+  DOCUMENT_URI: (r) => r.uri,
+  SCRIPT_NAME: (r) => r.uri,
   DOCUMENT_ROOT: (r) => r.documentRoot,
   SERVER_PROTOCOL: request("SERVER_PROTOCOL"),
   REQUEST_SCHEME: (r) => (r.https ? "https" : "http"),
@@ -116,6 +118,33 @@ export const NGINX_PARAMS: Readonly<Record<Exclude<Protocol, "http">, readonly s
     "HTTP_HOST",
   ],
 };
+
+/**
+ * A decoded path as nginx makes its $uri: "." and ".." segments resolved, runs of "/" merged
+ * (merge_slashes on). Undefined — a 400, as nginx answers — for a path that climbs above the
+ * root or holds a NUL: an application that trusts the path must not be led outside its root.
+ */
+export function normalizePath(path: string): string | undefined {
+  if (path.includes("\0")) return undefined;
+  const segments = path.split("/");
+  const out: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const last = i === segments.length - 1;
+    if (segment === "" || segment === ".") {
+      if (last) out.push(""); // (a trailing "/" or "/." stays a trailing "/")
+      continue;
+    }
+    if (segment === "..") {
+      if (out.length === 0 || (out.length === 1 && out[0] === "")) return undefined;
+      out.pop();
+      if (last) out.push("");
+      continue;
+    }
+    out.push(segment);
+  }
+  return `/${out.join("/")}`;
+}
 
 /**
  * The Environ to send `protocol` upstream: its params, then `extra` (name, value pairs the

@@ -8,9 +8,9 @@ import { createServer as createNetServer, type Server, type Socket } from "node:
 import type { HttpDecoderOptions } from "@envwire/http-proto";
 import { type Address, parseAddress } from "./address.js";
 import { type Connection, type Exchange, StatusError, serveHttp } from "./front.js";
-import { upstreamEnviron } from "./params.js";
+import { normalizePath, upstreamEnviron } from "./params.js";
 import type { Reply } from "./reply.js";
-import { spool } from "./spool.js";
+import { type Spooled, spool } from "./spool.js";
 import { forward, UpstreamPool } from "./upstream.js";
 import { VERSION } from "./version.js";
 
@@ -69,8 +69,13 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     const { head, body } = x;
     if (head.upgrade)
       throw new StatusError(501, "upgrades and CONNECT are not proxied", "UPGRADE_NOT_SUPPORTED");
+    // nginx's $uri: the decoded path with its dot-segments resolved and slashes merged.
+    const uri = normalizePath(x.env.get("PATH_INFO") ?? "/");
+    if (uri === undefined)
+      throw new StatusError(400, "the path goes above the root or holds a NUL", "BAD_PATH");
     let length: number | undefined;
-    let chunks: AsyncIterable<Uint8Array> = body;
+    let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body;
+    let spooled: Spooled | undefined;
     if (head.body === "length") {
       if (head.contentLength > maxBody)
         throw new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
@@ -78,10 +83,16 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     } else if (head.body === "chunked") {
       // Sent on with its length, as nginx does (proxy_request_buffering): the CGI protocols
       // cannot frame a body without one, and not every HTTP application reads chunked.
-      ({ length, chunks } = await spool(body, maxBody, spoolInMemory));
+      spooled = await spool(body, maxBody, spoolInMemory);
+      ({ length, chunks } = spooled);
       if (upstream.protocol === "http") x.env.set("CONTENT_LENGTH", String(length));
     } else {
+      // No body: one that can be sent twice (on a kept connection, then a new one). A
+      // Content-Length of 0 still goes on as "0", as nginx sends it.
       body.end();
+      chunks = [];
+      const given = x.env.get("CONTENT_LENGTH");
+      if (given !== undefined) length = Number(given);
     }
     const env =
       upstream.protocol === "http"
@@ -91,6 +102,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
             {
               env: x.env,
               contentLength: length,
+              uri,
               https: false,
               serverAddr: x.socket.localAddress ?? "",
               documentRoot,
@@ -98,11 +110,16 @@ export async function createProxy(listen: string | Address, options: ProxyOption
             },
             extra,
           );
-    return forward(
-      upstream,
-      { env, method: head.method, body: chunks, length, signal: x.signal },
-      upstreamOptions,
-    );
+    try {
+      return await forward(
+        upstream,
+        { env, method: head.method, body: chunks, length, signal: x.signal },
+        upstreamOptions,
+      );
+    } catch (error) {
+      await spooled?.dispose();
+      throw error;
+    }
   }
 
   return startListening(

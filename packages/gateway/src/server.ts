@@ -21,7 +21,7 @@ import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
 import { type Connection, serveHttp } from "./front.js";
-import { ClosedError, drained, write } from "./io.js";
+import { ClosedError, write, writeTogether } from "./io.js";
 import { type Gateway, startListening } from "./proxy.js";
 import { writeReply } from "./reply.js";
 
@@ -120,13 +120,14 @@ function headersOf(headers: AppResponse["headers"]): [string, string][] {
   return Object.entries(headers as Record<string, string>);
 }
 
-function errorResponse(error: unknown): AppResponse {
-  return {
-    status: 500,
-    headers: [["Content-Type", "text/plain"]],
-    body: `500 ${(error as Error)?.message ?? error}\n`,
-  };
+/** The answer for an app that threw: the error goes to the log, not to the client. */
+function errorResponse(error: unknown, log: ServerOptions["log"]): AppResponse {
+  log?.(`the app failed: ${(error as Error)?.stack ?? String(error)}`);
+  return { status: 500, headers: [["Content-Type", "text/plain"]], body: "500 Internal Server Error\n" };
 }
+
+/** Connections with no request in progress are closed after this long (nginx's keepalive_timeout). */
+const IDLE_TIMEOUT = 75_000;
 
 /**
  * uwsgi or SCGI: one request on the connection, answered (uwsgi in HTTP, as uWSGI answers;
@@ -163,6 +164,11 @@ function serveOneRequest(
     controller.abort();
     body.fail(new ClosedError());
   });
+  // No request within the idle timeout, or an answer its reader takes nothing of: closed.
+  socket.setTimeout(IDLE_TIMEOUT);
+  socket.on("timeout", () => {
+    if (!started || socket.writableNeedDrain) socket.destroy();
+  });
 
   async function answer(env: Environ): Promise<void> {
     const start = Date.now();
@@ -170,27 +176,30 @@ function serveOneRequest(
     try {
       response = await call(app, env, body, protocol, controller.signal);
     } catch (error) {
-      response = errorResponse(error);
+      response = errorResponse(error, log);
     }
     let bytes = 0;
+    const method = env.get("REQUEST_METHOD") ?? "GET";
+    const send = async (r: AppResponse) => {
+      const headers = headersOf(r.headers);
+      if (protocol === "uwsgi")
+        ({ bytes } = await writeReply(socket, { ...r, headers }, method, "HTTP/1.0", false));
+      else bytes = await writeCgi(socket, r.status, r.reason, headers, r.body, (part) => write(socket, part));
+    };
+    const before = socket.bytesWritten;
     try {
-      const headers = headersOf(response.headers);
-      if (protocol === "uwsgi") {
-        ({ bytes } = await writeReply(
-          socket,
-          { ...response, headers },
-          env.get("REQUEST_METHOD") ?? "GET",
-          "HTTP/1.0",
-          false,
-        ));
-      } else {
-        bytes = await writeCgi(socket, response.status, response.reason, headers, response.body, (part) =>
-          write(socket, part),
+      await send(response);
+      socket.end();
+    } catch (error) {
+      // An answer the app made malformed (a bad header): a 500 instead, if nothing went out.
+      if (socket.bytesWritten !== before || socket.destroyed) socket.destroy();
+      else {
+        response = errorResponse(error, log);
+        await send(response).then(
+          () => socket.end(),
+          () => socket.destroy(),
         );
       }
-      socket.end();
-    } catch {
-      socket.destroy();
     }
     log?.(
       `${socket.remoteAddress ?? "-"} ${protocol} "${env.get("REQUEST_METHOD")} ${env.get("REQUEST_URI")}" ${response.status} ${bytes} ${Date.now() - start}ms`,
@@ -229,13 +238,6 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   const requests = new Map<number, { body: BodyStream; controller: AbortController }>();
   let draining = false;
   const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
-  /** A record's parts, written together so that another request's records cannot come between them. */
-  const sendRecord = (parts: Uint8Array[]): Promise<void> | undefined => {
-    if (socket.destroyed) return Promise.reject(new ClosedError());
-    let full = false;
-    for (const part of parts) full = !socket.write(part) || full;
-    return full ? drained(socket) : undefined;
-  };
   const decoder = new FcgiRequestDecoder(
     {
       onBegin({ requestId }) {
@@ -266,6 +268,11 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
     }
   });
   socket.on("error", () => {});
+  // No request within the idle timeout, or answers their reader takes nothing of: closed.
+  socket.setTimeout(IDLE_TIMEOUT);
+  socket.on("timeout", () => {
+    if (requests.size === 0 || socket.writableNeedDrain) socket.destroy();
+  });
   socket.on("close", () => {
     for (const { body, controller } of requests.values()) {
       controller.abort();
@@ -280,28 +287,31 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
     try {
       response = await call(app, env, request.body, "fastcgi", request.controller.signal);
     } catch (error) {
-      response = errorResponse(error);
+      response = errorResponse(error, log);
     }
     let bytes = 0;
-    let status: number = ProtocolStatus.REQUEST_COMPLETE;
+    let sent = false;
+    const send = (r: AppResponse) =>
+      writeCgi(socket, r.status, r.reason, headersOf(r.headers), r.body, (part) => {
+        sent = true;
+        return writeTogether(socket, encodeStream(RecordType.STDOUT, id, part));
+      });
     try {
-      bytes = await writeCgi(
-        socket,
-        response.status,
-        response.reason,
-        headersOf(response.headers),
-        response.body,
-        (part) => sendRecord(encodeStream(RecordType.STDOUT, id, part)),
-      );
-    } catch {
-      status = ProtocolStatus.REQUEST_COMPLETE; // (the body broke off; the request is over either way)
+      bytes = await send(response);
+    } catch (error) {
+      // An answer the app made malformed (a bad header): a 500 instead, if nothing went out.
+      // (A body that broke off ends the request as it stands.)
+      if (!sent && !socket.destroyed) {
+        response = errorResponse(error, log);
+        bytes = await send(response).catch(() => 0);
+      }
     }
     await request.body.discard();
     requests.delete(id);
     decoder.completeRequest(id);
     if (!socket.destroyed) {
       socket.write(encodeStreamEnd(RecordType.STDOUT, id));
-      socket.write(encodeEndRequest(id, 0, status));
+      socket.write(encodeEndRequest(id, 0, ProtocolStatus.REQUEST_COMPLETE));
       if (!keepConn || (draining && requests.size === 0)) socket.end();
     }
     log?.(

@@ -11,6 +11,8 @@ import { StatusError } from "./front.js";
 export interface Spooled {
   readonly length: number;
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** Lets go of the temporary file, if the body is not going to be read. */
+  dispose(): Promise<void>;
 }
 
 /** Reads `body` whole: over `maxBody` bytes it is a 413. */
@@ -42,8 +44,13 @@ export async function spool(
     await file?.close();
     throw error;
   }
-  if (file === undefined) return { length, chunks: fromMemory(held) };
-  return { length, chunks: file.createReadStream({ start: 0, highWaterMark: 64 * 1024 }) };
+  if (file === undefined) return { length, chunks: fromMemory(held), dispose: async () => {} };
+  const opened = file;
+  return {
+    length,
+    chunks: opened.createReadStream({ start: 0, highWaterMark: 64 * 1024 }),
+    dispose: () => opened.close().catch(() => {}),
+  };
 }
 
 async function* fromMemory(chunks: Uint8Array[]): AsyncIterable<Uint8Array> {

@@ -21,15 +21,19 @@ import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import type { Address } from "./address.js";
 import { BodyStream } from "./body.js";
-import { ClosedError, open, UpstreamError, write } from "./io.js";
+import { ClosedError, open, UpstreamError, write, writeTogether } from "./io.js";
 import type { Reply } from "./reply.js";
 
 export interface UpstreamRequest {
   /** The variables to send (for HTTP: the request's own, mapped back to a head). */
   readonly env: Environ;
   readonly method: string;
-  /** The body, and its length (undefined: none; a chunked upload is counted before it is sent). */
-  readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * The body, and its length (undefined: none; a chunked upload is counted before it is
+   * sent). A bodiless request's body must be readable again (an empty array): it may be sent
+   * twice, on a kept connection and then on a new one.
+   */
+  readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly length: number | undefined;
   readonly signal: AbortSignal;
 }
@@ -45,6 +49,9 @@ export interface UpstreamOptions {
   pool: UpstreamPool;
 }
 
+const IDLE_MAX = 16;
+const IDLE_TIMEOUT = 60_000;
+
 /** A proxy's idle FastCGI connections (KEEP_CONN), by upstream, and the upstreams that do not keep them. */
 export class UpstreamPool {
   readonly #idle = new Map<string, Socket[]>();
@@ -57,16 +64,26 @@ export class UpstreamPool {
     const sockets = this.#idle.get(key);
     for (let socket = sockets?.pop(); socket !== undefined; socket = sockets?.pop()) {
       socket.removeAllListeners("close");
+      socket.removeAllListeners("timeout");
+      socket.setTimeout(0);
       if (!socket.destroyed) return socket;
     }
     return undefined;
   }
 
-  /** Keeps `socket`, idle, for the next request to `key`. */
+  /**
+   * Keeps `socket`, idle, for the next request to `key`: at most IDLE_MAX a key (nginx's
+   * `keepalive`), each closed after IDLE_TIMEOUT ms unused (`keepalive_timeout`).
+   */
   keep(key: string, socket: Socket): void {
     const sockets = this.#idle.get(key) ?? [];
+    if (sockets.length >= IDLE_MAX) {
+      socket.end();
+      return;
+    }
     sockets.push(socket);
     this.#idle.set(key, sockets);
+    socket.setTimeout(IDLE_TIMEOUT, () => socket.destroy());
     socket.once("close", () => {
       const at = sockets.indexOf(socket);
       if (at >= 0) sockets.splice(at, 1);
@@ -92,18 +109,34 @@ export async function forward(
 ): Promise<Reply> {
   const key = `${upstream.host}:${upstream.port}`;
   // A kept connection may be closed under us (uWSGI, for one, ignores KEEP_CONN): only a
-  // request without a body, which can be sent again on a new connection, takes one.
-  const bodiless = !request.length;
-  const reused = upstream.protocol === "fastcgi" && bodiless ? options.pool.take(key) : undefined;
+  // request without a body, which can be sent again on a new connection, asks to keep its
+  // connection (KEEP_CONN) or takes a kept one. (A request with a body is sent once, on a
+  // connection the application closes after it: a kept one would hold a php-fpm worker.)
+  const keep = upstream.protocol === "fastcgi" && !request.length;
+  const reused = keep ? options.pool.take(key) : undefined;
   if (reused === undefined)
-    return exchange(upstream, await open(upstream, options.connectTimeout), request, options, key);
+    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
   try {
-    return await exchange(upstream, reused, request, options, key);
+    return await exchange(upstream, reused, request, options, key, keep);
   } catch (error) {
     if (!(error instanceof UpstreamError) || error.status !== 502 || request.signal.aborted) throw error;
     options.pool.keepsNot(key);
-    return exchange(upstream, await open(upstream, options.connectTimeout), request, options, key);
+    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
   }
+}
+
+/** A new connection for `request`; an UpstreamError if the client is gone meanwhile. */
+async function openFor(
+  upstream: Address,
+  request: UpstreamRequest,
+  options: UpstreamOptions,
+): Promise<Socket> {
+  const socket = await open(upstream, options.connectTimeout);
+  if (request.signal.aborted) {
+    socket.destroy();
+    throw new UpstreamError(502, "the client went away");
+  }
+  return socket;
 }
 
 async function exchange(
@@ -112,32 +145,43 @@ async function exchange(
   request: UpstreamRequest,
   options: UpstreamOptions,
   key: string,
+  keep: boolean,
 ): Promise<Reply> {
   const abort = () => {
     if (upstream.protocol !== "fastcgi" || socket.destroyed) {
       socket.destroy();
       return;
     }
-    // The application is told to stop (it answers with END_REQUEST, which nobody reads now).
+    // The application is told to stop (it answers with END_REQUEST, which nobody reads now),
+    // after the record being written, whose parts go together (see send).
     socket.end(encodeAbortRequest(1));
     setTimeout(() => socket.destroy(), 1000).unref();
   };
   // Until the answer is over, body included: a client gone mid-download ends it too.
   request.signal.addEventListener("abort", abort, { once: true });
   const done = () => request.signal.removeEventListener("abort", abort);
-  const answer = readAnswer(upstream, socket, request, options, key, done);
-  // The answer may come before the body is all sent (an upstream that refuses it early).
-  void send(upstream, socket, request).catch((error: unknown) => {
-    if (!(error instanceof ClosedError)) socket.destroy(error as Error);
-  });
-  return answer;
+  // The answer may come before the request is all sent (an upstream that refuses it early):
+  // the connection is kept for another request only once both are over.
+  const sent = send(upstream, socket, request, keep).then(
+    () => true,
+    (error: unknown) => {
+      if (!(error instanceof ClosedError)) socket.destroy(error as Error);
+      return false;
+    },
+  );
+  return readAnswer(upstream, socket, request, options, key, done, keep ? sent : undefined);
 }
 
 /** Sends the request: its head goes out with the body's first chunk, in one write. */
-async function send(upstream: Address, socket: Socket, request: UpstreamRequest): Promise<void> {
+async function send(
+  upstream: Address,
+  socket: Socket,
+  request: UpstreamRequest,
+  keep: boolean,
+): Promise<void> {
   socket.cork();
   try {
-    await sendParts(upstream, socket, request, () => {
+    await sendParts(upstream, socket, request, keep, () => {
       if (socket.writableCorked > 0) socket.uncork();
     });
   } finally {
@@ -149,6 +193,7 @@ async function sendParts(
   upstream: Address,
   socket: Socket,
   request: UpstreamRequest,
+  keep: boolean,
   uncork: () => void,
 ): Promise<void> {
   switch (upstream.protocol) {
@@ -162,10 +207,10 @@ async function sendParts(
       return;
     }
     case "fastcgi": {
-      await write(socket, encodeBeginRequest(1, Role.RESPONDER, true));
+      await write(socket, encodeBeginRequest(1, Role.RESPONDER, keep));
       await write(socket, encodeParams(1, request.env));
       for await (const chunk of request.body) {
-        for (const part of encodeStream(RecordType.STDIN, 1, chunk)) await write(socket, part);
+        await writeTogether(socket, encodeStream(RecordType.STDIN, 1, chunk));
         uncork();
       }
       await write(socket, encodeStreamEnd(RecordType.STDIN, 1));
@@ -190,6 +235,7 @@ function readAnswer(
   options: UpstreamOptions,
   key: string,
   done: () => void,
+  sent: Promise<boolean> | undefined,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let body: BodyStream | undefined;
@@ -215,8 +261,11 @@ function readAnswer(
       socket.setTimeout(0);
       for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
       socket.on("error", () => {});
-      if (keep && !socket.destroyed) options.pool.keep(key, socket);
-      else socket.end();
+      if (!keep || sent === undefined || socket.destroyed) socket.end();
+      else
+        void sent.then((whole) =>
+          whole && !socket.destroyed ? options.pool.keep(key, socket) : socket.end(),
+        );
     };
     const onHead = (
       status: number,
@@ -234,16 +283,25 @@ function readAnswer(
     switch (upstream.protocol) {
       case "uwsgi":
       case "http": {
+        // An interim answer (1xx: 100 Continue, 103 Early Hints) is skipped, as nginx skips it;
+        // 101 would switch protocols, which the proxy does not do.
+        let interim = false;
         const decoder = new HttpResponseDecoder({
-          onHead: (head) =>
-            onHead(
-              head.status,
-              head.reason,
-              [...head.headers],
-              head.body === "length" ? head.contentLength : undefined,
-            ),
+          onHead: (head) => {
+            interim = head.status < 200;
+            if (head.status === 101) fail(new UpstreamError(502, "the upstream switched protocols"));
+            else if (!interim)
+              onHead(
+                head.status,
+                head.reason,
+                [...head.headers],
+                head.body === "length" ? head.contentLength : undefined,
+              );
+          },
           onBody: (chunk) => body?.push(chunk),
-          onEnd: () => finish(),
+          onEnd: () => {
+            if (!interim) finish();
+          },
         });
         decoder.expectResponseTo(request.method);
         push = (chunk) => decoder.push(chunk);

@@ -107,6 +107,12 @@ describe("the bin", () => {
     expect(err).toMatch(/^envwire: proxy needs --upstream/);
   });
 
+  it("with --workers, a worker that cannot start ends the command with its status", async () => {
+    const { code, err } = await run(["proxy", "--workers", "2"]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/envwire: proxy needs --upstream/);
+  });
+
   it("--workers 2: two processes answer on one port, and SIGTERM stops them all", async () => {
     const gateways = await main(
       ["demo", "--quiet", "--listen", "127.0.0.1:0", "--app-listen", "uwsgi://127.0.0.1:0"],
