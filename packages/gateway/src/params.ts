@@ -48,7 +48,7 @@ const SOURCES: Readonly<Record<string, Source>> = {
   SERVER_SOFTWARE: (r) => r.serverSoftware,
   REMOTE_ADDR: request("REMOTE_ADDR"),
   REMOTE_PORT: request("REMOTE_PORT"),
-  REMOTE_USER: () => "",
+  REMOTE_USER: (r) => basicUser(r.env.get("HTTP_AUTHORIZATION")),
   SERVER_ADDR: (r) => r.serverAddr,
   SERVER_PORT: request("SERVER_PORT"),
   SERVER_NAME: request("SERVER_NAME"),
@@ -57,6 +57,21 @@ const SOURCES: Readonly<Record<string, Source>> = {
   // Debian's params send $host (the host, lower-cased, without its port), not the client's Host.
   HTTP_HOST: (r) => (r.env.get("SERVER_NAME") ?? "").toLowerCase(),
 };
+
+/** nginx's $remote_user: the user name of Basic authentication, else empty. */
+function basicUser(authorization: string | undefined): string {
+  const match =
+    authorization === undefined ? null : /^basic[ \t]+([A-Za-z0-9+/]+=*)[ \t]*$/i.exec(authorization);
+  if (match === null) return "";
+  let credentials: string;
+  try {
+    credentials = atob(match[1]!); // (latin-1, byte for byte, as every Environ value)
+  } catch {
+    return "";
+  }
+  const colon = credentials.indexOf(":");
+  return colon < 0 ? "" : credentials.slice(0, colon);
+}
 
 /** The params files of Debian 12's nginx, in their order. */
 export const NGINX_PARAMS: Readonly<Record<Exclude<Protocol, "http">, readonly string[]>> = {

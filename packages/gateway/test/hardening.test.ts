@@ -184,6 +184,25 @@ describe("answers", () => {
     }
   });
 
+  it("REMOTE_USER is the Basic authentication's user, as nginx's $remote_user", async () => {
+    const [app] = await createServer(echoApp, ["fastcgi://127.0.0.1:0"]);
+    const proxy = await createProxy("127.0.0.1:0", { upstream: app!.address });
+    try {
+      const user = async (authorization?: string) => {
+        const headers = authorization === undefined ? {} : { Authorization: authorization };
+        const answer = await ask(proxy.address.port, { headers });
+        return (JSON.parse(answer.body.toString()) as Echo).vars.REMOTE_USER;
+      };
+      expect(await user(`Basic ${btoa("alice:secret:with:colons")}`)).toBe("alice");
+      expect(await user("Bearer abc")).toBe("");
+      expect(await user("Basic !!!")).toBe("");
+      expect(await user()).toBe("");
+    } finally {
+      await proxy.close(100);
+      await app!.close(100);
+    }
+  });
+
   it("Content-Length: 0 goes on as CONTENT_LENGTH 0, no Content-Length as empty", async () => {
     const [app] = await createServer(echoApp, ["scgi://127.0.0.1:0", "uwsgi://127.0.0.1:0"]);
     const proxy = await createProxy("127.0.0.1:0", { upstream: app!.address });
