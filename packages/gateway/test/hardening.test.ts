@@ -184,6 +184,54 @@ describe("answers", () => {
     }
   });
 
+  it("an app's body may be a web ReadableStream, a generator or bytes, over every protocol", async () => {
+    const text = new TextEncoder();
+    const streaming: App = (env) => {
+      const kind = env.get("QUERY_STRING");
+      if (kind === "stream")
+        return {
+          status: 200,
+          body: new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(text.encode("web "));
+              controller.enqueue(text.encode("stream"));
+              controller.close();
+            },
+          }),
+        };
+      if (kind === "generator")
+        return {
+          status: 200,
+          body: (async function* () {
+            yield text.encode("async ");
+            yield text.encode("iterable");
+          })(),
+        };
+      return { status: 200, body: text.encode("bytes") };
+    };
+    const servers = await createServer(streaming, [
+      "uwsgi://127.0.0.1:0",
+      "fastcgi://127.0.0.1:0",
+      "scgi://127.0.0.1:0",
+      "http://127.0.0.1:0",
+    ]);
+    try {
+      for (const { address } of servers) {
+        const proxy = await createProxy("127.0.0.1:0", { upstream: address });
+        try {
+          const got = [];
+          for (const kind of ["stream", "generator", "bytes"])
+            got.push((await ask(proxy.address.port, { path: `/?${kind}` })).body.toString());
+          expect(got, address.protocol).toEqual(["web stream", "async iterable", "bytes"]);
+        } finally {
+          await proxy.close(100);
+        }
+      }
+    } finally {
+      await Promise.all(servers.map((g) => g.close(100)));
+    }
+  });
+
   it("REMOTE_USER is the Basic authentication's user, as nginx's $remote_user", async () => {
     const [app] = await createServer(echoApp, ["fastcgi://127.0.0.1:0"]);
     const proxy = await createProxy("127.0.0.1:0", { upstream: app!.address });
