@@ -8,12 +8,15 @@
 export class ProtocolError extends Error {
   readonly code: string;
   readonly offset: number;
+  /** What is wrong, in words: `message` without the code and offset it ends with. */
+  readonly reason: string;
 
-  constructor(code: string, message: string, offset = -1) {
-    super(offset >= 0 ? `${message} (${code} at byte ${offset})` : `${message} (${code})`);
+  constructor(code: string, reason: string, offset = -1) {
+    super(offset >= 0 ? `${reason} (${code} at byte ${offset})` : `${reason} (${code})`);
     this.name = "ProtocolError";
     this.code = code;
     this.offset = offset;
+    this.reason = reason;
   }
 }
 

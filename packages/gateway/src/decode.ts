@@ -396,7 +396,7 @@ function fastcgiResponseSide(input: Uint8Array, out: Out): FcgiSide {
       const piece = s.pieces.find((p) => e.offset < p.cgiAt + p.length) ?? s.pieces.at(-1);
       const at =
         piece === undefined ? recordAt : piece.inputAt + Math.min(e.offset - piece.cgiAt, piece.length);
-      throw new ProtocolError(e.code, bareMessage(e), at);
+      throw new ProtocolError(e.code, e.reason, at);
     }
   };
   const decoder = new FcgiResponseDecoder({
@@ -504,22 +504,16 @@ function hex(b: number): string {
   return b.toString(16).padStart(2, "0");
 }
 
-/** The message without the " (CODE at byte N)" that ProtocolError appends. */
-function bareMessage(e: ProtocolError): string {
-  const suffix = e.offset >= 0 ? ` (${e.code} at byte ${e.offset})` : ` (${e.code})`;
-  return e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
-}
-
 /**
  * `error CODE at byte N: message`, then up to 16 bytes either side of N in hex and as text,
  * byte N in brackets ("[end]" when the input ends there).
  */
 function reportError(input: Uint8Array, e: ProtocolError, out: Out): void {
   if (e.offset < 0) {
-    out(`error ${e.code}: ${bareMessage(e)}`);
+    out(`error ${e.code}: ${e.reason}`);
     return;
   }
-  out(`error ${e.code} at byte ${e.offset}: ${bareMessage(e)}`);
+  out(`error ${e.code} at byte ${e.offset}: ${e.reason}`);
   const from = Math.max(0, Math.min(e.offset, input.length) - 16);
   const to = Math.min(input.length, e.offset + 17);
   const bytes: string[] = [];
