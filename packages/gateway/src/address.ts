@@ -19,8 +19,9 @@ export function parseAddress(text: string, fallback?: Protocol): Address {
   const match = /^(?:([a-z]+):\/\/)?(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):([0-9]{1,5})\/?$/.exec(text);
   const protocol = match?.[1] ?? fallback;
   if (match === null || protocol === undefined || !PROTOCOLS.includes(protocol)) {
+    const form = fallback === undefined ? "PROTOCOL://HOST:PORT" : `HOST:PORT or PROTOCOL://HOST:PORT`;
     throw new TypeError(
-      `address ${JSON.stringify(text)} must be PROTOCOL://HOST:PORT, PROTOCOL one of ${PROTOCOLS.join(", ")}`,
+      `address ${JSON.stringify(text)} must be ${form}, PROTOCOL one of ${PROTOCOLS.join(", ")}`,
     );
   }
   const port = Number(match[3]);

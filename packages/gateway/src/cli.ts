@@ -15,15 +15,18 @@ import { decodeCommand } from "./decode.js";
 import { demoApp } from "./demo-app.js";
 import { createProxy, type Gateway } from "./proxy.js";
 import { type App, createServer } from "./server.js";
+import { VERSION } from "./version.js";
 
 const USAGE = `usage:
   envwire proxy --listen HOST:PORT --upstream (uwsgi|fastcgi|scgi|http)://HOST:PORT
                 [--param NAME=VALUE]... [--script-filename PATH] [--document-root DIR]
-                [--max-body BYTES] [--connect-timeout MS] [--read-timeout MS] [--workers N] [--quiet]
+                [--max-body BYTES] [--connect-timeout MS] [--read-timeout MS]
+                [--workers N] [--grace MS] [--quiet]
   envwire serve --listen (uwsgi|fastcgi|scgi|http)://HOST:PORT [--listen ...] --app MODULE
-                [--workers N] [--quiet]
-  envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] FILE|-
-  envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]`;
+                [--workers N] [--grace MS] [--quiet]
+  envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] [FILE|-]   (standard input without FILE)
+  envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]
+  envwire --version`;
 
 const OPTIONS = {
   listen: { type: "string", multiple: true },
@@ -41,6 +44,7 @@ const OPTIONS = {
   proto: { type: "string" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 /** A command line that cannot be run: exit status 2. */
@@ -77,6 +81,10 @@ export async function main(
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
   const [command, ...rest] = positionals;
   const log = values.quiet ? undefined : out;
+  if (values.version) {
+    out(`envwire ${VERSION}`);
+    return [];
+  }
   if (values.help || command === undefined) {
     out(USAGE);
     return [];
@@ -133,6 +141,7 @@ export async function run(): Promise<void> {
   const argv = process.argv.slice(2);
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
   const workers = number(typeof values.workers === "string" ? values.workers : undefined, "workers") ?? 1;
+  if (workers < 1) throw new UsageError("--workers must be 1 or more");
   const grace = number(typeof values.grace === "string" ? values.grace : undefined, "grace") ?? 10_000;
   if (workers > 1 && cluster.isPrimary) {
     // The primary only watches: a signal goes on to the workers; a worker that dies unasked

@@ -297,13 +297,23 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       return rest(exchange.body);
     }
     pending.replied = true;
+    const before = socket.bytesWritten;
     try {
       const open = head.keepAlive && !draining;
       const { bytes, keepAlive } = await writeReply(socket, reply, head.method, head.version, open);
       log(pending, head.method, head.target, head.version, reply.status, bytes, "-");
       if (!keepAlive) return false;
     } catch (error) {
-      // The answer broke off (the upstream or the client went away): nothing more can be said.
+      // An answer that could not be written at all (a field no HTTP can carry) is a 500; one
+      // that broke off (the upstream or the client went away) leaves nothing more to say.
+      if (socket.bytesWritten === before && !socket.destroyed && !(error instanceof ClosedError)) {
+        options.log?.(
+          `the answer to "${head.method} ${head.target}" could not be written: ${(error as Error).message}`,
+        );
+        const bad = new StatusError(500, "the answer could not be written", "BAD_ANSWER");
+        await errorReply(pending, bad, head.method, head.target, head.version, false);
+        return false;
+      }
       log(pending, head.method, head.target, head.version, reply.status, 0, codeOf(error));
       socket.destroy();
       return false;

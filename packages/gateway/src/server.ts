@@ -84,7 +84,12 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
         serveHttp(
           socket,
           async (x) => {
-            const response = await call(app, x.env, x.body, "http", x.signal);
+            let response: AppResponse;
+            try {
+              response = await call(app, x.env, x.body, "http", x.signal);
+            } catch (error) {
+              response = errorResponse(error, log);
+            }
             return { ...response, headers: headersOf(response.headers) };
           },
           { limits: options.limits, log },

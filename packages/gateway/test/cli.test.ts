@@ -59,6 +59,11 @@ describe("usage", () => {
     const out: string[] = [];
     await main(["--help"], (l) => out.push(l));
     expect(out.join("\n")).toMatch(/envwire proxy --listen/);
+    await main(["--version"], (l) => out.push(l));
+    expect(out.at(-1)).toBe(`envwire ${VERSION}`);
+    await expect(
+      main(["proxy", "--listen", "nothost", "--upstream", "uwsgi://127.0.0.1:1"], () => {}),
+    ).rejects.toThrow(/"nothost" must be HOST:PORT or PROTOCOL:\/\/HOST:PORT/);
   });
 
   it("reads addresses as PROTOCOL://HOST:PORT, IPv6 in brackets", () => {
@@ -105,6 +110,12 @@ describe("the bin", () => {
     const { code, err } = await run(["proxy"]);
     expect(code).toBe(2);
     expect(err).toMatch(/^envwire: proxy needs --upstream/);
+  });
+
+  it("--workers must be 1 or more", async () => {
+    const { code, err } = await run(["proxy", "--workers", "0", "--upstream", "uwsgi://127.0.0.1:1"]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--workers must be 1 or more/);
   });
 
   it("with --workers, a worker that cannot start ends the command with its status", async () => {

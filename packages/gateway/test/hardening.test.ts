@@ -159,12 +159,16 @@ describe("answers", () => {
   it("an app that throws, or answers a malformed header, is a 500 that shows nothing of it", async () => {
     const lines: string[] = [];
     const failing: App = (env) => {
-      if (env.get("PATH_INFO") === "/throw") throw new Error("secret detail");
+      if (env.get("REQUEST_URI") === "/throw") throw new Error("secret detail");
       return { status: 200, headers: [["Bad Name", "x"]], body: "x" };
     };
-    const servers = await createServer(failing, ["fastcgi://127.0.0.1:0", "uwsgi://127.0.0.1:0"], {
-      log: (l) => lines.push(l),
-    });
+    const servers = await createServer(
+      failing,
+      ["fastcgi://127.0.0.1:0", "uwsgi://127.0.0.1:0", "http://127.0.0.1:0"],
+      {
+        log: (l) => lines.push(l),
+      },
+    );
     try {
       for (const { address: upstream } of servers) {
         const proxy = await createProxy("127.0.0.1:0", { upstream });
@@ -178,7 +182,8 @@ describe("answers", () => {
           await proxy.close(100);
         }
       }
-      expect(lines.some((l) => l.includes("secret detail"))).toBe(true);
+      // Each listener logged the app's failure, with its message.
+      expect(lines.filter((l) => l.includes("the app failed: Error: secret detail"))).toHaveLength(3);
     } finally {
       await Promise.all(servers.map((g) => g.close(100)));
     }
