@@ -1,6 +1,5 @@
 // FastCGI: decoding a php-fpm-typical request and a 1 MiB STDOUT response, beside the npm
 // peers fastcgi-stream and node-fastcgi fed the same bytes, and beside a plain copy.
-import { EventEmitter } from "node:events";
 import { Environ } from "@envwire/environ";
 import {
   encodeBeginRequest,
@@ -14,7 +13,7 @@ import {
 } from "@envwire/fastcgi-proto";
 import fcgiStream from "fastcgi-stream";
 import { bench, do_not_optimize, group, summary } from "mitata";
-import nodeFastcgi from "node-fastcgi";
+import { fakeSocket, fastcgiStream, nodeFastcgi } from "./fastcgi-peers.mjs";
 import { concat, nginxTypicalVars } from "./fixtures.mjs";
 
 export const checks = [];
@@ -47,7 +46,6 @@ const request = concat([
   ...encodeStream(RecordType.STDIN, 1, stdin),
   encodeStreamEnd(RecordType.STDIN, 1),
 ]);
-const requestBuffer = Buffer.from(request);
 
 const stdoutBody = new Uint8Array(1 << 20).map((_, i) => 0x41 + (i % 26));
 const response = concat([
@@ -56,21 +54,6 @@ const response = concat([
   encodeEndRequest(1),
 ]);
 const responseBuffer = Buffer.from(response);
-
-/** A socket stand-in the peers can listen on: 'data' is emitted synchronously. */
-function fakeSocket() {
-  return Object.assign(new EventEmitter(), {
-    writable: true,
-    destroyed: false,
-    write: (_b, cb) => {
-      cb?.();
-      return true;
-    },
-    end() {},
-    destroy() {},
-    setTimeout() {},
-  });
-}
 
 group(`FastCGI php-fpm-typical request (${request.length} bytes, ${phpVars.length} params)`, () => {
   summary(() => {
@@ -96,29 +79,16 @@ group(`FastCGI php-fpm-typical request (${request.length} bytes, ${phpVars.lengt
     bench("envwire RequestDecoder", () => decoders[0].push(request));
     bench("envwire RequestDecoder, every param read as a string", () => decoders[1].push(request));
 
-    const fsSocket = fakeSocket();
-    const fs = new fcgiStream.FastCGIStream(fsSocket);
-    const fsSeen = { records: 0, params: 0 };
-    fs.on("record", (_id, record) => {
-      fsSeen.records++;
-      if (record.params) fsSeen.params += record.params.length;
-    });
-    bench("fastcgi-stream", () => fsSocket.emit("data", requestBuffer));
-
-    const nfSocket = fakeSocket();
-    const nfSeen = { requests: 0 };
-    const server = nodeFastcgi.createServer((req) => {
-      nfSeen.requests++;
-      nfSocket.endRequest(1, 0);
-      do_not_optimize(req);
-    });
-    server.emit("connection", nfSocket);
-    bench("node-fastcgi", () => nfSocket.emit("data", requestBuffer));
+    const fs = fastcgiStream(request);
+    bench("fastcgi-stream", fs.run);
+    const nf = nodeFastcgi(request);
+    bench("node-fastcgi", nf.run);
 
     checks.push(() => {
       if (seen.heads > 0 && seen.params !== seen.heads * phpVars.length)
         throw new Error("envwire miscounted params");
-      if (fsSeen.records > 0 && fsSeen.params === 0) throw new Error("fastcgi-stream saw no params");
+      fs.check();
+      nf.check();
     });
   });
 });

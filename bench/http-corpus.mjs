@@ -34,10 +34,21 @@ export const corpus = new TextEncoder().encode(corpusRequests.join(""));
 export const requestChunks = corpusRequests.map((text) => new TextEncoder().encode(text));
 export const REQUESTS = 8;
 
+/** What an application commonly asks its Environ for, by name. */
+const USUAL_NAMES = [
+  "REQUEST_METHOD",
+  "PATH_INFO",
+  "QUERY_STRING",
+  "HTTP_HOST",
+  "CONTENT_TYPE",
+  "HTTP_COOKIE",
+];
+
 /**
  * envwire's RequestDecoder over the corpus. `mode`: "head" (the heads only), "built" (an
  * Environ made, no value read), "bytes" (every value's byte length read), "strings" (every
- * name and value read as a string), "uwsgi" or "fastcgi" (each request sent on, as a
+ * name and value read as a string), "iterate" (the same with for…of), "get" (the
+ * usual names read with get()), "uwsgi" or "fastcgi" (each request sent on, as a
  * gateway does: a uwsgi packet, or FastCGI PARAMS records, made from its Environ).
  */
 export function envwireDecoder(mode, chunks = [corpus]) {
@@ -51,6 +62,8 @@ export function envwireDecoder(mode, chunks = [corpus]) {
       if (mode === "bytes") for (let i = 0; i < env.size; i++) seen.bytes += valueByteLength(env, i);
       if (mode === "strings")
         for (let i = 0; i < env.size; i++) seen.bytes += env.nameAt(i).length + env.valueAt(i).length;
+      if (mode === "iterate") for (const [name, value] of env) seen.bytes += name.length + value.length;
+      if (mode === "get") for (const name of USUAL_NAMES) seen.bytes += env.get(name)?.length ?? 0;
       if (mode === "uwsgi") seen.bytes += encodeRequest(env).length;
       if (mode === "fastcgi") seen.bytes += encodeParams(1, env).length;
     },

@@ -1,16 +1,112 @@
-// Runs the benchmark suites: `pnpm bench` for all; `pnpm bench uwsgi` for the suites whose
-// name matches a regex; `pnpm bench uwsgi "1-byte"` also filters benchmarks by name.
-// Node runs with --expose-gc so that mitata reports heap bytes per operation.
-import { run } from "mitata";
+// `pnpm bench`: every scenario of the summary timed on a fresh process, then again after the
+// same code has been driven through a realistic mix of traffic (mix.mjs), then the scaling
+// rows; prints the summary tables at the end. Node runs with --expose-gc for heap figures.
+//
+//   pnpm bench                  the full run (a minute or two)
+//   pnpm bench --quick          every scenario briefly: checks the suite works, figures rough
+//   pnpm bench --json FILE      also writes the records as JSON
+//   pnpm bench --only REGEX     only the scenarios and scaling rows whose id or family match
+//   pnpm bench --detail [SUITE [BENCH]]   mitata's full report of the *.bench.mjs suites instead
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { timeRows } from "./harness.mjs";
+import { driveMix } from "./mix.mjs";
+import { judge, phaseRecord, scalingTable, summaryTable } from "./report.mjs";
+import { scalingRows } from "./scaling.mjs";
+import { floorOf, scenarios } from "./scenarios.mjs";
 
-const suites = ["bytes", "uwsgi", "scgi", "fastcgi", "http"];
-const [suiteFilter, benchFilter] = process.argv.slice(2).map((s) => new RegExp(s));
-const checks = [];
-for (const name of suites) {
-  if (suiteFilter && !suiteFilter.test(name)) continue;
-  const suite = await import(`./${name}.bench.mjs`);
-  checks.push(...suite.checks);
+const { values: flags, positionals } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    only: { type: "string" },
+    detail: { type: "boolean", default: false },
+  },
+  allowPositionals: true,
+});
+
+if (flags.detail) {
+  const { runDetail } = await import("./detail.mjs");
+  await runDetail(positionals);
+} else {
+  await summary();
 }
-await run(benchFilter ? { filter: benchFilter } : {});
-for (const check of checks) check();
-console.log(`benchmarks done; ${checks.length} result checks passed`);
+
+async function summary() {
+  const timing = flags.quick ? { rounds: 2, burstMs: 0.2 } : { rounds: 30, burstMs: 4 };
+  const connections = flags.quick ? 400 : 20_000;
+  const only = flags.only === undefined ? undefined : new RegExp(flags.only);
+  const chosen = scenarios().filter((s) => only === undefined || only.test(s.id));
+  const rowsOf = (s) => [{ run: s.run }, ...s.peers, { run: floorOf(s.bytes) }];
+  const log = (line) => process.stderr.write(`${line}\n`);
+
+  log(`timing ${chosen.length} scenarios on a fresh process…`);
+  const fresh = chosen.map((s) => phaseRecord(s, timeRows(rowsOf(s), timing)));
+  log(`driving the codecs through ${connections} connections of mixed traffic…`);
+  const started = performance.now();
+  driveMix({ connections });
+  const mixMs = performance.now() - started;
+  log(`timing them again after the mix (${(mixMs / 1000).toFixed(1)} s of it)…`);
+  const afterMix = chosen.map((s) => phaseRecord(s, timeRows(rowsOf(s), timing)));
+  const records = judge(
+    chosen.map((s, k) => ({
+      id: s.id,
+      title: s.title,
+      goal: s.goal,
+      fresh: fresh[k],
+      afterMix: afterMix[k],
+    })),
+  );
+
+  const scaling = scalingRows().filter((r) => only === undefined || only.test(r.family));
+  log(`timing ${scaling.length} scaling rows…`);
+  const scaled = scaling.map((r) => {
+    const [envwire, floor] = timeRows([{ run: r.run }, { run: floorOf(r.bytes) }], timing);
+    const per = r.per ?? r.n;
+    return {
+      family: r.family,
+      unit: r.unit,
+      n: r.n,
+      ns: envwire.ns,
+      perUnitNs: per > 0 ? envwire.ns / per : undefined,
+      heapBytes: envwire.heap,
+      floorNs: floor.ns,
+      costVsFloor: envwire.ns / floor.ns,
+    };
+  });
+  for (const s of chosen) s.check();
+  for (const r of scaling) r.check();
+
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.availableParallelism(),
+    node: process.version,
+    date: new Date().toISOString().slice(0, 10),
+    quick: flags.quick,
+    mixConnections: connections,
+  };
+  const print = (line = "") => process.stdout.write(`${line}\n`);
+  print(
+    `envwire ${flags.quick ? "quick " : ""}benchmark summary — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`,
+  );
+  if (flags.quick) print("(--quick: every scenario run briefly to check the suite; the figures are rough)");
+  print();
+  print(summaryTable(records));
+  print();
+  print(scalingTable(scaled));
+  const missed = records.filter((r) => r.goalAfterMix?.met === false).map((r) => r.id);
+  print();
+  print(
+    missed.length === 0
+      ? "every goal met after the mix"
+      : `goals not met after the mix: ${missed.join(", ")}`,
+  );
+  if (flags.json !== undefined) {
+    writeFileSync(
+      flags.json,
+      `${JSON.stringify({ machine, scenarios: records, scaling: scaled }, null, 2)}\n`,
+    );
+    log(`wrote ${flags.json}`);
+  }
+}

@@ -1,0 +1,227 @@
+// The scenarios of `pnpm bench`'s summary: each envwire operation beside the best peer that
+// does the same work on the same bytes, and beside the floor, a `set()` copy of those bytes
+// into a buffer that already exists. Each has the goal the project holds it to (#16).
+//
+// A scenario: { id, title, bytes (what the floor copies), run (envwire), peers ([{ name,
+// run }]), goal ({ against: "peer" | "floor" | another scenario's id, ratio, text }), check }.
+// A goal against a peer is a rate: envwire must do at least `ratio` times the peer's
+// operations per second. Against the floor or a scenario it is a cost: envwire's time at
+// most `ratio` times theirs.
+
+import { readFileSync } from "node:fs";
+import { Environ } from "@envwire/environ";
+import * as fastcgi from "@envwire/fastcgi-proto";
+import * as scgi from "@envwire/scgi-proto";
+import * as uwsgi from "@envwire/uwsgi-proto";
+import { do_not_optimize } from "mitata";
+import { fastcgiStream, nodeFastcgi } from "./fastcgi-peers.mjs";
+import {
+  checkSeen,
+  corpus,
+  envwireDecoder,
+  httpParserJsParser,
+  llhttpParser,
+  REQUESTS,
+  requestChunks,
+} from "./http-corpus.mjs";
+
+/** What nginx 1.22.1 sent for one GET through its stock params files (captures/README.md). */
+export const captured = {
+  uwsgi: new Uint8Array(readFileSync(new URL("captures/nginx-uwsgi.bin", import.meta.url))),
+  fastcgi: new Uint8Array(readFileSync(new URL("captures/nginx-fastcgi.bin", import.meta.url))),
+  scgi: new Uint8Array(readFileSync(new URL("captures/nginx-scgi.bin", import.meta.url))),
+};
+
+/** `set()` of `bytes` into a buffer made once: the cost of touching those bytes at all. */
+export function floorOf(bytes) {
+  const ready = new Uint8Array(bytes.length);
+  return () => {
+    ready.set(bytes);
+    return do_not_optimize(ready);
+  };
+}
+
+/** Throws unless `seen` counted something, and a whole number of `per` for each operation. */
+function expectWhole(what, count, per) {
+  if (count === 0 || count % per !== 0) throw new Error(`${what}: saw ${count}, not a multiple of ${per}`);
+}
+
+function httpScenarios() {
+  const out = [];
+  for (const [how, chunks] of [
+    ["pipelined", [corpus]],
+    ["one chunk a request", requestChunks],
+  ]) {
+    const tag = how === "pipelined" ? "pipelined" : "per-request";
+    const peers = () => [
+      { name: "llhttp", ...llhttpParser(chunks) },
+      ...(how === "pipelined" ? [{ name: "http-parser-js", ...httpParserJsParser() }] : []),
+    ];
+    for (const [mode, what, goal] of [
+      ["built", "Environ built", { against: "peer", ratio: 1.5, text: "≥ 1.5× llhttp" }],
+      [
+        "strings",
+        "every name and value read (indexed)",
+        { against: "peer", ratio: 1.0, text: "≥ 1.0× llhttp" },
+      ],
+      [
+        "iterate",
+        "every name and value read with for…of",
+        { against: `http-strings-${tag}`, ratio: 1.1, text: "≤ 1.1× the indexed read" },
+      ],
+      ["get", "six usual names read with get()", undefined],
+    ]) {
+      const envwire = envwireDecoder(mode, chunks);
+      const ps = peers();
+      out.push({
+        id: `http-${mode}-${tag}`,
+        title: `HTTP ${REQUESTS} requests, ${how}: decode + ${what}`,
+        bytes: corpus,
+        run: envwire.run,
+        peers: ps,
+        goal,
+        check: () => checkSeen([["envwire", envwire], ...ps.map((p) => [p.name, p])]),
+      });
+    }
+  }
+  for (const [to, encode] of [
+    ["uwsgi", "uwsgi"],
+    ["FastCGI", "fastcgi"],
+  ]) {
+    const envwire = envwireDecoder(encode);
+    out.push({
+      id: `gateway-http-${encode}`,
+      title: `HTTP → ${to} (${REQUESTS} requests: decode, Environ, encode)`,
+      bytes: corpus,
+      run: envwire.run,
+      peers: [],
+      goal: { against: "http-built-pipelined", ratio: 2, text: "≤ 2× HTTP decode + Environ" },
+      check: () => checkSeen([["envwire", envwire]]),
+    });
+  }
+  return out;
+}
+
+/** A decoder of `Decoder` that counts heads and vars. */
+function counting(Decoder, options) {
+  const seen = { heads: 0, vars: 0 };
+  const decoder = new Decoder(
+    {
+      onHead({ env }) {
+        seen.heads++;
+        seen.vars += env.size;
+      },
+    },
+    options,
+  );
+  return { decoder, seen };
+}
+
+function uwsgiScenarios() {
+  const packet = captured.uwsgi;
+  const { decoder, seen } = counting(uwsgi.RequestDecoder);
+  let decoded;
+  new uwsgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) }).push(packet);
+  const vars = decoded.size;
+  const encoded = { bytes: 0 };
+  return [
+    {
+      id: "uwsgi-decode",
+      title: `uwsgi: decode nginx's request packet (${packet.length} bytes, ${vars} vars)`,
+      bytes: packet,
+      run: () => decoder.push(packet),
+      peers: [],
+      goal: { against: "floor", ratio: 5, text: "≤ 5× the floor" },
+      check: () => expectWhole("uwsgi decode vars", seen.vars, vars),
+    },
+    {
+      id: "uwsgi-reencode",
+      title: "uwsgi: encode that decoded Environ again, unchanged",
+      bytes: packet,
+      run: () => {
+        encoded.bytes += uwsgi.encodeRequest(decoded).length;
+      },
+      peers: [],
+      goal: { against: "floor", ratio: 3, text: "≤ 3× the floor" },
+      check: () => expectWhole("uwsgi re-encode bytes", encoded.bytes, packet.length),
+    },
+  ];
+}
+
+function fastcgiScenarios() {
+  const request = captured.fastcgi;
+  const seen = { heads: 0, params: 0 };
+  const decoder = new fastcgi.RequestDecoder({
+    onHead({ env }) {
+      seen.heads++;
+      seen.params += env.size;
+    },
+    onEnd(id) {
+      decoder.completeRequest(id);
+    },
+  });
+  let decoded;
+  const once = new fastcgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) });
+  once.push(request);
+  const params = decoded.size;
+  const paramsRecords = fastcgi.encodeParams(1, decoded);
+  const encoded = { bytes: 0 };
+  const fs = fastcgiStream(request);
+  const nf = nodeFastcgi(request);
+  return [
+    {
+      id: "fastcgi-decode",
+      title: `FastCGI: decode nginx's request (${request.length} bytes: BEGIN, ${params} PARAMS, empty PARAMS, empty STDIN)`,
+      bytes: request,
+      run: () => decoder.push(request),
+      peers: [fs, nf],
+      goal: { against: "floor", ratio: 8, text: "≤ 8× the floor" },
+      check: () => {
+        expectWhole("FastCGI decode params", seen.params, params);
+        fs.check();
+        nf.check();
+      },
+    },
+    {
+      id: "fastcgi-reencode",
+      title: `FastCGI: encode that decoded Environ as PARAMS again (${paramsRecords.length} bytes)`,
+      bytes: paramsRecords,
+      run: () => {
+        encoded.bytes += fastcgi.encodeParams(1, decoded).length;
+      },
+      peers: [],
+      goal: { against: "floor", ratio: 3, text: "≤ 3× the floor" },
+      check: () => expectWhole("FastCGI re-encode bytes", encoded.bytes, paramsRecords.length),
+    },
+  ];
+}
+
+function scgiScenarios() {
+  const request = captured.scgi;
+  const { decoder, seen } = counting(scgi.RequestDecoder);
+  let decoded;
+  new scgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) }).push(request);
+  const vars = decoded.size;
+  // The same vars as uwsgi carries them, for the comparison #12 asks for.
+  const asUwsgi = uwsgi.encodeRequest(new Environ(decoded));
+  const u = counting(uwsgi.RequestDecoder);
+  return [
+    {
+      id: "scgi-decode",
+      title: `SCGI: decode nginx's request (${request.length} bytes, ${vars} vars)`,
+      bytes: request,
+      run: () => decoder.push(request),
+      peers: [{ name: "uwsgi decode, same vars", run: () => u.decoder.push(asUwsgi) }],
+      goal: { against: "peer", ratio: 1 / 1.5, text: "≤ 1.5× uwsgi's decode" },
+      check: () => {
+        expectWhole("SCGI decode vars", seen.vars, vars);
+        expectWhole("uwsgi decode vars", u.seen.vars, vars);
+      },
+    },
+  ];
+}
+
+/** Every scenario of the summary, made anew (each with decoders of its own). */
+export function scenarios() {
+  return [...httpScenarios(), ...uwsgiScenarios(), ...fastcgiScenarios(), ...scgiScenarios()];
+}
