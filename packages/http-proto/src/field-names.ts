@@ -167,29 +167,36 @@ const KNOWN = [
   "x-requested-with",
 ];
 
-const HTTP_ = latin1Encode("HTTP_");
+/** Where a name's CGI variable is spelled before it becomes a string: one, reused, grown when a name needs more. */
+let cgiScratch = latin1Encode(`HTTP_${" ".repeat(123)}`);
 
-/** The entry for the name `buf[start, end)` (a token), made from its bytes in one pass. */
+/**
+ * The entry for the name `buf[start, end)` (a token), made from its bytes in one pass. (A
+ * name no table holds costs one of these per field, so it allocates little: the entry, its
+ * words and its strings.)
+ */
 function entryOf(buf: Uint8Array, start: number, end: number, id: number, kind: number): FieldName {
   const length = end - start;
-  const folded = new Uint8Array(length);
-  const cgi = new Uint8Array(length + 5);
-  cgi.set(HTTP_);
+  if (cgiScratch.length < length + 5) {
+    const grown = new Uint8Array(length + 5);
+    grown.set(cgiScratch.subarray(0, 5));
+    cgiScratch = grown;
+  }
+  const cgi = cgiScratch;
   let underscore = false;
   let confusable = false;
   for (let k = 0; k < length; k++) {
     const c = buf[start + k]!;
-    folded[k] = c | 0x20;
     cgi[5 + k] = c >= 0x61 && c <= 0x7a ? c - 0x20 : c === 0x2d ? 0x5f : c;
     if (c === 0x5f) underscore = true;
     if (c === 0x5e || c === 0x7e || c === 0x60 || c === 0x7c || c === 0x5f) confusable = true;
   }
-  const view = new DataView(folded.buffer);
   const wordCount = length >> 2;
   const words = new Int32Array(wordCount);
-  for (let k = 0; k < wordCount; k++) words[k] = view.getInt32(k * 4, true);
+  for (let k = 0, i = start; k < wordCount; k++, i += 4)
+    words[k] = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24) | 0x20202020;
   let tail = 0;
-  for (let k = wordCount * 4; k < length; k++) tail = (tail << 8) | folded[k]!;
+  for (let i = start + wordCount * 4; i < end; i++) tail = (tail << 8) | buf[i]! | 0x20;
   return {
     id,
     length,
@@ -201,7 +208,7 @@ function entryOf(buf: Uint8Array, start: number, end: number, id: number, kind: 
         ? "CONTENT_TYPE"
         : kind === FieldKind.ContentLength
           ? "CONTENT_LENGTH"
-          : latin1Decode(cgi),
+          : latin1Decode(cgi, 0, length + 5),
     underscore,
     exact: confusable ? latin1Decode(buf, start, end).replace(/[A-Z]+/g, (s) => s.toLowerCase()) : undefined,
     kind,
