@@ -38,21 +38,22 @@ function heapPerOp(fn, ops) {
 }
 
 /**
- * Times `rows` ({ name, run }) interleaved: `rounds` rounds of one burst of each, in an order
+ * Times `rows` ({ name, run }) interleaved: `warmup` rounds untimed (the engine optimises the
+ * code meanwhile, on another thread), then `rounds` rounds of one burst of each, in an order
  * that turns each round; returns each row's { ns, heap } (ns: median time per operation).
  */
-export function timeRows(rows, { rounds, burstMs }) {
+export function timeRows(rows, { rounds, warmup, burstMs }) {
   for (const row of rows) row.run(); // (each runs once before any burst is sized)
   const sizes = rows.map((row) => burstSize(row.run, burstMs));
   const samples = rows.map(() => []);
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < warmup + rounds; r++) {
     for (let j = 0; j < rows.length; j++) {
       const k = (j + r) % rows.length;
       const { run } = rows[k];
       const n = sizes[k];
       const start = now();
       for (let i = 0; i < n; i++) run();
-      samples[k].push((now() - start) / n);
+      if (r >= warmup) samples[k].push((now() - start) / n);
     }
   }
   return rows.map((row, k) => ({

@@ -34,7 +34,7 @@ if (flags.detail) {
 }
 
 async function summary() {
-  const timing = flags.quick ? { rounds: 2, burstMs: 0.2 } : { rounds: 30, burstMs: 4 };
+  const timing = flags.quick ? { rounds: 2, warmup: 0, burstMs: 0.2 } : { rounds: 30, warmup: 6, burstMs: 4 };
   const connections = flags.quick ? 400 : 20_000;
   const only = flags.only === undefined ? undefined : new RegExp(flags.only);
   const chosen = scenarios().filter((s) => only === undefined || only.test(s.id));
