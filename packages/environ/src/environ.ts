@@ -236,8 +236,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   /** Entries in wire order, values as latin-1. */
-  *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return new Entries(this);
   }
 
   /** Same as iterating the Environ. */
@@ -574,6 +574,31 @@ export class Environ implements Iterable<[name: string, value: string]> {
       if (buf === undefined) w.latin1(env.#refs[i * REFS + STRING] as string);
       else w.copy(buf, env.#spans[i * SPANS + VALUE_START]!, env.#spans[i * SPANS + VALUE_END]!);
     };
+  }
+}
+
+/**
+ * An Environ's entries in order: a class rather than a generator, as the engine inlines its
+ * next() into a for…of and then makes neither the result nor the pair (a generator's it
+ * cannot: the loop ran at 0.6–0.8× the indexed one).
+ */
+class Entries implements IterableIterator<[string, string]> {
+  readonly #env: Environ;
+  #i = 0;
+
+  constructor(env: Environ) {
+    this.#env = env;
+  }
+
+  next(): IteratorResult<[string, string], undefined> {
+    const i = this.#i;
+    if (i >= this.#env.size) return { value: undefined, done: true };
+    this.#i = i + 1;
+    return { value: [this.#env.nameAt(i), this.#env.valueAt(i)], done: false };
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this;
   }
 }
 
