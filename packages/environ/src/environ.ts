@@ -126,6 +126,9 @@ let nameLength: (env: Environ, i: number) => number;
 let valueLength: (env: Environ, i: number) => number;
 let writeName: (env: Environ, i: number, w: ByteWriter) => void;
 let writeValue: (env: Environ, i: number, w: ByteWriter) => void;
+let setSource: (env: Environ, format: string, buf: Uint8Array, start: number, end: number) => void;
+let sourceBytes: (env: Environ, format: string) => number;
+let copySource: (env: Environ, w: ByteWriter) => void;
 
 export class Environ implements Iterable<[name: string, value: string]> {
   /**
@@ -147,6 +150,15 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #textBuf: Uint8Array | null | undefined;
   #textStart = 0;
   #text = "";
+  /**
+   * The block of bytes this Environ was decoded from whole, in the layout of `#sourceFormat`,
+   * while no entry has changed since (see markSource): an encoder of that format sends it
+   * on with one copy.
+   */
+  #source: Uint8Array | undefined = undefined;
+  #sourceFormat = "";
+  #sourceStart = 0;
+  #sourceEnd = 0;
 
   /**
    * `capacity` is how many entries to make room for up front (default 24): a codec that knows
@@ -291,6 +303,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     }
     this.#textBuf = undefined;
     this.#text = "";
+    this.#source = undefined;
     return this;
   }
 
@@ -409,6 +422,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     valueEnd: number,
     string: string | undefined,
   ): void {
+    this.#source = undefined;
     let refs = this.#refs;
     let spans = this.#spans;
     if (refs === NO_REFS) {
@@ -510,6 +524,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Removes the entries for which `doomed(i)` holds, in one pass; returns how many went. */
   #removeWhere(doomed: (i: number) => boolean): number {
+    this.#source = undefined;
     const n = this.#count;
     const refs = this.#refs;
     const spans = this.#spans;
@@ -541,7 +556,19 @@ export class Environ implements Iterable<[name: string, value: string]> {
     };
     borrowRun = (env, run) => {
       env.#settle();
+      env.#source = undefined;
       env.#run = run;
+    };
+    setSource = (env, format, buf, start, end) => {
+      env.#source = buf;
+      env.#sourceFormat = format;
+      env.#sourceStart = start;
+      env.#sourceEnd = end;
+    };
+    sourceBytes = (env, format) =>
+      env.#source !== undefined && env.#sourceFormat === format ? env.#sourceEnd - env.#sourceStart : -1;
+    copySource = (env, w) => {
+      w.copy(env.#source!, env.#sourceStart, env.#sourceEnd);
     };
     nameIs = (env, i, name) => env.#nameIs(env.#check(i), name);
     nameLength = (env, i) => {
@@ -689,4 +716,25 @@ export function writeNameAt(env: Environ, i: number, w: ByteWriter): void {
 /** Writes entry `i`'s value bytes, straight from the decoded input where it came from there. */
 export function writeValueAt(env: Environ, i: number, w: ByteWriter): void {
   writeValue(env, i, w);
+}
+
+/**
+ * Notes that `buf[start, end)` is every entry of `env`, in order, laid out as `format` (a
+ * codec's name for its own layout, such as "uwsgi vars") lays them out, exactly as that
+ * codec's encoder would write them: so that it can send them on as one copy, until an entry
+ * changes (any change forgets the note). For a decoder, once it has added every entry from
+ * that one block of one chunk.
+ */
+export function markSource(env: Environ, format: string, buf: Uint8Array, start: number, end: number): void {
+  setSource(env, format, buf, start, end);
+}
+
+/** Bytes of the block `env` was decoded from as `format` (see markSource), or -1 when there is none. */
+export function sourceByteLength(env: Environ, format: string): number {
+  return sourceBytes(env, format);
+}
+
+/** Writes the block `env` was decoded from: only once sourceByteLength has said there is one. */
+export function writeSource(env: Environ, w: ByteWriter): void {
+  copySource(env, w);
 }

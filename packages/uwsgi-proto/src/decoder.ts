@@ -208,11 +208,14 @@ export class RequestDecoder {
   #readVars(chunk: Uint8Array, p: number): number {
     const blockEnd = p + this.#left;
     const avail = Math.min(chunk.length, blockEnd);
+    // Nothing of the block read yet (no entry, none cut) and all of it here: it is one view.
+    const whole = blockEnd <= chunk.length && this.#cut.length === 0 && this.#vars.env.size === 0;
     if (this.#cut.length > 0) {
       p = this.#gatherEntry(chunk, p, avail);
       if (this.#cut.length > 0) return p;
     }
     const parsedTo = this.#vars.parse(chunk, p, avail, blockEnd, this.#base);
+    if (whole) this.#vars.markWhole(chunk, p, blockEnd);
     if (parsedTo < avail) {
       // An entry runs on into the next chunk: start gathering it.
       this.#cutOffset = this.#base + parsedTo;

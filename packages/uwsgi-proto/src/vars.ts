@@ -9,17 +9,26 @@ import {
   type ByteWriter,
   DECIMAL_OVERFLOW,
   latin1Equals,
+  markSource,
   nameByteLength,
   nameEquals,
   parseCgiContentLength,
   quote,
+  sourceByteLength,
   valueByteLength,
   writeNameAt,
+  writeSource,
   writeValueAt,
 } from "@envwire/environ/codec";
 import { MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 
 const CONTENT_LENGTH = "CONTENT_LENGTH";
+/**
+ * The layout markSource notes a vars block in: an Environ decoded from one whole block is
+ * written back as a copy of it (the decoder checked what measureVars checks: the same block
+ * passes both).
+ */
+const VARS_LAYOUT = "uwsgi vars";
 
 /**
  * CONTENT_LENGTH so far (-1 while absent) merged with one more occurrence in `buf[start, end)`.
@@ -65,6 +74,11 @@ export class VarsParser {
   /** Lets go of the entries read so far (the decoder failed). */
   release(): void {
     this.env = new Environ();
+  }
+
+  /** Notes that the entries parsed so far are the whole block `buf[start, end)` (see markSource). */
+  markWhole(buf: Uint8Array, start: number, end: number): void {
+    markSource(this.env, VARS_LAYOUT, buf, start, end);
   }
 
   /** Starts a new vars block (into the Environ made when the last one was taken). */
@@ -131,6 +145,7 @@ function overrun(code: string, what: string, offset: number): ProtocolError {
 export function decodeVars(payload: Uint8Array): Environ {
   const parser = new VarsParser();
   parser.parse(payload, 0, payload.length, payload.length, 0);
+  parser.markWhole(payload, 0, payload.length);
   return parser.env;
 }
 
@@ -140,6 +155,8 @@ export function decodeVars(payload: Uint8Array): Environ {
  * block will start in the output, for error offsets.
  */
 export function measureVars(env: Environ, base = 0): number {
+  const whole = sourceByteLength(env, VARS_LAYOUT);
+  if (whole >= 0) return whole;
   let size = 0;
   let contentLength = -1;
   const n = env.size;
@@ -171,6 +188,10 @@ export function measureVars(env: Environ, base = 0): number {
 
 /** Writes `env` as a vars block; the caller has measured it with measureVars. */
 export function writeVars(env: Environ, w: ByteWriter): void {
+  if (sourceByteLength(env, VARS_LAYOUT) >= 0) {
+    writeSource(env, w);
+    return;
+  }
   const n = env.size;
   for (let i = 0; i < n; i++) {
     w.u16le(nameByteLength(env, i));

@@ -1,4 +1,5 @@
 import { Environ } from "@envwire/environ";
+import { sourceByteLength } from "@envwire/environ/codec";
 import { describe, expect, it } from "vitest";
 import { protocolErrorOf } from "../../../test/support/errors.js";
 import {
@@ -7,6 +8,7 @@ import {
   encodeRequestInto,
   MAX_DATASIZE,
   measureRequest,
+  RequestDecoder,
   UwsgiErrorCode,
 } from "../src/index.js";
 import { packet, request, varsBlock } from "./builder.js";
@@ -97,5 +99,59 @@ describe("encodePacketHeader", () => {
     expect(encodePacketHeader(72, 0x1234, 1)).toEqual(Uint8Array.from([72, 0x34, 0x12, 1]));
     expect(protocolErrorOf(() => encodePacketHeader(0, 65536))?.[0]).toBe(UwsgiErrorCode.VarsTooLarge);
     expect(protocolErrorOf(() => encodePacketHeader(300, 1))?.[0]).toBe(UwsgiErrorCode.BadModifier);
+  });
+});
+
+describe("encodeRequest of a decoded Environ", () => {
+  const pairs: [string, string][] = [
+    ["REQUEST_METHOD", "GET"],
+    ["CONTENT_LENGTH", "0"],
+    ["PATH_INFO", "/a"],
+    ["HTTP_X_DUP", "1"],
+    ["HTTP_X_DUP", "2"],
+  ];
+  const wire = request(pairs);
+  /** The Environ decoded from `wire` pushed in the given pieces. */
+  const decode = (...cuts: number[]): Environ => {
+    let env: Environ | undefined;
+    const decoder = new RequestDecoder({ onHead: (head) => (env = head.env) });
+    let at = 0;
+    for (const cut of [...cuts, wire.length]) {
+      decoder.push(wire.subarray(at, cut));
+      at = cut;
+    }
+    return env!;
+  };
+
+  it("sends a block that came whole in one chunk on as one copy of it, and the same bytes", () => {
+    const env = decode();
+    expect(sourceByteLength(env, "uwsgi vars")).toBe(wire.length - 4);
+    expect(encodeRequest(env)).toEqual(wire);
+    const out = new Uint8Array(wire.length + 2);
+    expect(encodeRequestInto(env, out, 1)).toBe(wire.length + 1);
+    expect(out.subarray(1, -1)).toEqual(wire);
+  });
+
+  it("writes a block cut by a chunk entry by entry, to the same bytes", () => {
+    for (const cut of [2, 4, 9, 20, wire.length - 1]) {
+      const env = decode(cut);
+      expect(sourceByteLength(env, "uwsgi vars")).toBe(cut <= 4 ? wire.length - 4 : -1);
+      expect(encodeRequest(env)).toEqual(wire);
+    }
+  });
+
+  it("writes what the Environ holds once anything has changed", () => {
+    const changes: [string, (env: Environ) => unknown, [string, string][]][] = [
+      ["set", (env) => env.set("PATH_INFO", "/b"), pairs.map(([k, v]) => [k, k === "PATH_INFO" ? "/b" : v])],
+      ["append", (env) => env.append("X", "y"), [...pairs, ["X", "y"]]],
+      ["delete", (env) => env.delete("HTTP_X_DUP"), pairs.filter(([k]) => k !== "HTTP_X_DUP")],
+      ["detach", (env) => env.detach(), pairs],
+    ];
+    for (const [what, change, expected] of changes) {
+      const env = decode();
+      change(env);
+      expect(sourceByteLength(env, "uwsgi vars"), what).toBe(-1);
+      expect(encodeRequest(env), what).toEqual(request(expected));
+    }
   });
 });
