@@ -10,8 +10,10 @@ import {
   checkEnviron,
   nameByteLength,
   quote,
+  sourceByteLength,
   valueByteLength,
   writeNameAt,
+  writeSource,
   writeValueAt,
 } from "@envwire/environ/codec";
 import {
@@ -24,7 +26,7 @@ import {
   Role,
   VERSION,
 } from "./constants.js";
-import { MAX_PAIR_LENGTH, pairSize, writePairLength } from "./name-value.js";
+import { MAX_PAIR_LENGTH, PAIRS_LAYOUT, pairSize, writePairLength } from "./name-value.js";
 
 export interface PaddingOption {
   /** Pad each record's content to a multiple of 8 bytes, as the spec recommends. Default true. */
@@ -239,6 +241,8 @@ function encodePairRecords(
   pad: boolean,
   stream: boolean,
 ): Uint8Array {
+  const whole = stream ? sourceByteLength(env, PAIRS_LAYOUT) : -1;
+  if (whole > 0 && whole <= maxContent(pad)) return oneRecordStream(type, requestId, env, whole, pad);
   const sizes: number[] = [];
   let offset = 0;
   const n = env.size;
@@ -272,6 +276,28 @@ function encodePairRecords(
   for (let i = 0; i < n; i++) records.pair(env, i, sizes[i]!);
   records.finish();
   if (stream || lengths.length === 0) writeHeader(w, type, requestId, 0, 0);
+  w.finish();
+  return w.bytes;
+}
+
+/**
+ * The stream of an Environ decoded whole from one block of pairs (see PairReader), which
+ * fits one record: that record, a copy of the block, and the empty record that closes it.
+ * (What the general path writes for the same pairs, byte for byte.)
+ */
+function oneRecordStream(
+  type: number,
+  requestId: number,
+  env: Environ,
+  length: number,
+  pad: boolean,
+): Uint8Array {
+  const padding = pad ? paddingFor(length) : 0;
+  const w = ByteWriter.alloc(HEADER_SIZE + length + padding + HEADER_SIZE);
+  writeHeader(w, type, requestId, length, padding);
+  writeSource(env, w);
+  for (let k = 0; k < padding; k++) w.u8(0);
+  writeHeader(w, type, requestId, 0, 0);
   w.finish();
   return w.bytes;
 }

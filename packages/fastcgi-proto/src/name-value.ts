@@ -9,8 +9,11 @@
  * ParamsBudget, per connection: memory grows only with bytes that arrived.
  */
 import { Environ, ProtocolError } from "@envwire/environ";
-import { appendEncoded, type ByteWriter, CutEntries } from "@envwire/environ/codec";
+import { appendEncoded, type ByteWriter, CutEntries, markSource } from "@envwire/environ/codec";
 import { FcgiErrorCode } from "./constants.js";
+
+/** The layout markSource notes name-value pairs in (see PairReader). */
+export const PAIRS_LAYOUT = "fastcgi pairs";
 
 /** The largest length a pair can carry: 31 bits. */
 export const MAX_PAIR_LENGTH = 0x7fffffff;
@@ -65,6 +68,15 @@ export class PairReader {
   /** The pair cut by a piece boundary, being gathered, and the stream offset of its first byte. */
   readonly #cut = new CutEntries();
   #pairOffset = 0;
+  /**
+   * The one piece every pair came in, while they all did and each length was written as the
+   * encoder writes it (one byte below 128): then the Environ is marked as decoded from it
+   * (markSource), and encodeParams sends it on as one copy.
+   */
+  #whole: Uint8Array | undefined = undefined;
+  #wholeStart = 0;
+  #wholeEnd = 0;
+  #canonical = true;
 
   /** At most `maxSize` bytes and `maxPairs` pairs, and within `budget` with the connection's other streams. */
   constructor(maxSize: number, maxPairs: number, budget?: ParamsBudget) {
@@ -98,6 +110,7 @@ export class PairReader {
 
   #take(buf: Uint8Array, start: number, end: number, offset: number): void {
     const n = end - start;
+    const first = this.#total === 0;
     if (this.#budget !== undefined) this.#budget.bytes += n;
     this.#total += n;
     let p = start;
@@ -106,6 +119,11 @@ export class PairReader {
       if (this.#cut.length > 0) return;
     }
     const parsedTo = this.#parse(buf, p, end, offset - start);
+    if (n > 0) {
+      this.#whole = first && parsedTo === end ? buf : undefined;
+      this.#wholeStart = start;
+      this.#wholeEnd = end;
+    }
     if (parsedTo < end) {
       this.#pairOffset = offset + parsedTo - start;
       this.#gather(buf, parsedTo, end);
@@ -122,6 +140,9 @@ export class PairReader {
       );
     }
     this.release();
+    if (this.#whole !== undefined && this.#canonical)
+      markSource(this.env, PAIRS_LAYOUT, this.#whole, this.#wholeStart, this.#wholeEnd);
+    this.#whole = undefined;
     return this.env;
   }
 
@@ -147,9 +168,12 @@ export class PairReader {
       const valueSize = buf[p + nameSize]! & 0x80 ? 4 : 1;
       const nameStart = p + nameSize + valueSize;
       if (nameStart > end) break;
-      const nameEnd = nameStart + lengthAt(buf, p);
-      const valueEnd = nameEnd + lengthAt(buf, p + nameSize);
+      const nameLength = lengthAt(buf, p);
+      const valueLength = lengthAt(buf, p + nameSize);
+      const nameEnd = nameStart + nameLength;
+      const valueEnd = nameEnd + valueLength;
       if (valueEnd > end) break;
+      if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
       this.#count(base + p);
       appendEncoded(env, buf, nameStart, nameEnd, nameEnd, valueEnd);
       p = valueEnd;

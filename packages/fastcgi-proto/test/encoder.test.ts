@@ -1,4 +1,5 @@
 import { Environ } from "@envwire/environ";
+import { sourceByteLength } from "@envwire/environ/codec";
 import { describe, expect, it } from "vitest";
 import { concat } from "../../../test/support/chunks.js";
 import { protocolErrorOf } from "../../../test/support/errors.js";
@@ -14,8 +15,9 @@ import {
   FcgiErrorCode,
   paddingFor,
   RecordType,
+  RequestDecoder,
 } from "../src/index.js";
-import { pairs, record } from "./builder.js";
+import { begin, pairs, record, stream } from "./builder.js";
 import { decodeRequests } from "./recorder.js";
 
 /** Splits encoded bytes back into [type, id, contentLength, padding] per record. */
@@ -162,5 +164,60 @@ describe("validation", () => {
     expect(codeOf(() => encodeRecordHeader(256, 1, 0))).toBe(FcgiErrorCode.BadField);
     expect(codeOf(() => encodeStream(6, 0, new Uint8Array(1)))).toBe(FcgiErrorCode.BadField);
     expect(codeOf(() => encodeParams(1.5, new Environ()))).toBe(FcgiErrorCode.BadField);
+  });
+});
+
+describe("encodeParams of a decoded Environ", () => {
+  const list: [string, string][] = [
+    ["SCRIPT_FILENAME", "/var/www/index.php"],
+    ["REQUEST_METHOD", "GET"],
+    ["HTTP_COOKIE", "c".repeat(200)],
+    ["X", ""],
+  ];
+  const block = pairs(list);
+  /** The Environ a RequestDecoder makes of a request whose PARAMS stream is `params`. */
+  const decode = (params: Uint8Array): Environ => {
+    let env: Environ | undefined;
+    new RequestDecoder({ onHead: (head) => (env = head.env) }).push(
+      concat([begin(1), params, stream(RecordType.STDIN, 1, new Uint8Array(0))]),
+    );
+    return env!;
+  };
+  const expected = (padded: boolean, entries = list) => {
+    const content = pairs(entries);
+    return concat([
+      record(RecordType.PARAMS, 1, content, padded ? paddingFor(content.length) : 0),
+      record(RecordType.PARAMS, 1),
+    ]);
+  };
+
+  it("sends pairs that came in one record on as one copy of them, and the same bytes", () => {
+    const env = decode(stream(RecordType.PARAMS, 1, block));
+    expect(sourceByteLength(env, "fastcgi pairs")).toBe(block.length);
+    expect(encodeParams(1, env)).toEqual(expected(true));
+    expect(encodeParams(1, env, { pad: false })).toEqual(expected(false));
+  });
+
+  it("writes pairs pair by pair when they came in several records, or with lengths written long", () => {
+    const split = decode(stream(RecordType.PARAMS, 1, block, [30]));
+    expect(sourceByteLength(split, "fastcgi pairs")).toBe(-1);
+    expect(encodeParams(1, split)).toEqual(expected(true));
+    // "X" = "" with its lengths in four bytes each: valid, but not what the encoder writes.
+    const long = concat([pairs(list.slice(0, 3)), Uint8Array.from([0x80, 0, 0, 1, 0x80, 0, 0, 0, 0x58])]);
+    const env = decode(stream(RecordType.PARAMS, 1, long));
+    expect(sourceByteLength(env, "fastcgi pairs")).toBe(-1);
+    expect(encodeParams(1, env)).toEqual(expected(true));
+  });
+
+  it("writes what the Environ holds once anything has changed", () => {
+    const env = decode(stream(RecordType.PARAMS, 1, block));
+    env.set("REQUEST_METHOD", "POST");
+    expect(sourceByteLength(env, "fastcgi pairs")).toBe(-1);
+    expect(encodeParams(1, env)).toEqual(
+      expected(
+        true,
+        list.map(([k, v]) => [k, k === "REQUEST_METHOD" ? "POST" : v]),
+      ),
+    );
   });
 });

@@ -1,0 +1,20 @@
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { envwireDecoder } from "./http-corpus.mjs";
+import { driveMix } from "./mix.mjs";
+
+const [mode = "built", mix, out] = process.argv.slice(2);
+const d = envwireDecoder(mode);
+for (let i = 0; i < 60000; i++) d.run();
+if (mix === "mix") driveMix({ connections: 20000 });
+for (let i = 0; i < 20000; i++) d.run();
+const s = new Session();
+s.connect();
+await s.post("Profiler.enable");
+await s.post("Profiler.setSamplingInterval", { interval: 50 });
+await s.post("Profiler.start");
+const t = process.hrtime.bigint();
+for (let i = 0; i < 100000; i++) d.run();
+console.log(mode, mix, (Number(process.hrtime.bigint() - t) / 100000 / 1000).toFixed(2), "µs");
+const { profile } = await s.post("Profiler.stop");
+writeFileSync(out, JSON.stringify(profile));
