@@ -58,6 +58,25 @@ describe("a wrong argument is a TypeError at the call", () => {
     }
   });
 
+  it("encoders into a caller's buffer: a Uint8Array, and an offset inside it", () => {
+    const env = new Environ([["REQUEST_METHOD", "GET"]]);
+    const into: [string, (out: unknown, offset: unknown) => unknown][] = [
+      ["uwsgi", (out, offset) => uwsgi.encodeRequestInto(env, out as Uint8Array, offset as number)],
+      ["scgi", (out, offset) => scgi.encodeRequestInto(env, out as Uint8Array, offset as number)],
+      ["fastcgi", (out, offset) => fcgi.encodeParamsInto(1, env, out as Uint8Array, offset as number)],
+    ];
+    for (const [what, encode] of into) {
+      expect(() => encode(js(new Array(64).fill(0)), 0), what).toThrow(
+        /out must be a Uint8Array .*not Array/,
+      );
+      for (const offset of [-1, 1.5, "0", 65])
+        expect(() => encode(new Uint8Array(64), js(offset)), what).toThrow(
+          /offset must be an integer from 0 to out.length/,
+        );
+      expect(encode(new Uint8Array(64), 0), what).toBeGreaterThan(0);
+    }
+  });
+
   it("encoders: an Environ, not a plain object; bytes, not a string", () => {
     const plain = js({ REQUEST_METHOD: "GET" });
     expect(() => uwsgi.encodeRequest(plain)).toThrow(/encodeRequest: env must be an Environ/);
@@ -66,6 +85,8 @@ describe("a wrong argument is a TypeError at the call", () => {
     expect(() => scgi.encodeRequest(plain)).toThrow(/encodeRequest: env must be an Environ/);
     expect(() => scgi.measureRequest(plain)).toThrow(/env must be an Environ/);
     expect(() => fcgi.encodeParams(1, plain)).toThrow(/encodeParams: env must be an Environ/);
+    expect(() => fcgi.encodeParamsInto(1, plain, new Uint8Array(64), 0)).toThrow(/env must be an Environ/);
+    expect(() => fcgi.measureParams(plain)).toThrow(/measureParams: env must be an Environ/);
     expect(() => http.encodeEnvironRequest(plain)).toThrow(/env must be an Environ/);
     expect(() => fcgi.encodeStream(fcgi.RecordType.STDIN, 1, js("hello"))).toThrow(
       /encodeStream: payload must be a Uint8Array .*not string/,

@@ -34,3 +34,14 @@ export function checkValue(value: unknown, where: string): void {
 export function checkName(name: unknown, where: string): void {
   if (typeof name !== "string") throw new TypeError(`${where}: a name must be a string, not ${kind(name)}`);
 }
+
+/** `out` must be a Uint8Array and `offset` an index into it (where an encoder writes). */
+export function checkOutput(out: unknown, offset: unknown, where: string): void {
+  checkChunk(out, where, "out");
+  if (
+    !(Number.isInteger(offset) && (offset as number) >= 0 && (offset as number) <= (out as Uint8Array).length)
+  )
+    throw new TypeError(
+      `${where}: offset must be an integer from 0 to out.length (${(out as Uint8Array).length}), not ${typeof offset === "number" ? offset : kind(offset)}`,
+    );
+}

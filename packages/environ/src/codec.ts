@@ -34,7 +34,7 @@ export { DecoderLifecycle } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 
 // Arguments checked at a public entry point (a TypeError naming the argument).
-export { checkChunk, checkHandler } from "./arguments.js";
+export { checkChunk, checkHandler, checkOutput } from "./arguments.js";
 
 // Bytes: copies, searches, decimal numbers, latin-1 and HTTP tokens.
 export { copyBytes } from "./copy.js";

@@ -8,6 +8,7 @@ import {
   ByteWriter,
   checkChunk,
   checkEnviron,
+  checkOutput,
   nameByteLength,
   quote,
   sourceByteLength,
@@ -221,6 +222,34 @@ export function encodeParams(requestId: number, env: Environ, options: PaddingOp
   return encodePairRecords(RecordType.PARAMS, requestId, env, options.pad ?? true, true);
 }
 
+/** Bytes encodeParams would produce for `env` (the closing empty record included); validates as it goes. */
+export function measureParams(env: Environ, options: PaddingOption = {}): number {
+  checkEnviron(env, "measureParams");
+  return planPairRecords(RecordType.PARAMS, env, options.pad ?? true, true).total;
+}
+
+/**
+ * Writes the PARAMS stream for `env` and its closing empty record into `out` at `offset`;
+ * returns the offset just past them. Throws ProtocolError (ENVIRON_BUFFER_TOO_SMALL) before
+ * writing anything if they do not fit.
+ */
+export function encodeParamsInto(
+  requestId: number,
+  env: Environ,
+  out: Uint8Array,
+  offset: number,
+  options: PaddingOption = {},
+): number {
+  checkEnviron(env, "encodeParamsInto");
+  checkOutput(out, offset, "encodeParamsInto");
+  check(requestId, 1, 0xffff, "request id");
+  const pad = options.pad ?? true;
+  const plan = planPairRecords(RecordType.PARAMS, env, pad, true);
+  const w = new ByteWriter(out, offset, plan.total);
+  writePairRecords(w, RecordType.PARAMS, requestId, env, plan, pad, true);
+  return w.finish();
+}
+
 /** GET_VALUES: the web server asks for the values of `names` (FCGI_MAX_CONNS, ...). One record. */
 export function encodeGetValues(names: Iterable<string>): Uint8Array {
   const env = new Environ();
@@ -241,8 +270,34 @@ function encodePairRecords(
   pad: boolean,
   stream: boolean,
 ): Uint8Array {
+  const plan = planPairRecords(type, env, pad, stream);
+  const w = ByteWriter.alloc(plan.total);
+  writePairRecords(w, type, requestId, env, plan, pad, stream);
+  w.finish();
+  return w.bytes;
+}
+
+/** How the pairs of an Environ go into records: measured (and checked) once, then written. */
+interface PairPlan {
+  /** The length of the block the Environ was decoded from whole, when it goes as one copy; else -1. */
+  readonly whole: number;
+  /** Each pair's size, and each record's content length (when not whole). */
+  readonly sizes: readonly number[];
+  readonly lengths: readonly number[];
+  /** Bytes in all, headers, padding and (for a stream) the closing empty record included. */
+  readonly total: number;
+}
+
+const NONE: readonly number[] = [];
+
+function planPairRecords(type: number, env: Environ, pad: boolean, stream: boolean): PairPlan {
+  // Decoded whole from one block of pairs (see PairReader) that fits one record: that record,
+  // a copy of the block, and the closing one; what the pair by pair path writes, byte for byte.
   const whole = stream ? sourceByteLength(env, PAIRS_LAYOUT) : -1;
-  if (whole > 0 && whole <= maxContent(pad)) return oneRecordStream(type, requestId, env, whole, pad);
+  if (whole > 0 && whole <= maxContent(pad)) {
+    const total = HEADER_SIZE + whole + (pad ? paddingFor(whole) : 0) + HEADER_SIZE;
+    return { whole, sizes: NONE, lengths: NONE, total };
+  }
   const sizes: number[] = [];
   let offset = 0;
   const n = env.size;
@@ -270,36 +325,29 @@ function encodePairRecords(
   let total = stream ? HEADER_SIZE : 0;
   for (const length of lengths) total += HEADER_SIZE + length + (pad ? paddingFor(length) : 0);
   if (lengths.length === 0 && !stream) total = HEADER_SIZE;
-
-  const w = ByteWriter.alloc(total);
-  const records = new PlannedRecords(w, type, requestId, lengths, pad);
-  for (let i = 0; i < n; i++) records.pair(env, i, sizes[i]!);
-  records.finish();
-  if (stream || lengths.length === 0) writeHeader(w, type, requestId, 0, 0);
-  w.finish();
-  return w.bytes;
+  return { whole: -1, sizes, lengths, total };
 }
 
-/**
- * The stream of an Environ decoded whole from one block of pairs (see PairReader), which
- * fits one record: that record, a copy of the block, and the empty record that closes it.
- * (What the general path writes for the same pairs, byte for byte.)
- */
-function oneRecordStream(
+function writePairRecords(
+  w: ByteWriter,
   type: number,
   requestId: number,
   env: Environ,
-  length: number,
+  plan: PairPlan,
   pad: boolean,
-): Uint8Array {
-  const padding = pad ? paddingFor(length) : 0;
-  const w = ByteWriter.alloc(HEADER_SIZE + length + padding + HEADER_SIZE);
-  writeHeader(w, type, requestId, length, padding);
-  writeSource(env, w);
-  for (let k = 0; k < padding; k++) w.u8(0);
-  writeHeader(w, type, requestId, 0, 0);
-  w.finish();
-  return w.bytes;
+  stream: boolean,
+): void {
+  if (plan.whole >= 0) {
+    const padding = pad ? paddingFor(plan.whole) : 0;
+    writeHeader(w, type, requestId, plan.whole, padding);
+    writeSource(env, w);
+    for (let k = 0; k < padding; k++) w.u8(0);
+  } else {
+    const records = new PlannedRecords(w, type, requestId, plan.lengths, pad);
+    for (let i = 0; i < plan.sizes.length; i++) records.pair(env, i, plan.sizes[i]!);
+    records.finish();
+  }
+  if (stream || plan.lengths.length === 0) writeHeader(w, type, requestId, 0, 0);
 }
 
 /** Writes pairs into records whose content lengths were planned ahead, headers and padding included. */

@@ -9,10 +9,12 @@ import {
   encodeGetValues,
   encodeGetValuesResult,
   encodeParams,
+  encodeParamsInto,
   encodeRecordHeader,
   encodeStream,
   encodeStreamEnd,
   FcgiErrorCode,
+  measureParams,
   paddingFor,
   RecordType,
   RequestDecoder,
@@ -219,5 +221,31 @@ describe("encodeParams of a decoded Environ", () => {
         list.map(([k, v]) => [k, k === "REQUEST_METHOD" ? "POST" : v]),
       ),
     );
+  });
+});
+
+describe("encodeParamsInto", () => {
+  const env = new Environ([
+    ["REQUEST_METHOD", "GET"],
+    ["HTTP_COOKIE", "c".repeat(300)],
+  ]);
+
+  it("writes what encodeParams makes into a caller's buffer at an offset, and touches nothing else", () => {
+    for (const pad of [true, false]) {
+      const expected = encodeParams(7, env, { pad });
+      expect(measureParams(env, { pad })).toBe(expected.length);
+      const out = new Uint8Array(expected.length + 5).fill(0xaa);
+      expect(encodeParamsInto(7, env, out, 2, { pad })).toBe(2 + expected.length);
+      expect(out.subarray(2, 2 + expected.length)).toEqual(expected);
+      expect([...out.subarray(0, 2), ...out.subarray(2 + expected.length)].every((b) => b === 0xaa)).toBe(
+        true,
+      );
+    }
+  });
+
+  it("writes nothing into a buffer too small, and says so", () => {
+    const out = new Uint8Array(measureParams(env) - 1);
+    expect(protocolErrorOf(() => encodeParamsInto(1, env, out, 0))?.[0]).toBe("ENVIRON_BUFFER_TOO_SMALL");
+    expect(out.every((b) => b === 0)).toBe(true);
   });
 });

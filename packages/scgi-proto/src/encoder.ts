@@ -4,7 +4,7 @@
  * framed in SCGI: send its CONTENT_LENGTH bytes as they are after the netstring.
  */
 import type { Environ } from "@envwire/environ";
-import { ByteWriter, checkEnviron } from "@envwire/environ/codec";
+import { ByteWriter, checkEnviron, checkOutput } from "@envwire/environ/codec";
 import { type BlockPlan, planBlock, writeBlock } from "./headers.js";
 
 const COLON = 0x3a;
@@ -51,6 +51,7 @@ export function measureRequest(env: Environ): number {
  */
 export function encodeRequestInto(env: Environ, out: Uint8Array, offset: number): number {
   checkEnviron(env, "encodeRequestInto");
+  checkOutput(out, offset, "encodeRequestInto");
   const plan = planBlock(env);
   return write(plan, env, new ByteWriter(out, offset, netstringSize(plan)));
 }

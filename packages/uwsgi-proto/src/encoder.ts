@@ -4,7 +4,7 @@
  * is not framed in uwsgi: send its CONTENT_LENGTH bytes as they are after the packet.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { ByteWriter, checkEnviron } from "@envwire/environ/codec";
+import { ByteWriter, checkEnviron, checkOutput } from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 import { measureVars, writeVars } from "./vars.js";
 
@@ -41,6 +41,7 @@ export function encodeRequestInto(
   modifiers: PacketModifiers = {},
 ): number {
   checkEnviron(env, "encodeRequestInto");
+  checkOutput(out, offset, "encodeRequestInto");
   const size = measureVars(env, HEADER_SIZE);
   return writeRequest(new ByteWriter(out, offset, HEADER_SIZE + size), env, size, modifiers);
 }
