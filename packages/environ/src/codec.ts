@@ -18,6 +18,7 @@ export {
   markSource,
   nameByteLength,
   nameEquals,
+  ownEntries,
   sourceByteLength,
   valueByteLength,
   writeNameAt,

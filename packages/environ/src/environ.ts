@@ -129,6 +129,7 @@ let writeValue: (env: Environ, i: number, w: ByteWriter) => void;
 let setSource: (env: Environ, format: string, buf: Uint8Array, start: number, end: number) => void;
 let sourceBytes: (env: Environ, format: string) => number;
 let copySource: (env: Environ, w: ByteWriter) => void;
+let settle: (env: Environ) => void;
 
 export class Environ implements Iterable<[name: string, value: string]> {
   /**
@@ -403,6 +404,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
     if (run === undefined) return;
     this.#run = undefined;
     this.#runBytes = undefined;
+    if (this.#refs === NO_REFS) {
+      // (Room for all at once, rather than the arrays grown entry by entry from empty.)
+      this.#refs = refsFor(run.size);
+      this.#spans = spansFor(run.size);
+    }
     for (let k = 0; k < run.size; k++) {
       const name = run.nameAt(k);
       const given = run.valueStringAt(k);
@@ -567,6 +573,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     };
     sourceBytes = (env, format) =>
       env.#source !== undefined && env.#sourceFormat === format ? env.#sourceEnd - env.#sourceStart : -1;
+    settle = (env) => env.#settle();
     copySource = (env, w) => {
       w.copy(env.#source!, env.#sourceStart, env.#sourceEnd);
     };
@@ -737,4 +744,14 @@ export function sourceByteLength(env: Environ, format: string): number {
 /** Writes the block `env` was decoded from: only once sourceByteLength has said there is one. */
 export function writeSource(env: Environ, w: ByteWriter): void {
   copySource(env, w);
+}
+
+/**
+ * Takes a borrowed run's entries in as the Environ's own (as any change would): for an
+ * encoder about to measure and then write every entry, which then reads them from the
+ * Environ's arrays, where it would ask the run for each twice. The entries stay as they are.
+ */
+export function ownEntries(env: Environ): Environ {
+  settle(env);
+  return env;
 }

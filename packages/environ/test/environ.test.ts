@@ -7,6 +7,7 @@ import {
   type EnvironRun,
   nameByteLength,
   nameEquals,
+  ownEntries,
   valueByteLength,
   writeNameAt,
   writeValueAt,
@@ -240,6 +241,25 @@ describe("Environ", () => {
     w.finish();
     expect(w.bytes).toEqual(ascii("HTTP_Y22"));
     expect(() => env.nameAt(4)).toThrow(RangeError);
+  });
+
+  it("takes a run's entries in as its own for an encoder, and they read as before, from an Environ with room or without", () => {
+    for (const capacity of [0, 24]) {
+      const { buffer, run } = runOf("xx1yy22zz333", [
+        ["HTTP_X", 2, 3],
+        ["HTTP_Y", "22"],
+        ["HTTP_X", 9, 12],
+      ]);
+      const env = appendRun(new Environ(undefined, capacity), run);
+      const before = [...env];
+      expect(ownEntries(env)).toBe(env);
+      expect([...env]).toEqual(before);
+      expect(env.getBytes("HTTP_X")!.buffer).toBe(buffer.buffer);
+      expect(nameByteLength(env, 1)).toBe(6);
+      expect(valueByteLength(env, 2)).toBe(3);
+      env.append("A", "b");
+      expect([...env]).toEqual([...before, ["A", "b"]]);
+    }
   });
 
   it("reads a run's values given as strings through every accessor, and keeps them when made its own", () => {

@@ -10,6 +10,7 @@ import {
   checkEnviron,
   checkOutput,
   nameByteLength,
+  ownEntries,
   quote,
   sourceByteLength,
   valueByteLength,
@@ -298,6 +299,7 @@ function planPairRecords(type: number, env: Environ, pad: boolean, stream: boole
     const total = HEADER_SIZE + whole + (pad ? paddingFor(whole) : 0) + HEADER_SIZE;
     return { whole, sizes: NONE, lengths: NONE, total };
   }
+  ownEntries(env);
   const sizes: number[] = [];
   let offset = 0;
   const n = env.size;

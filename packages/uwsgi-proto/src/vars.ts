@@ -12,6 +12,7 @@ import {
   markSource,
   nameByteLength,
   nameEquals,
+  ownEntries,
   parseCgiContentLength,
   quote,
   sourceByteLength,
@@ -157,6 +158,7 @@ export function decodeVars(payload: Uint8Array): Environ {
 export function measureVars(env: Environ, base = 0): number {
   const whole = sourceByteLength(env, VARS_LAYOUT);
   if (whole >= 0) return whole;
+  ownEntries(env);
   let size = 0;
   let contentLength = -1;
   const n = env.size;
@@ -170,7 +172,7 @@ export function measureVars(env: Environ, base = 0): number {
         base + size,
       );
     }
-    if (nameEquals(env, i, CONTENT_LENGTH)) {
+    if (keyLength === CONTENT_LENGTH.length && nameEquals(env, i, CONTENT_LENGTH)) {
       const value = env.bytesAt(i);
       contentLength = mergeContentLength(contentLength, value, 0, value.length, base + size + 4 + keyLength);
     }
