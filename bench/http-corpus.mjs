@@ -5,9 +5,9 @@
 
 import { createRequire } from "node:module";
 import { valueByteLength } from "@envwire/environ/codec";
-import { encodeParams } from "@envwire/fastcgi-proto";
+import { encodeParams, encodeParamsInto } from "@envwire/fastcgi-proto";
 import { RequestDecoder, requestToEnviron } from "@envwire/http-proto";
-import { encodeRequest } from "@envwire/uwsgi-proto";
+import { encodeRequest, encodeRequestInto } from "@envwire/uwsgi-proto";
 import httpParserJs from "http-parser-js";
 import { do_not_optimize } from "mitata";
 
@@ -49,7 +49,8 @@ const USUAL_NAMES = [
  * Environ made, no value read), "bytes" (every value's byte length read), "strings" (every
  * name and value read as a string), "iterate" (the same with for…of), "get" (the
  * usual names read with get()), "uwsgi" or "fastcgi" (each request sent on, as a
- * gateway does: a uwsgi packet, or FastCGI PARAMS records, made from its Environ).
+ * gateway does: a uwsgi packet, or FastCGI PARAMS records, made from its Environ), or
+ * "uwsgiInto" or "fastcgiInto" (the same written into a buffer made once).
  */
 export function envwireDecoder(mode, chunks = [corpus]) {
   const seen = { requests: 0, bytes: 0 };
@@ -104,7 +105,15 @@ const APPS = {
   fastcgi: (seen) => (head) => {
     seen.bytes += encodeParams(1, requestToEnviron(head, connection)).length;
   },
+  // (The same, written into a buffer the gateway keeps, as it would before a socket write.)
+  uwsgiInto: (seen) => (head) => {
+    seen.bytes += encodeRequestInto(requestToEnviron(head, connection), output, 0);
+  },
+  fastcgiInto: (seen) => (head) => {
+    seen.bytes += encodeParamsInto(1, requestToEnviron(head, connection), output, 0);
+  },
 };
+const output = new Uint8Array(65536);
 
 /** Node's built-in llhttp, through HTTPParser from _http_common (headers come as strings). */
 export function llhttpParser(chunks = [corpus]) {

@@ -9,6 +9,7 @@
 //   pnpm bench --detail [SUITE [BENCH]]   mitata's full report of the *.bench.mjs suites instead
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { timeRows } from "./harness.mjs";
 import { driveMix } from "./mix.mjs";

@@ -84,18 +84,23 @@ function httpScenarios() {
       });
     }
   }
-  for (const [to, encode] of [
-    ["uwsgi", "uwsgi"],
-    ["FastCGI", "fastcgi"],
+  for (const [to, encode, how] of [
+    ["uwsgi", "uwsgiInto", "encodeRequestInto"],
+    ["FastCGI", "fastcgiInto", "encodeParamsInto"],
+    ["uwsgi", "uwsgi", "encodeRequest"],
+    ["FastCGI", "fastcgi", "encodeParams"],
   ]) {
     const envwire = envwireDecoder(encode);
+    const into = how.endsWith("Into");
     out.push({
       id: `gateway-http-${encode}`,
-      title: `HTTP → ${to} (${REQUESTS} requests: decode, Environ, encode)`,
+      title: `HTTP → ${to}, ${REQUESTS} requests: decode, Environ, ${how}${into ? " into a ready buffer" : ""}`,
       bytes: corpus,
       run: envwire.run,
       peers: [],
-      goal: { against: "http-built-pipelined", ratio: 2, text: "≤ 2× HTTP decode + Environ" },
+      goal: into
+        ? { against: "http-built-pipelined", ratio: 2, text: "≤ 2× HTTP decode + Environ" }
+        : undefined,
       check: () => checkSeen([["envwire", envwire]]),
     });
   }
@@ -179,6 +184,8 @@ function fastcgiScenarios() {
   const params = decoded.size;
   const paramsRecords = fastcgi.encodeParams(1, decoded);
   const encoded = { bytes: 0 };
+  const allocated = { bytes: 0 };
+  const ready = new Uint8Array(paramsRecords.length);
   const fs = fastcgiStream(request);
   const nf = nodeFastcgi(request);
   return [
@@ -197,14 +204,25 @@ function fastcgiScenarios() {
     },
     {
       id: "fastcgi-reencode",
-      title: `FastCGI: encode that decoded Environ as PARAMS again (${paramsRecords.length} bytes)`,
+      title: `FastCGI: encode that decoded Environ as PARAMS again (${paramsRecords.length} bytes), unchanged, into a ready buffer (encodeParamsInto)`,
       bytes: paramsRecords,
       run: () => {
-        encoded.bytes += fastcgi.encodeParams(1, decoded).length;
+        encoded.bytes += fastcgi.encodeParamsInto(1, decoded, ready, 0);
       },
       peers: [],
       goal: { against: "floor", ratio: 3, text: "≤ 3× the floor" },
       check: () => expectWhole("FastCGI re-encode bytes", encoded.bytes, paramsRecords.length),
+    },
+    {
+      id: "fastcgi-reencode-alloc",
+      title: "FastCGI: the same into a new buffer (encodeParams)",
+      bytes: paramsRecords,
+      run: () => {
+        allocated.bytes += fastcgi.encodeParams(1, decoded).length;
+      },
+      peers: [],
+      goal: undefined,
+      check: () => expectWhole("FastCGI re-encode bytes", allocated.bytes, paramsRecords.length),
     },
   ];
 }
