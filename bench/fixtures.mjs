@@ -1,3 +1,5 @@
+import { do_not_optimize } from "mitata";
+
 // Request fixtures shared by the benchmarks: the vars nginx sends through its stock
 // uwsgi_params / fastcgi_params for an ordinary browser request.
 /** @type {[string, string][]} */
@@ -54,4 +56,13 @@ export function concat(parts) {
     at += p.length;
   }
   return out;
+}
+
+/** `set()` of `bytes` into a buffer made once: the cost of touching those bytes at all. */
+export function floorOf(bytes) {
+  const ready = new Uint8Array(bytes.length);
+  return () => {
+    ready.set(bytes);
+    return do_not_optimize(ready);
+  };
 }

@@ -11,11 +11,12 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { floorOf } from "./fixtures.mjs";
 import { timeRows } from "./harness.mjs";
 import { driveMix } from "./mix.mjs";
 import { judge, phaseRecord, scalingTable, summaryTable } from "./report.mjs";
 import { scalingRows } from "./scaling.mjs";
-import { floorOf, scenarios } from "./scenarios.mjs";
+import { scenarios } from "./scenarios.mjs";
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -104,10 +105,9 @@ async function summary() {
       : `goals not met after the mix: ${missed.join(", ")}`,
   );
   if (flags.json !== undefined) {
-    writeFileSync(
-      flags.json,
-      `${JSON.stringify({ machine, scenarios: records, scaling: scaled }, null, 2)}\n`,
-    );
-    log(`wrote ${flags.json}`);
+    // (Relative to where `pnpm bench` was typed: pnpm runs this in bench/.)
+    const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), flags.json);
+    writeFileSync(file, `${JSON.stringify({ machine, scenarios: records, scaling: scaled }, null, 2)}\n`);
+    log(`wrote ${file}`);
   }
 }

@@ -13,7 +13,6 @@ import { Environ } from "@envwire/environ";
 import * as fastcgi from "@envwire/fastcgi-proto";
 import * as scgi from "@envwire/scgi-proto";
 import * as uwsgi from "@envwire/uwsgi-proto";
-import { do_not_optimize } from "mitata";
 import { fastcgiStream, nodeFastcgi } from "./fastcgi-peers.mjs";
 import {
   checkSeen,
@@ -31,15 +30,6 @@ export const captured = {
   fastcgi: new Uint8Array(readFileSync(new URL("captures/nginx-fastcgi.bin", import.meta.url))),
   scgi: new Uint8Array(readFileSync(new URL("captures/nginx-scgi.bin", import.meta.url))),
 };
-
-/** `set()` of `bytes` into a buffer made once: the cost of touching those bytes at all. */
-export function floorOf(bytes) {
-  const ready = new Uint8Array(bytes.length);
-  return () => {
-    ready.set(bytes);
-    return do_not_optimize(ready);
-  };
-}
 
 /** Throws unless `seen` counted something, and a whole number of `per` for each operation. */
 function expectWhole(what, count, per) {
