@@ -14,6 +14,14 @@ const ok: [string, string][] = [
 const raw = (s: string) => ascii(s);
 const at = (bytes: Uint8Array, needle: string) => Buffer.from(bytes).indexOf(needle);
 
+/** 200 entries: their 400 NULs are more than the decoder lists at once (a batch is 256). */
+const many: [string, string][] = [
+  ...ok,
+  ...Array.from({ length: 200 }, (_, i): [string, string] => [`HTTP_X_${i}`, "v"]),
+];
+const manyBlock = block(many);
+const manyPrefix = `${manyBlock.length + 6}:`.length; // (the length of a block 6 bytes longer: one more entry)
+
 /** [name, bytes, code, offset, options?] */
 const cases: [string, Uint8Array, string, number, ScgiRequestDecoderOptions?][] = [
   ["a length that starts with a letter", raw("x0:"), E.BadLength, 0],
@@ -202,6 +210,18 @@ const cases: [string, Uint8Array, string, number, ScgiRequestDecoderOptions?][] 
     E.OddStrings,
     32,
   ],
+  [
+    "an empty name after 200 entries",
+    request([...many, ["", "xyzw"]]),
+    E.EmptyName,
+    manyPrefix + manyBlock.length,
+  ],
+  [
+    "a name and no value after 200 entries",
+    Uint8Array.from(netstring([...manyBlock, ...ascii("NAME"), 0])),
+    E.OddStrings,
+    manyPrefix + manyBlock.length + 5,
+  ],
   ["a stream cut in the length", raw("2"), E.TruncatedHeaders, 1],
   ["a stream cut in the block", request(ok).subarray(0, 10), E.TruncatedHeaders, 10],
   ["a stream cut before the comma", request(ok).subarray(0, 24), E.TruncatedHeaders, 24],
@@ -276,6 +296,13 @@ describe("well-formed requests", () => {
         { type: "end" },
       ]);
     }
+  });
+
+  it("reads a block of more NULs than one batch alike whole and at every split", () => {
+    const bytes = request(many);
+    const whole = decode([bytes]).events;
+    expect(whole[0]).toEqual({ type: "head", contentLength: 0, headers: many });
+    for (const [how, chunks] of everySplit(bytes)) expect(decode(detached(chunks)).events, how).toEqual(whole);
   });
 
   it("reads requests back to back, where the caller keeps the connection", () => {
