@@ -85,6 +85,9 @@ describe("a wrong argument is a TypeError at the call", () => {
     expect(() => scgi.encodeRequest(plain)).toThrow(/encodeRequest: env must be an Environ/);
     expect(() => scgi.measureRequest(plain)).toThrow(/env must be an Environ/);
     expect(() => fcgi.encodeParams(1, plain)).toThrow(/encodeParams: env must be an Environ/);
+    expect(() => uwsgi.decodeVars(js([0, 1, 0, 1]))).toThrow(
+      /decodeVars: payload must be a Uint8Array .*not Array/,
+    );
     expect(() => fcgi.encodeParamsInto(1, plain, new Uint8Array(64), 0)).toThrow(/env must be an Environ/);
     expect(() => fcgi.measureParams(plain)).toThrow(/measureParams: env must be an Environ/);
     expect(() => http.encodeEnvironRequest(plain)).toThrow(/env must be an Environ/);

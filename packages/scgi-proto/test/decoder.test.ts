@@ -302,7 +302,8 @@ describe("well-formed requests", () => {
     const bytes = request(many);
     const whole = decode([bytes]).events;
     expect(whole[0]).toEqual({ type: "head", contentLength: 0, headers: many });
-    for (const [how, chunks] of everySplit(bytes)) expect(decode(detached(chunks)).events, how).toEqual(whole);
+    for (const [how, chunks] of everySplit(bytes))
+      expect(decode(detached(chunks)).events, how).toEqual(whole);
   });
 
   it("reads requests back to back, where the caller keeps the connection", () => {

@@ -7,6 +7,7 @@ import { Environ, ProtocolError } from "@envwire/environ";
 import {
   appendEncoded,
   type ByteWriter,
+  checkChunk,
   DECIMAL_OVERFLOW,
   latin1Equals,
   markSource,
@@ -144,9 +145,12 @@ function overrun(code: string, what: string, offset: number): ProtocolError {
  * Environ of views into `payload`. Error offsets count from `payload[0]`.
  */
 export function decodeVars(payload: Uint8Array): Environ {
+  checkChunk(payload, "decodeVars", "payload");
   const parser = new VarsParser();
   parser.parse(payload, 0, payload.length, payload.length, 0);
-  parser.markWhole(payload, 0, payload.length);
+  // (A payload over a packet's 65535 bytes is no vars block a packet can carry: not noted, so
+  // the encoder measures it and refuses it.)
+  if (payload.length <= MAX_DATASIZE) parser.markWhole(payload, 0, payload.length);
   return parser.env;
 }
 
@@ -157,7 +161,7 @@ export function decodeVars(payload: Uint8Array): Environ {
  */
 export function measureVars(env: Environ, base = 0): number {
   const whole = sourceByteLength(env, VARS_LAYOUT);
-  if (whole >= 0) return whole;
+  if (whole >= 0 && whole <= MAX_DATASIZE) return whole;
   ownEntries(env);
   let size = 0;
   let contentLength = -1;
@@ -190,7 +194,8 @@ export function measureVars(env: Environ, base = 0): number {
 
 /** Writes `env` as a vars block; the caller has measured it with measureVars. */
 export function writeVars(env: Environ, w: ByteWriter): void {
-  if (sourceByteLength(env, VARS_LAYOUT) >= 0) {
+  const whole = sourceByteLength(env, VARS_LAYOUT);
+  if (whole >= 0 && whole <= MAX_DATASIZE) {
     writeSource(env, w);
     return;
   }

@@ -3,6 +3,7 @@ import { sourceByteLength } from "@envwire/environ/codec";
 import { describe, expect, it } from "vitest";
 import { protocolErrorOf } from "../../../test/support/errors.js";
 import {
+  decodeVars,
   encodePacketHeader,
   encodeRequest,
   encodeRequestInto,
@@ -138,6 +139,21 @@ describe("encodeRequest of a decoded Environ", () => {
       expect(sourceByteLength(env, "uwsgi vars")).toBe(cut <= 4 ? wire.length - 4 : -1);
       expect(encodeRequest(env)).toEqual(wire);
     }
+  });
+
+  it("refuses vars decoded from a payload larger than a packet holds, as it refuses any", () => {
+    const big = Uint8Array.from(
+      varsBlock([
+        ["A", "a".repeat(60000)],
+        ["B", "b".repeat(9990)],
+      ]),
+    );
+    const env = decodeVars(big);
+    expect(env.size).toBe(2);
+    expect(sourceByteLength(env, "uwsgi vars")).toBe(-1);
+    expect(protocolErrorOf(() => encodeRequest(env))?.[0]).toBe(UwsgiErrorCode.VarsTooLarge);
+    const fits = varsBlock([["A", "a".repeat(100)]]);
+    expect(encodeRequest(decodeVars(Uint8Array.from(fits)))).toEqual(packet(0, fits));
   });
 
   it("writes what the Environ holds once anything has changed", () => {
