@@ -618,6 +618,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
  */
 class Entries implements IterableIterator<[string, string]> {
   readonly #env: Environ;
+  /** The next entry; -1 once done (it stays done, as a generator would, whatever is appended). */
   #i = 0;
 
   constructor(env: Environ) {
@@ -626,7 +627,10 @@ class Entries implements IterableIterator<[string, string]> {
 
   next(): IteratorResult<[string, string], undefined> {
     const i = this.#i;
-    if (i >= this.#env.size) return { value: undefined, done: true };
+    if (i < 0 || i >= this.#env.size) {
+      this.#i = -1;
+      return { value: undefined, done: true };
+    }
     this.#i = i + 1;
     return { value: [this.#env.nameAt(i), this.#env.valueAt(i)], done: false };
   }
@@ -635,6 +639,9 @@ class Entries implements IterableIterator<[string, string]> {
     return this;
   }
 }
+// An iterator like the language's own: %IteratorPrototype% above it, so that the iterator
+// helpers (map, filter, toArray, … where the engine has them) work on it as on a generator's.
+Object.setPrototypeOf(Entries.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
 
 /** (Made apart from the checks, which stay small enough to inline.) */
 function outOfRange(i: number, size: number): RangeError {

@@ -243,6 +243,22 @@ describe("Environ", () => {
     expect(() => env.nameAt(4)).toThrow(RangeError);
   });
 
+  it("iterates as the language's iterators do: done stays done, and %IteratorPrototype% above", () => {
+    const env = new Environ([["A", "1"]]);
+    const it = env.entries();
+    expect(it[Symbol.iterator]()).toBe(it);
+    expect(it.next()).toEqual({ value: ["A", "1"], done: false });
+    expect(it.next()).toEqual({ value: undefined, done: true });
+    env.append("B", "2");
+    expect(it.next()).toEqual({ value: undefined, done: true });
+    const iteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(it))).toBe(iteratorPrototype);
+    expect([...env.entries()]).toEqual([
+      ["A", "1"],
+      ["B", "2"],
+    ]);
+  });
+
   it("takes a run's entries in as its own for an encoder, and they read as before, from an Environ with room or without", () => {
     for (const capacity of [0, 24]) {
       const { buffer, run } = runOf("xx1yy22zz333", [
