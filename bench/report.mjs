@@ -39,6 +39,10 @@ function goalValue(record, phase, byId) {
   if (goal === undefined) return undefined;
   const p = record[phase];
   if (goal.against === "peer") return { value: p.rateVsPeer, met: p.rateVsPeer >= goal.ratio };
+  if (goal.against === "peer's time") {
+    const value = p.ns / p.peerNs;
+    return { value, met: value <= goal.ratio };
+  }
   if (goal.against === "floor") return { value: p.costVsFloor, met: p.costVsFloor <= goal.ratio };
   const other = byId.get(goal.against)?.[phase];
   if (other === undefined) return undefined; // (the scenario it is held to was not run: --only)

@@ -1,4 +1,4 @@
-// `pnpm bench`: every scenario of the summary timed on a fresh process, then again after the
+// `pnpm bench`: every scenario of the summary timed on a process that has run only them, then again after the
 // same code has been driven through a realistic mix of traffic (mix.mjs), then the scaling
 // rows; prints the summary tables at the end. Node runs with --expose-gc for heap figures.
 //
@@ -43,7 +43,7 @@ async function summary() {
   const rowsOf = (s) => [{ run: s.run }, ...s.peers, { run: floorOf(s.bytes) }];
   const log = (line) => process.stderr.write(`${line}\n`);
 
-  log(`timing ${chosen.length} scenarios on a fresh process…`);
+  log(`timing ${chosen.length} scenarios before the mix (fresh: the process has run only them)…`);
   const fresh = chosen.map((s) => phaseRecord(s, timeRows(rowsOf(s), timing)));
   log(`driving the codecs through ${connections} connections of mixed traffic…`);
   const started = performance.now();

@@ -7,19 +7,26 @@ import { Environ } from "@envwire/environ";
 import * as http from "@envwire/http-proto";
 import * as uwsgi from "@envwire/uwsgi-proto";
 import { chunked } from "./fixtures.mjs";
-import { corpus } from "./http-corpus.mjs";
+import { corpus, REQUESTS } from "./http-corpus.mjs";
 
 const text = new TextEncoder();
 const LIMITS = { maxHeaders: 2000, maxHeadSize: 1 << 20, maxBodySize: 1 << 21 };
 
-/** An HTTP decoder that builds each request's Environ and counts requests and body bytes. */
-function httpDecoder() {
-  const seen = { requests: 0, vars: 0, body: 0 };
+/**
+ * An HTTP decoder that builds each request's Environ and counts requests and body bytes;
+ * `same`: every request it is given is the same one, which must come out with the same vars.
+ */
+function httpDecoder(same = true) {
+  const seen = { requests: 0, vars: 0, body: 0, varsEach: -1 };
   const decoder = new http.RequestDecoder(
     {
       onHead(head) {
         seen.requests++;
-        seen.vars += http.requestToEnviron(head).size;
+        const vars = http.requestToEnviron(head).size;
+        if (same && seen.varsEach >= 0 && vars !== seen.varsEach)
+          throw new Error("scaling: a request's vars changed");
+        seen.varsEach = vars;
+        seen.vars += vars;
       },
       onBody(chunk) {
         seen.body += chunk.length;
@@ -46,7 +53,7 @@ function headerRows() {
       n,
       bytes,
       run: () => decoder.push(bytes),
-      check: () => expect("HTTP header rows saw no request", seen.requests > 0),
+      check: () => expect("HTTP header rows lost a header", seen.requests > 0 && seen.varsEach >= n + 2),
     };
   });
 }
@@ -104,7 +111,7 @@ function bodyRows(framing) {
 function pushSizeRows() {
   return [1, 16, 256, 4096, corpus.length].map((size) => {
     const chunks = chunked(corpus, size);
-    const { decoder, seen } = httpDecoder();
+    const { decoder, seen } = httpDecoder(false);
     return {
       family: `HTTP corpus (${corpus.length} bytes): decode + Environ, by size of the chunks pushed`,
       unit: "byte",
@@ -114,7 +121,8 @@ function pushSizeRows() {
       run: () => {
         for (let i = 0; i < chunks.length; i++) decoder.push(chunks[i]);
       },
-      check: () => expect("HTTP chunk rows saw no request", seen.requests > 0),
+      check: () =>
+        expect("HTTP chunk rows lost a request", seen.requests > 0 && seen.requests % REQUESTS === 0),
     };
   });
 }

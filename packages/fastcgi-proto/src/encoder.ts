@@ -232,7 +232,8 @@ export function measureParams(env: Environ, options: PaddingOption = {}): number
 /**
  * Writes the PARAMS stream for `env` and its closing empty record into `out` at `offset`;
  * returns the offset just past them. Throws ProtocolError (ENVIRON_BUFFER_TOO_SMALL) before
- * writing anything if they do not fit.
+ * writing anything if they do not fit; a TypeError if `out` is not a Uint8Array or `offset`
+ * not an integer from 0 to its length.
  */
 export function encodeParamsInto(
   requestId: number,

@@ -47,7 +47,8 @@ export function measureRequest(env: Environ): number {
 /**
  * Writes the same bytes as encodeRequest into `out` at `offset`; returns the offset just past
  * them. Throws ProtocolError (ENVIRON_BUFFER_TOO_SMALL) before writing anything if they do
- * not fit; a NUL in a name or value is found as it is written.
+ * not fit; a NUL in a name or value is found as it is written. A TypeError if `out` is not a
+ * Uint8Array or `offset` not an integer from 0 to its length.
  */
 export function encodeRequestInto(env: Environ, out: Uint8Array, offset: number): number {
   checkEnviron(env, "encodeRequestInto");

@@ -32,7 +32,8 @@ export function encodeRequest(env: Environ, modifiers: PacketModifiers = {}): Ui
 
 /**
  * Writes the request packet for `env` into `out` at `offset`; returns the offset just past it.
- * Throws ProtocolError (ENVIRON_BUFFER_TOO_SMALL) before writing anything if it does not fit.
+ * Throws ProtocolError (ENVIRON_BUFFER_TOO_SMALL) before writing anything if it does not fit;
+ * a TypeError if `out` is not a Uint8Array or `offset` not an integer from 0 to its length.
  */
 export function encodeRequestInto(
   env: Environ,
