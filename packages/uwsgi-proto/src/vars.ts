@@ -61,6 +61,10 @@ export function mergeContentLength(
   return n;
 }
 
+/** Entries made room for, at least and at most, in the Environ a next block is read into. */
+const MIN_ROOM = 8;
+const MAX_ROOM = 64;
+
 /** Reads entries into an Environ, as views into the buffers it is given. */
 export class VarsParser {
   env: Environ = new Environ();
@@ -94,7 +98,9 @@ export class VarsParser {
    */
   take(): Environ {
     const env = this.env;
-    this.env = new Environ();
+    // Room for as many entries as this one had (a peer sends much the same vars each time),
+    // within bounds: an idle connection holds no more for a peer that once sent thousands.
+    this.env = new Environ(undefined, Math.min(Math.max(env.size, MIN_ROOM), MAX_ROOM));
     return env;
   }
 
@@ -106,6 +112,7 @@ export class VarsParser {
    */
   parse(buf: Uint8Array, p: number, avail: number, blockEnd: number, base: number): number {
     const env = this.env;
+    let room = this.#maxVars - env.size; // (counted here, not asked of the Environ each entry)
     while (p < avail) {
       if (blockEnd - p < 2) throw overrun(UwsgiErrorCode.KeyOverrun, "key size", base + p);
       if (avail - p < 2) return p;
@@ -117,7 +124,7 @@ export class VarsParser {
       const valueEnd = valueStart + (buf[keyEnd]! | (buf[keyEnd + 1]! << 8));
       if (valueEnd > blockEnd) throw overrun(UwsgiErrorCode.ValueOverrun, "value", base + keyEnd);
       if (valueEnd > avail) return p;
-      if (env.size === this.#maxVars) {
+      if (room-- === 0) {
         throw new ProtocolError(UwsgiErrorCode.TooManyVars, `more than ${this.#maxVars} vars`, base + p);
       }
       appendEncoded(env, buf, keyStart, keyEnd, valueStart, valueEnd);
