@@ -1,12 +1,17 @@
-// `pnpm bench`: every scenario of the summary timed on a process that has run only them, then again after the
-// same code has been driven through a realistic mix of traffic (mix.mjs), then the scaling
-// rows; prints the summary tables at the end. Node runs with --expose-gc for heap figures.
-//
-//   pnpm bench                  the full run (a minute or two)
-//   pnpm bench --quick          every scenario briefly: checks the suite works, figures rough
-//   pnpm bench --json FILE      also writes the records as JSON
-//   pnpm bench --only REGEX     only the scenarios and scaling rows whose id or family match
-//   pnpm bench --detail [SUITE [BENCH]]   mitata's full report of the *.bench.mjs suites instead
+// `pnpm bench`: every scenario of the summary timed on a process that has run only them,
+// then again after the same code has been driven through a realistic mix of traffic
+// (mix.mjs), then the scaling rows; prints the summary tables at the end. Node runs with
+// --expose-gc for heap figures.
+
+const USAGE = `usage:
+  pnpm bench                  the full run (a minute or two)
+  pnpm bench --quick          every scenario briefly: checks the suite works, figures rough
+  pnpm bench --json FILE      also writes the records as JSON
+  pnpm bench --only REGEX     only the scenarios and scaling rows whose id or family match
+                              (pnpm bench REGEX says the same)
+  pnpm bench --detail [SUITE [BENCH]]   mitata's full report of the *.bench.mjs suites instead
+`;
+
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,17 +23,29 @@ import { judge, phaseRecord, scalingTable, summaryTable } from "./report.mjs";
 import { scalingRows } from "./scaling.mjs";
 import { scenarios } from "./scenarios.mjs";
 
-const { values: flags, positionals } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    json: { type: "string" },
-    only: { type: "string" },
-    detail: { type: "boolean", default: false },
-  },
-  allowPositionals: true,
-});
+const { values: flags, positionals } = parseCommandLine();
 
-if (flags.detail) {
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: "boolean", default: false },
+        json: { type: "string" },
+        only: { type: "string" },
+        detail: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    process.stderr.write(`pnpm bench: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+if (flags.help) {
+  process.stdout.write(USAGE);
+} else if (flags.detail) {
   const { runDetail } = await import("./detail.mjs");
   await runDetail(positionals);
 } else {
@@ -38,7 +55,8 @@ if (flags.detail) {
 async function summary() {
   const timing = flags.quick ? { rounds: 2, warmup: 0, burstMs: 0.2 } : { rounds: 30, warmup: 6, burstMs: 4 };
   const connections = flags.quick ? 400 : 20_000;
-  const only = flags.only === undefined ? undefined : new RegExp(flags.only);
+  const pattern = flags.only ?? positionals[0];
+  const only = pattern === undefined ? undefined : new RegExp(pattern);
   const chosen = scenarios().filter((s) => only === undefined || only.test(s.id));
   const rowsOf = (s) => [{ run: s.run }, ...s.peers, { run: floorOf(s.bytes) }];
   const log = (line) => process.stderr.write(`${line}\n`);
