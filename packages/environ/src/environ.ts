@@ -612,9 +612,9 @@ export class Environ implements Iterable<[name: string, value: string]> {
 }
 
 /**
- * An Environ's entries in order: a class rather than a generator, as the engine inlines its
- * next() into a for…of and then makes neither the result nor the pair (a generator's it
- * cannot: the loop ran at 0.6–0.8× the indexed one).
+ * An Environ's entries in order: a class rather than a generator, whose next() the engine can
+ * inline into a for…of (a generator's it cannot). Each step still makes a pair and a result:
+ * for…of over 21 entries takes 4–5 times the indexed loop (bench/README.md).
  */
 class Entries implements IterableIterator<[string, string]> {
   readonly #env: Environ;

@@ -162,13 +162,22 @@ export function decodeVars(payload: Uint8Array): Environ {
 }
 
 /**
+ * The length of the vars block `env` was decoded from whole, which goes out as one copy of
+ * it; -1 when there is none (or, defensively, one no packet can carry).
+ */
+function wholeBlock(env: Environ): number {
+  const whole = sourceByteLength(env, VARS_LAYOUT);
+  return whole <= MAX_DATASIZE ? whole : -1;
+}
+
+/**
  * Size in bytes of `env` as a vars block. Throws ProtocolError for a key or value over 65535
  * bytes, a block over 65535, or a CONTENT_LENGTH a peer would misread. `base` is where the
  * block will start in the output, for error offsets.
  */
 export function measureVars(env: Environ, base = 0): number {
-  const whole = sourceByteLength(env, VARS_LAYOUT);
-  if (whole >= 0 && whole <= MAX_DATASIZE) return whole;
+  const whole = wholeBlock(env);
+  if (whole >= 0) return whole;
   ownEntries(env);
   let size = 0;
   let contentLength = -1;
@@ -201,8 +210,7 @@ export function measureVars(env: Environ, base = 0): number {
 
 /** Writes `env` as a vars block; the caller has measured it with measureVars. */
 export function writeVars(env: Environ, w: ByteWriter): void {
-  const whole = sourceByteLength(env, VARS_LAYOUT);
-  if (whole >= 0 && whole <= MAX_DATASIZE) {
+  if (wholeBlock(env) >= 0) {
     writeSource(env, w);
     return;
   }
