@@ -118,11 +118,17 @@ function counting(Decoder, options) {
   return { decoder, seen };
 }
 
+/** The Environ a new `Decoder` makes of `bytes`: what the re-encode rows send on. */
+function decodedOnce(Decoder, bytes) {
+  let env;
+  new Decoder({ onHead: (head) => (env = head.env) }).push(bytes);
+  return env;
+}
+
 function uwsgiScenarios() {
   const packet = captured.uwsgi;
   const { decoder, seen } = counting(uwsgi.RequestDecoder);
-  let decoded;
-  new uwsgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) }).push(packet);
+  const decoded = decodedOnce(uwsgi.RequestDecoder, packet);
   const vars = decoded.size;
   const encoded = { bytes: 0 };
   const allocated = { bytes: 0 };
@@ -177,9 +183,7 @@ function fastcgiScenarios() {
       decoder.completeRequest(id);
     },
   });
-  let decoded;
-  const once = new fastcgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) });
-  once.push(request);
+  const decoded = decodedOnce(fastcgi.RequestDecoder, request);
   const params = decoded.size;
   const paramsRecords = fastcgi.encodeParams(1, decoded);
   const encoded = { bytes: 0 };
@@ -233,8 +237,7 @@ function fastcgiScenarios() {
 function scgiScenarios() {
   const request = captured.scgi;
   const { decoder, seen } = counting(scgi.RequestDecoder);
-  let decoded;
-  new scgi.RequestDecoder({ onHead: ({ env }) => (decoded = env) }).push(request);
+  const decoded = decodedOnce(scgi.RequestDecoder, request);
   const vars = decoded.size;
   // The same vars as uwsgi carries them, for the comparison #12 asks for.
   const asUwsgi = uwsgi.encodeRequest(new Environ(decoded));
