@@ -1,6 +1,8 @@
 // Ways of cutting a byte stream into chunks, for feeding decoders: every fixture is fed whole,
 // at every single cut, byte by byte, and in random pieces (h11's test_io discipline).
-import { fc } from "@fast-check/vitest";
+// fast-check itself, not @fast-check/vitest: importing that costs some 3 s a test file (see
+// fast-check-setup.ts), and what is here needs only the arbitraries.
+import fc from "fast-check";
 
 /** Cuts `bytes` at the given offsets (any order, duplicates and out-of-range ones ignored). */
 export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
