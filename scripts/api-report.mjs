@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
+import { CompilerState, Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 
 const root = resolve(import.meta.dirname, "..");
 const reportFolder = join(root, "api");
@@ -25,6 +25,7 @@ const scratch = mkdtempSync(join(tmpdir(), "envwire-api-"));
 const changed = []; // [report file, diff]
 const problems = [];
 const reports = [];
+const entries = []; // { pkg, subpath, projectFolder, reportFile, config, ambient }
 try {
   mkdirSync(reportFolder, { recursive: true });
   for (const dir of readdirSync(join(root, "packages")).sort()) {
@@ -47,6 +48,9 @@ try {
         problems.push(`${pkg.name} "${subpath}": ${types} is not built (run pnpm build first)`);
         continue;
       }
+      // The ambient types the package builds with (Node's, for the gateway).
+      const ambient =
+        JSON.parse(readFileSync(join(projectFolder, "tsconfig.json"), "utf8")).compilerOptions?.types ?? [];
       const config = ExtractorConfig.prepare({
         configObjectFullPath: undefined,
         packageJsonFullPath,
@@ -65,10 +69,7 @@ try {
                 module: "NodeNext",
                 moduleResolution: "NodeNext",
                 strict: true,
-                // The ambient types the package builds with (Node's, for the gateway).
-                types:
-                  JSON.parse(readFileSync(join(projectFolder, "tsconfig.json"), "utf8")).compilerOptions
-                    ?.types ?? [],
+                types: ambient,
               },
               files: [entry],
             },
@@ -94,27 +95,39 @@ try {
           },
         },
       });
-      let diff = existsSync(join(reportFolder, reportFile)) ? "" : "(no report yet)";
-      let reportChanged = false;
-      Extractor.invoke(config, {
-        localBuild: update,
-        printApiReportDiff: true,
-        messageCallback(message) {
-          message.handled = true;
-          const { messageId, logLevel, text } = message;
-          if (messageId === "console-api-report-diff") {
-            diff = text
-              .replace(join(reportFolder, reportFile), `api/${reportFile} (checked in)`)
-              .replace(join(scratch, reportFile), `api/${reportFile} (from the build)`);
-          } else if (messageId.startsWith("console-api-report-")) {
-            if (messageId !== "console-api-report-unchanged") reportChanged = true;
-          } else if (logLevel === "error" || (logLevel === "warning" && message.category !== "Console")) {
-            problems.push(`${pkg.name} "${subpath}": ${message.formatMessageWithLocation(projectFolder)}`);
-          }
-        },
-      });
-      if (reportChanged) changed.push([reportFile, diff]);
+      entries.push({ pkg, subpath, projectFolder, reportFile, config, ambient: ambient.join() });
     }
+  }
+  // One TypeScript program for all the entry points built with the same ambient types: one
+  // each parsed the same lib files seven times over (27 s of a 30 s run, on 2 cores).
+  const programs = new Map();
+  for (const { config, ambient } of entries) {
+    if (programs.has(ambient)) continue;
+    const all = entries.filter((e) => e.ambient === ambient).map((e) => e.config.mainEntryPointFilePath);
+    programs.set(ambient, CompilerState.create(config, { additionalEntryPoints: all }));
+  }
+  for (const { pkg, subpath, projectFolder, reportFile, config, ambient } of entries) {
+    let diff = existsSync(join(reportFolder, reportFile)) ? "" : "(no report yet)";
+    let reportChanged = false;
+    Extractor.invoke(config, {
+      compilerState: programs.get(ambient),
+      localBuild: update,
+      printApiReportDiff: true,
+      messageCallback(message) {
+        message.handled = true;
+        const { messageId, logLevel, text } = message;
+        if (messageId === "console-api-report-diff") {
+          diff = text
+            .replace(join(reportFolder, reportFile), `api/${reportFile} (checked in)`)
+            .replace(join(scratch, reportFile), `api/${reportFile} (from the build)`);
+        } else if (messageId.startsWith("console-api-report-")) {
+          if (messageId !== "console-api-report-unchanged") reportChanged = true;
+        } else if (logLevel === "error" || (logLevel === "warning" && message.category !== "Console")) {
+          problems.push(`${pkg.name} "${subpath}": ${message.formatMessageWithLocation(projectFolder)}`);
+        }
+      },
+    });
+    if (reportChanged) changed.push([reportFile, diff]);
   }
   // A report whose entry point is gone is stale.
   for (const file of readdirSync(reportFolder).filter((f) => f.endsWith(".api.md"))) {
