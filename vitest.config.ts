@@ -5,6 +5,12 @@ import { instrumentPackages } from "./test/support/instrument.js";
 // so a test run never depends on a stale build. The cost and fuzz projects run the packages
 // instrumented (test/support/instrument.ts): the cost suite counts the statements a decode
 // runs, and the fuzz runner is guided by what each input reached.
+
+// What takes minutes on a 2-core machine: the memory suite (ten full collections a case) and
+// the fuzz runner's own tests (full collections every 128 inputs, and a 2 s stall timed
+// twice). Not in `pnpm test`; `pnpm test:full` runs them after it (ENVWIRE_SLOW=1).
+const SLOW = ["test/cost/memory.test.ts", "fuzz/runner.test.ts"];
+
 export default defineConfig({
   resolve: { conditions: ["@envwire/source"] },
   ssr: { resolve: { conditions: ["@envwire/source"] } },
@@ -19,8 +25,13 @@ export default defineConfig({
           include: process.env.FUZZ_MEASURE
             ? ["fuzz/measure.run.ts"]
             : ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/cost/work.test.ts", "test/interop/**"],
+          exclude: [...configDefaults.exclude, ...SLOW, "test/cost/work.test.ts", "test/interop/**"],
         },
+      },
+      {
+        // Suites that wait on full collections or on the clock: `pnpm test:full` (and CI) only.
+        extends: true,
+        test: { name: "slow", include: process.env.ENVWIRE_SLOW ? SLOW : [] },
       },
       {
         extends: true,
@@ -42,6 +53,7 @@ export default defineConfig({
         test: {
           name: "fuzz",
           include: process.env.FUZZ_MEASURE ? ["fuzz/measure.run.ts"] : ["fuzz/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...SLOW],
         },
       },
     ],
