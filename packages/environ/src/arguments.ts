@@ -6,7 +6,7 @@
  */
 
 /** What `x` is, for a message: its type, or its constructor's name. */
-function kind(x: unknown): string {
+export function kind(x: unknown): string {
   if (x === null) return "null";
   if (typeof x !== "object") return typeof x;
   return (x as object).constructor?.name ?? "an object";
@@ -44,4 +44,31 @@ export function checkOutput(out: unknown, offset: unknown, where: string): void 
     throw new TypeError(
       `${where}: offset must be an integer from 0 to out.length (${(out as Uint8Array).length}), not ${typeof offset === "number" ? offset : kind(offset)}`,
     );
+}
+
+/** `value` (the argument called `argument`) must be a string. */
+export function checkString(value: unknown, where: string, argument: string): void {
+  if (typeof value !== "string")
+    throw new TypeError(`${where}: ${argument} must be a string, not ${kind(value)}`);
+}
+
+/**
+ * `value` must be a number: a string or anything else is a caller's mistake (a TypeError), not
+ * a number out of the protocol's range (the encoder's ProtocolError says that one).
+ */
+export function checkNumber(value: unknown, where: string, argument: string): void {
+  if (typeof value !== "number")
+    throw new TypeError(`${where}: ${argument} must be a number, not ${kind(value)}`);
+}
+
+/** `value` must be a boolean (a string "false" is not false). */
+export function checkBoolean(value: unknown, where: string, argument: string): void {
+  if (typeof value !== "boolean")
+    throw new TypeError(`${where}: ${argument} must be a boolean, not ${kind(value)}`);
+}
+
+/** `value` must be an object (an init, options): not null, a string or a number. */
+export function checkObject(value: unknown, where: string, argument: string): void {
+  if (typeof value !== "object" || value === null)
+    throw new TypeError(`${where}: ${argument} must be an object, not ${kind(value)}`);
 }

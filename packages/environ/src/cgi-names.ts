@@ -13,9 +13,11 @@
  * - a variable that is neither HTTP_* nor CONTENT_TYPE/CONTENT_LENGTH (REQUEST_METHOD,
  *   SERVER_NAME, ...) describes the request rather than a header, and maps to nothing.
  */
+import { checkString } from "./arguments.js";
 
 /** CGI meta-variable name for a header field name: `X-Forwarded-For` → `HTTP_X_FORWARDED_FOR`. */
 export function headerToCgiName(field: string): string {
+  checkString(field, "headerToCgiName", "field");
   let upper = "";
   for (let i = 0; i < field.length; i++) {
     let c = field.charCodeAt(i);
@@ -32,6 +34,7 @@ export function headerToCgiName(field: string): string {
  * `CONTENT_TYPE` → `Content-Type`; `undefined` for variables that are not headers.
  */
 export function cgiNameToHeader(name: string): string | undefined {
+  checkString(name, "cgiNameToHeader", "name");
   if (name === "CONTENT_TYPE") return "Content-Type";
   if (name === "CONTENT_LENGTH") return "Content-Length";
   if (!name.startsWith("HTTP_") || name.length === 5) return undefined;

@@ -10,11 +10,12 @@
  * CR, obs-fold, whitespace before the colon or a control byte in a value is an error.
  * Header values become strings (they are few and short); the body is handed on as views.
  */
-import { checkChunk, checkHandler } from "./arguments.js";
+import { checkChunk, checkHandler, checkNumber, checkObject, checkString } from "./arguments.js";
 import { ProtocolError, quote } from "./errors.js";
+import { type FieldsInit, fieldLines } from "./fields.js";
 import { latin1Decode, latin1Encode } from "./latin1.js";
 import { DecoderLifecycle } from "./lifecycle.js";
-import { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";
+import { badFieldValueIndex, FIELD_VALUE, TOKEN } from "./token.js";
 
 export const CgiErrorCode = {
   /** The stream ended before the blank line that closes the head. */
@@ -246,18 +247,24 @@ export interface CgiResponseHeadInit {
   /** Written as a Status line when given. */
   status?: number;
   reason?: string;
-  headers?: Iterable<readonly [string, string]>;
+  /** [name, value] pairs, or a plain object of name → value (an array of values repeats the field). */
+  headers?: FieldsInit;
 }
 
 /**
  * Encodes a CGI response head: `Status: NNN reason` (when a status is given), the fields,
  * and the blank line, with CR LF line ends. Throws ProtocolError for a name that is not a
- * token, a value with CR, LF, NUL or another control byte, or a status that is not 100-999.
+ * token, a value with CR, LF, NUL or another control byte, or a status that is not 100-999;
+ * a TypeError for an argument of the wrong type (see FieldsInit for the headers).
  */
 export function encodeCgiResponseHead(init: CgiResponseHeadInit): Uint8Array {
+  const where = "encodeCgiResponseHead";
+  checkObject(init, where, "init");
   let text = "";
   if (init.status !== undefined) {
+    checkNumber(init.status, where, "status");
     const reason = init.reason ?? "";
+    checkString(reason, where, "reason");
     if (
       !(Number.isInteger(init.status) && init.status >= 100 && init.status <= 999) ||
       badFieldValueIndex(reason) >= 0
@@ -270,22 +277,6 @@ export function encodeCgiResponseHead(init: CgiResponseHeadInit): Uint8Array {
     }
     text = reason === "" ? `Status: ${init.status}\r\n` : `Status: ${init.status} ${reason}\r\n`;
   }
-  for (const [name, value] of init.headers ?? []) {
-    if (!isToken(name)) {
-      throw new ProtocolError(
-        CgiErrorCode.BadHeader,
-        `${quote(String(name))} is not a field name`,
-        text.length,
-      );
-    }
-    if (badFieldValueIndex(value) >= 0) {
-      throw new ProtocolError(
-        CgiErrorCode.BadHeader,
-        `the value of ${quote(name)} has a byte a peer would misread`,
-        text.length,
-      );
-    }
-    text += `${name}: ${value}\r\n`;
-  }
+  text += fieldLines(init.headers, where, "headers", CgiErrorCode.BadHeader, text.length);
   return latin1Encode(`${text}\r\n`);
 }

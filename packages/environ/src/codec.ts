@@ -35,7 +35,17 @@ export { DecoderLifecycle } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 
 // Arguments checked at a public entry point (a TypeError naming the argument).
-export { checkChunk, checkHandler, checkOutput } from "./arguments.js";
+export {
+  checkBoolean,
+  checkChunk,
+  checkHandler,
+  checkNumber,
+  checkObject,
+  checkOutput,
+  checkString,
+} from "./arguments.js";
+// Header fields a caller gives (pairs or a plain object), checked and written as lines.
+export { fieldLines } from "./fields.js";
 
 // Bytes: copies, searches, decimal numbers, latin-1 and HTTP tokens.
 export { copyBytes } from "./copy.js";

@@ -21,4 +21,5 @@ export {
 
 // CGI names, and values as text.
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
+export type { FieldsInit } from "./fields.js";
 export { latin1Decode, latin1Encode, utf8Decode, utf8Encode } from "./latin1.js";

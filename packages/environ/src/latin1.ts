@@ -4,6 +4,7 @@
  * WHATWG's TextDecoder("latin1") is windows-1252 (0x80–0x9F differ), so it is never used here.
  * Every path below gives the same string for the same bytes, whatever their length.
  */
+import { checkString } from "./arguments.js";
 import { EnvironErrorCode, ProtocolError } from "./errors.js";
 
 /** Up to this many bytes, building the string byte by byte beats any call into the engine. */
@@ -74,6 +75,7 @@ export function assertLatin1(s: string, what: string, of?: string): void {
 
 /** Encodes a latin-1 string to a new Uint8Array; throws ProtocolError for code points above 0xFF. */
 export function latin1Encode(s: string): Uint8Array {
+  checkString(s, "latin1Encode", "s");
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -98,6 +100,7 @@ const utf8StrictDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** UTF-8 bytes of `s`: how to put text that is not latin-1 (a UTF-8 PATH_INFO, say) into an Environ. */
 export function utf8Encode(s: string): Uint8Array {
+  checkString(s, "utf8Encode", "s");
   return utf8Encoder.encode(s);
 }
 

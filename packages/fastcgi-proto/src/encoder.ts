@@ -6,9 +6,13 @@
 import { Environ, type EnvironInit, ProtocolError } from "@envwire/environ";
 import {
   ByteWriter,
+  checkBoolean,
   checkChunk,
   checkEnviron,
+  checkNumber,
+  checkObject,
   checkOutput,
+  checkString,
   nameByteLength,
   ownEntries,
   quote,
@@ -46,7 +50,21 @@ export interface StreamOptions extends PaddingOption {
 
 /** Padding that brings `length` to a multiple of 8. */
 export function paddingFor(length: number): number {
+  checkNumber(length, "paddingFor", "length");
+  return padding8(length);
+}
+
+/** paddingFor, for the encoders' own lengths. */
+function padding8(length: number): number {
   return (8 - (length & 7)) & 7;
+}
+
+/** options.pad (default true), the options of `where` checked on the way. */
+function padOption(options: PaddingOption, where: string): boolean {
+  checkObject(options, where, "options");
+  if (options.pad === undefined) return true;
+  checkBoolean(options.pad, where, "options.pad");
+  return options.pad;
 }
 
 /** Largest content per record: 65535, or 65528 when padding, so that only the last record needs any. */
@@ -54,7 +72,12 @@ function maxContent(pad: boolean): number {
   return pad ? MAX_CONTENT_LENGTH & ~7 : MAX_CONTENT_LENGTH;
 }
 
-function check(value: number, min: number, max: number, what: string): void {
+/**
+ * `value`, the argument `argument` of `where`, must be a number (else a TypeError: a caller's
+ * mistake), and an integer `min`-`max` (else a ProtocolError: a record cannot carry it).
+ */
+function check(value: number, min: number, max: number, what: string, where: string, argument: string): void {
+  checkNumber(value, where, argument);
   if (!(Number.isInteger(value) && value >= min && value <= max)) {
     throw new ProtocolError(
       FcgiErrorCode.BadField,
@@ -86,10 +109,11 @@ export function encodeRecordHeader(
   contentLength: number,
   paddingLength = 0,
 ): Uint8Array {
-  check(type, 0, 255, "type");
-  check(requestId, 0, 0xffff, "request id");
-  check(contentLength, 0, MAX_CONTENT_LENGTH, "content length");
-  check(paddingLength, 0, 255, "padding length");
+  const where = "encodeRecordHeader";
+  check(type, 0, 255, "type", where, "type");
+  check(requestId, 0, 0xffff, "request id", where, "requestId");
+  check(contentLength, 0, MAX_CONTENT_LENGTH, "content length", where, "contentLength");
+  check(paddingLength, 0, 255, "padding length", where, "paddingLength");
   const w = ByteWriter.alloc(HEADER_SIZE);
   writeHeader(w, type, requestId, contentLength, paddingLength);
   return w.bytes;
@@ -110,8 +134,10 @@ export function encodeBeginRequest(
   role: number = Role.RESPONDER,
   keepConn = false,
 ): Uint8Array {
-  check(requestId, 1, 0xffff, "request id");
-  check(role, 0, 0xffff, "role");
+  const where = "encodeBeginRequest";
+  check(requestId, 1, 0xffff, "request id", where, "requestId");
+  check(role, 0, 0xffff, "role", where, "role");
+  checkBoolean(keepConn, where, "keepConn");
   return discrete8(RecordType.BEGIN_REQUEST, requestId, (w) => {
     w.u16be(role);
     w.u8(keepConn ? KEEP_CONN : 0);
@@ -121,7 +147,7 @@ export function encodeBeginRequest(
 
 /** ABORT_REQUEST: the web server's client went away. */
 export function encodeAbortRequest(requestId: number): Uint8Array {
-  check(requestId, 1, 0xffff, "request id");
+  check(requestId, 1, 0xffff, "request id", "encodeAbortRequest", "requestId");
   return encodeRecordHeader(RecordType.ABORT_REQUEST, requestId, 0);
 }
 
@@ -131,9 +157,10 @@ export function encodeEndRequest(
   appStatus = 0,
   protocolStatus: number = ProtocolStatus.REQUEST_COMPLETE,
 ): Uint8Array {
-  check(requestId, 1, 0xffff, "request id");
-  check(appStatus, -0x80000000, 0xffffffff, "app status");
-  check(protocolStatus, 0, 255, "protocol status");
+  const where = "encodeEndRequest";
+  check(requestId, 1, 0xffff, "request id", where, "requestId");
+  check(appStatus, -0x80000000, 0xffffffff, "app status", where, "appStatus");
+  check(protocolStatus, 0, 255, "protocol status", where, "protocolStatus");
   return discrete8(RecordType.END_REQUEST, requestId, (w) => {
     w.u32be(appStatus >>> 0);
     w.u8(protocolStatus);
@@ -145,7 +172,7 @@ export function encodeEndRequest(
 
 /** UNKNOWN_TYPE: the application's answer to a management record of a type it does not know. */
 export function encodeUnknownType(type: number): Uint8Array {
-  check(type, 0, 255, "type");
+  check(type, 0, 255, "type", "encodeUnknownType", "type");
   return discrete8(RecordType.UNKNOWN_TYPE, 0, (w) => {
     w.u8(type);
     for (let i = 0; i < 7; i++) w.u8(0);
@@ -154,7 +181,8 @@ export function encodeUnknownType(type: number): Uint8Array {
 
 /** The empty record that ends a stream (PARAMS, STDIN, DATA, STDOUT, STDERR): unpadded, as nginx sends it. */
 export function encodeStreamEnd(type: number, requestId: number): Uint8Array {
-  check(requestId, 1, 0xffff, "request id");
+  check(type, 0, 255, "type", "encodeStreamEnd", "type");
+  check(requestId, 1, 0xffff, "request id", "encodeStreamEnd", "requestId");
   return encodeRecordHeader(type, requestId, 0);
 }
 
@@ -173,18 +201,20 @@ export function encodeStream(
   payload: Uint8Array,
   options: StreamOptions = {},
 ): Uint8Array[] {
-  checkChunk(payload, "encodeStream", "payload");
-  check(requestId, 1, 0xffff, "request id");
-  const pad = options.pad ?? true;
+  const where = "encodeStream";
+  check(type, 0, 255, "type", where, "type");
+  check(requestId, 1, 0xffff, "request id", where, "requestId");
+  checkChunk(payload, where, "payload");
+  const pad = padOption(options, where);
   let max = maxContent(pad);
   if (options.recordSize !== undefined) {
-    check(options.recordSize, pad ? 8 : 1, MAX_CONTENT_LENGTH, "record size");
+    check(options.recordSize, pad ? 8 : 1, MAX_CONTENT_LENGTH, "record size", where, "options.recordSize");
     max = pad ? options.recordSize & ~7 : options.recordSize;
   }
   const out: Uint8Array[] = [];
   for (let start = 0; start < payload.length; start += max) {
     const end = Math.min(start + max, payload.length);
-    const padding = pad ? paddingFor(end - start) : 0;
+    const padding = pad ? padding8(end - start) : 0;
     out.push(encodeRecordHeader(type, requestId, end - start, padding));
     out.push(start === 0 && end === payload.length ? payload : payload.subarray(start, end));
     if (padding > 0) out.push(PADDING[padding]!);
@@ -219,14 +249,14 @@ function planRecords(sizes: readonly number[], max: number): number[] {
  */
 export function encodeParams(requestId: number, env: Environ, options: PaddingOption = {}): Uint8Array {
   checkEnviron(env, "encodeParams");
-  check(requestId, 1, 0xffff, "request id");
-  return encodePairRecords(RecordType.PARAMS, requestId, env, options.pad ?? true, true);
+  check(requestId, 1, 0xffff, "request id", "encodeParams", "requestId");
+  return encodePairRecords(RecordType.PARAMS, requestId, env, padOption(options, "encodeParams"), true);
 }
 
 /** Bytes encodeParams would produce for `env` (the closing empty record included); validates as it goes. */
 export function measureParams(env: Environ, options: PaddingOption = {}): number {
   checkEnviron(env, "measureParams");
-  return planPairRecords(RecordType.PARAMS, env, options.pad ?? true, true).total;
+  return planPairRecords(RecordType.PARAMS, env, padOption(options, "measureParams"), true).total;
 }
 
 /**
@@ -244,8 +274,8 @@ export function encodeParamsInto(
 ): number {
   checkEnviron(env, "encodeParamsInto");
   checkOutput(out, offset, "encodeParamsInto");
-  check(requestId, 1, 0xffff, "request id");
-  const pad = options.pad ?? true;
+  check(requestId, 1, 0xffff, "request id", "encodeParamsInto", "requestId");
+  const pad = padOption(options, "encodeParamsInto");
   const plan = planPairRecords(RecordType.PARAMS, env, pad, true);
   const w = new ByteWriter(out, offset, plan.total);
   writePairRecords(w, RecordType.PARAMS, requestId, env, plan, pad, true);
@@ -254,13 +284,19 @@ export function encodeParamsInto(
 
 /** GET_VALUES: the web server asks for the values of `names` (FCGI_MAX_CONNS, ...). One record. */
 export function encodeGetValues(names: Iterable<string>): Uint8Array {
+  // (A string is iterable too: its characters are not the names meant.)
+  checkObject(names, "encodeGetValues", "names");
   const env = new Environ();
-  for (const name of names) env.append(name, "");
+  for (const name of names) {
+    checkString(name, "encodeGetValues", "each of names");
+    env.append(name, "");
+  }
   return encodePairRecords(RecordType.GET_VALUES, 0, env, true, false);
 }
 
 /** GET_VALUES_RESULT: the application's answer, with only the names it knows. One record. */
 export function encodeGetValuesResult(values: Environ | EnvironInit): Uint8Array {
+  checkObject(values, "encodeGetValuesResult", "values");
   const env = values instanceof Environ ? values : new Environ(values);
   return encodePairRecords(RecordType.GET_VALUES_RESULT, 0, env, true, false);
 }
@@ -297,7 +333,7 @@ function planPairRecords(type: number, env: Environ, pad: boolean, stream: boole
   // a copy of the block, and the closing one; what the pair by pair path writes, byte for byte.
   const whole = stream ? sourceByteLength(env, PAIRS_LAYOUT) : -1;
   if (whole > 0 && whole <= maxContent(pad)) {
-    const total = HEADER_SIZE + whole + (pad ? paddingFor(whole) : 0) + HEADER_SIZE;
+    const total = HEADER_SIZE + whole + (pad ? padding8(whole) : 0) + HEADER_SIZE;
     return { whole, sizes: NONE, lengths: NONE, total };
   }
   ownEntries(env);
@@ -326,7 +362,7 @@ function planPairRecords(type: number, env: Environ, pad: boolean, stream: boole
     );
   }
   let total = stream ? HEADER_SIZE : 0;
-  for (const length of lengths) total += HEADER_SIZE + length + (pad ? paddingFor(length) : 0);
+  for (const length of lengths) total += HEADER_SIZE + length + (pad ? padding8(length) : 0);
   if (lengths.length === 0 && !stream) total = HEADER_SIZE;
   return { whole: -1, sizes, lengths, total };
 }
@@ -341,7 +377,7 @@ function writePairRecords(
   stream: boolean,
 ): void {
   if (plan.whole >= 0) {
-    const padding = pad ? paddingFor(plan.whole) : 0;
+    const padding = pad ? padding8(plan.whole) : 0;
     writeHeader(w, type, requestId, plan.whole, padding);
     writeSource(env, w);
     for (let k = 0; k < padding; k++) w.u8(0);
@@ -406,7 +442,7 @@ class PlannedRecords {
 
   #open(): void {
     const length = this.#lengths[this.#next++]!;
-    this.#padding = this.#pad ? paddingFor(length) : 0;
+    this.#padding = this.#pad ? padding8(length) : 0;
     writeHeader(this.#w, this.#type, this.#requestId, length, this.#padding);
     this.#left = length;
   }

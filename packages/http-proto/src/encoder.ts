@@ -4,11 +4,21 @@
  * would split or misread: a method or field name that is not a token, a target with spaces
  * or controls, a value with CR, LF, NUL or another control byte.
  */
-import { latin1Encode, ProtocolError } from "@envwire/environ";
-import { badFieldValueIndex, checkChunk, isToken, quote } from "@envwire/environ/codec";
+import { type FieldsInit, latin1Encode, ProtocolError } from "@envwire/environ";
+import {
+  badFieldValueIndex,
+  checkChunk,
+  checkNumber,
+  checkObject,
+  checkString,
+  fieldLines,
+  isToken,
+  quote,
+} from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
 import type { HttpVersion } from "./head-scanner.js";
 
+/** Header fields in order, repeats kept. (The encoders take FieldsInit: these, or a plain object.) */
 export type FieldList = Iterable<readonly [name: string, value: string]>;
 
 export interface RequestHeadInit {
@@ -16,7 +26,8 @@ export interface RequestHeadInit {
   /** origin-form ("/path?q"), absolute-form, authority-form (CONNECT) or "*". */
   target: string;
   version?: HttpVersion;
-  headers?: FieldList;
+  /** [name, value] pairs, or a plain object of name → value (an array of values repeats the field). */
+  headers?: FieldsInit;
 }
 
 export interface ResponseHeadInit {
@@ -24,7 +35,8 @@ export interface ResponseHeadInit {
   /** Default: the standard reason for the status, or "". */
   reason?: string;
   version?: HttpVersion;
-  headers?: FieldList;
+  /** [name, value] pairs, or a plain object of name → value (an array of values repeats the field). */
+  headers?: FieldsInit;
 }
 
 /** Reason phrases of the common status codes. */
@@ -71,19 +83,30 @@ function bad(why: string, offset: number): ProtocolError {
   return new ProtocolError(HttpErrorCode.BadField, why, offset);
 }
 
-function fieldsText(headers: FieldList | undefined, at: number): string {
-  let text = "";
-  for (const [name, value] of headers ?? []) {
-    if (!isToken(name)) throw bad(`${quote(String(name))} is not a field name`, at + text.length);
-    if (badFieldValueIndex(value) >= 0)
-      throw bad(`the value of ${quote(name)} has a byte a peer would misread`, at + text.length);
-    text += `${name}: ${value}\r\n`;
-  }
-  return text;
+function fields(headers: unknown, where: string, argument: string, at: number): string {
+  return fieldLines(headers, where, argument, HttpErrorCode.BadField, at);
 }
 
+/** `version`, when given, must be one this encoder writes. */
+function versionOf(version: unknown, where: string): HttpVersion {
+  if (version === undefined) return "HTTP/1.1";
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0")
+    throw new TypeError(`${where}: version must be "HTTP/1.1" or "HTTP/1.0", not ${quote(String(version))}`);
+  return version;
+}
+
+/**
+ * A request head. Throws ProtocolError for a method that is not a token, a target that is
+ * empty or holds a byte other than visible ASCII, or a field a peer would misread; a
+ * TypeError for an argument of the wrong type (a missing target among them).
+ */
 export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
-  if (!isToken(init.method)) throw bad(`${quote(String(init.method))} is not a method`, 0);
+  const where = "encodeRequestHead";
+  checkObject(init, where, "init");
+  checkString(init.method, where, "method");
+  checkString(init.target, where, "target");
+  const version = versionOf(init.version, where);
+  if (!isToken(init.method)) throw bad(`${quote(init.method)} is not a method`, 0);
   const target = init.target;
   for (let i = 0; i < target.length; i++) {
     const c = target.charCodeAt(i);
@@ -94,19 +117,26 @@ export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
       );
   }
   if (target.length === 0) throw bad("an empty request-target", init.method.length + 1);
-  const line = `${init.method} ${target} ${init.version ?? "HTTP/1.1"}\r\n`;
-  return latin1Encode(`${line}${fieldsText(init.headers, line.length)}\r\n`);
+  const line = `${init.method} ${target} ${version}\r\n`;
+  return latin1Encode(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
 }
 
+/**
+ * A response head. Throws ProtocolError for a status that is not an integer 100-999, a reason
+ * or a field a peer would misread; a TypeError for an argument of the wrong type.
+ */
 export function encodeResponseHead(init: ResponseHeadInit): Uint8Array {
-  if (typeof init?.status !== "number")
-    throw new TypeError(`encodeResponseHead: status must be a number, not ${typeof init?.status}`);
+  const where = "encodeResponseHead";
+  checkObject(init, where, "init");
+  checkNumber(init.status, where, "status");
+  if (init.reason !== undefined) checkString(init.reason, where, "reason");
+  const version = versionOf(init.version, where);
   const reason = init.reason ?? STATUS_REASONS[init.status] ?? "";
   if (!(Number.isInteger(init.status) && init.status >= 100 && init.status <= 999))
     throw bad(`status ${quote(String(init.status))} is not an integer 100-999`, 9);
   if (badFieldValueIndex(reason) >= 0) throw bad("the reason has a byte a peer would misread", 13);
-  const line = `${init.version ?? "HTTP/1.1"} ${init.status} ${reason}\r\n`;
-  return latin1Encode(`${line}${fieldsText(init.headers, line.length)}\r\n`);
+  const line = `${version} ${init.status} ${reason}\r\n`;
+  return latin1Encode(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
 }
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
@@ -121,7 +151,7 @@ export function encodeChunk(payload: Uint8Array): Uint8Array[] {
   return [latin1Encode(`${payload.length.toString(16)}\r\n`), payload, CRLF];
 }
 
-/** The last chunk, with trailer fields if any, which ends a chunked body. */
-export function encodeLastChunk(trailers?: FieldList): Uint8Array {
-  return latin1Encode(`0\r\n${fieldsText(trailers, 3)}\r\n`);
+/** The last chunk, with trailer fields if any (pairs or a plain object), which ends a chunked body. */
+export function encodeLastChunk(trailers?: FieldsInit): Uint8Array {
+  return latin1Encode(`0\r\n${fields(trailers, "encodeLastChunk", "trailers", 3)}\r\n`);
 }

@@ -1,5 +1,6 @@
 /** Percent-encoding of paths (RFC 3986 §2.1), between a request-target and PATH_INFO's bytes. */
 import { latin1Encode } from "@envwire/environ";
+import { checkChunk, checkString } from "@envwire/environ/codec";
 
 const PERCENT = 0x25;
 
@@ -29,6 +30,7 @@ export function percentDecodeBytes(buf: Uint8Array, start: number, end: number):
 
 /** Percent-decodes `s` (a path, latin-1) to bytes; a "%" not followed by two hex digits stays as it is. */
 export function percentDecode(s: string): Uint8Array {
+  checkString(s, "percentDecode", "s");
   return percentDecodeBytes(latin1Encode(s), 0, s.length);
 }
 
@@ -36,6 +38,7 @@ const UNRESERVED_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@/]/;
 
 /** Percent-encodes path bytes for a request-target. */
 export function percentEncodePath(bytes: Uint8Array): string {
+  checkChunk(bytes, "percentEncodePath", "bytes");
   let s = "";
   for (const b of bytes) {
     const c = String.fromCharCode(b);

@@ -4,7 +4,7 @@
  * is not framed in uwsgi: send its CONTENT_LENGTH bytes as they are after the packet.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { ByteWriter, checkEnviron, checkOutput } from "@envwire/environ/codec";
+import { ByteWriter, checkEnviron, checkNumber, checkObject, checkOutput } from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, UwsgiErrorCode } from "./constants.js";
 import { measureVars, writeVars } from "./vars.js";
 
@@ -24,6 +24,7 @@ export function measureRequest(env: Environ): number {
 /** The request packet for `env`: header and vars in one new, exactly-sized Uint8Array. */
 export function encodeRequest(env: Environ, modifiers: PacketModifiers = {}): Uint8Array {
   checkEnviron(env, "encodeRequest");
+  checkModifiers(modifiers, "encodeRequest");
   const size = measureVars(env, HEADER_SIZE); // (measured once: writeRequest does not measure again)
   const w = ByteWriter.alloc(HEADER_SIZE + size);
   writeRequest(w, env, size, modifiers);
@@ -43,6 +44,7 @@ export function encodeRequestInto(
 ): number {
   checkEnviron(env, "encodeRequestInto");
   checkOutput(out, offset, "encodeRequestInto");
+  checkModifiers(modifiers, "encodeRequestInto");
   const size = measureVars(env, HEADER_SIZE);
   return writeRequest(new ByteWriter(out, offset, HEADER_SIZE + size), env, size, modifiers);
 }
@@ -56,6 +58,9 @@ function writeRequest(w: ByteWriter, env: Environ, size: number, modifiers: Pack
 
 /** The 4-byte header of a packet of `datasize` payload bytes: for raw packets, sent before their payload. */
 export function encodePacketHeader(modifier1: number, datasize: number, modifier2 = 0): Uint8Array {
+  checkNumber(modifier1, "encodePacketHeader", "modifier1");
+  checkNumber(datasize, "encodePacketHeader", "datasize");
+  checkNumber(modifier2, "encodePacketHeader", "modifier2");
   if (!(datasize >= 0 && datasize <= MAX_DATASIZE && Number.isInteger(datasize))) {
     throw new ProtocolError(UwsgiErrorCode.VarsTooLarge, `datasize ${datasize} is not 0-65535`, 1);
   }
@@ -71,6 +76,13 @@ function writeHeader(w: ByteWriter, modifier1: number, datasize: number, modifie
   w.u8(modifier1);
   w.u16le(datasize);
   w.u8(modifier2);
+}
+
+/** The modifiers' types (a caller's mistake: a TypeError); their range is writeHeader's. */
+function checkModifiers(modifiers: PacketModifiers, where: string): void {
+  checkObject(modifiers, where, "modifiers");
+  if (modifiers.modifier1 !== undefined) checkNumber(modifiers.modifier1, where, "modifiers.modifier1");
+  if (modifiers.modifier2 !== undefined) checkNumber(modifiers.modifier2, where, "modifiers.modifier2");
 }
 
 function checkModifier(m: number, offset: number): void {

@@ -16,7 +16,15 @@
  * both on would be exactly the ambiguity request smuggling feeds on.
  */
 import { type CgiResponseHead, cgiNameToHeader, Environ, ProtocolError } from "@envwire/environ";
-import { appendRun, assertLatin1, checkEnviron, quote, valueByteLength } from "@envwire/environ/codec";
+import {
+  appendRun,
+  assertLatin1,
+  checkEnviron,
+  checkNumber,
+  checkObject,
+  quote,
+  valueByteLength,
+} from "@envwire/environ/codec";
 import { HttpErrorCode } from "../constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "../encoder.js";
 import { FieldKind, type FieldName } from "../field-names.js";
@@ -292,6 +300,7 @@ export interface EnvironRequestOptions {
  */
 export function environToRequestHead(env: Environ, options: EnvironRequestOptions = {}): RequestHeadInit {
   checkEnviron(env, "environToRequestHead");
+  checkObject(options, "environToRequestHead", "options");
   const method = env.get("REQUEST_METHOD");
   if (method === undefined) throw new ProtocolError(HttpErrorCode.BadField, "no REQUEST_METHOD", 0);
   let target = env.get("REQUEST_URI");
@@ -353,6 +362,9 @@ export function encodeCgiResponseAsHttp(
   head: CgiResponseHead,
   options?: CgiResponseAsHttpOptions,
 ): Uint8Array {
+  checkObject(head, "encodeCgiResponseAsHttp", "head");
+  checkNumber(head.status, "encodeCgiResponseAsHttp", "head.status");
+  if (options !== undefined) checkObject(options, "encodeCgiResponseAsHttp", "options");
   const reason = head.reason ? { reason: head.reason } : {};
   if (options === undefined)
     return encodeResponseHead({ status: head.status, ...reason, headers: head.headers });
