@@ -44,6 +44,9 @@ export {
   checkOutput,
   checkString,
 } from "./arguments.js";
+// How entry lists print in util.inspect (console.log), without importing Node.
+export { type Inspect, type InspectOptions, printEntries, printWith } from "./printed.js";
+
 // Header fields a caller gives (pairs or a plain object), checked and written as lines.
 export { fieldLines } from "./fields.js";
 

@@ -16,6 +16,7 @@
 import { checkName, checkValue } from "./arguments.js";
 import { assertLatin1, latin1Decode, latin1Encode, latin1Equals, utf8Decode } from "./latin1.js";
 import { sharedNameCache } from "./name-cache.js";
+import { printEntries, printWith } from "./printed.js";
 import type { ByteWriter } from "./writer.js";
 
 /** A value as a caller gives it: bytes, or a latin-1 string (every code point at most 0xFF). */
@@ -266,6 +267,23 @@ export class Environ implements Iterable<[name: string, value: string]> {
     const out = Object.create(null) as Record<string, string>;
     for (let i = 0; i < this.size; i++) out[this.nameAt(i)] = this.valueAt(i);
     return out;
+  }
+
+  /**
+   * The entries as [name, value] pairs, in wire order, repeats kept, values as latin-1: what
+   * JSON.stringify writes, and what `new Environ(JSON.parse(json))` takes back, byte for byte.
+   */
+  toJSON(): [name: string, value: string][] {
+    const out: [string, string][] = [];
+    for (let i = 0; i < this.size; i++) out.push([this.nameAt(i), this.valueAt(i)]);
+    return out;
+  }
+
+  static {
+    // console.log(env): `Environ(2) { REQUEST_METHOD: 'GET', PATH_INFO: '/' }` (see printed.ts).
+    printWith(Environ.prototype, (env, depth, options, inspect) =>
+      printEntries("Environ", env.size, env, depth, options, inspect),
+    );
   }
 
   /** True when both hold the same names and value bytes in the same order. */

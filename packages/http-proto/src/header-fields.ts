@@ -8,6 +8,7 @@
  * name table and chunk text) for framing and the Environ mapping: the one seam between them.
  */
 import { latin1Decode } from "@envwire/environ";
+import { printEntries, printWith } from "@envwire/environ/codec";
 import type { ChunkText } from "./environ/chunk-text.js";
 import type { FieldName, NameTable } from "./field-names.js";
 
@@ -37,6 +38,8 @@ export interface HeaderFields extends Iterable<[name: string, value: string]> {
   /** Every value of the fields named `name`, in order. */
   getAll(name: string): string[];
   has(name: string): boolean;
+  /** The fields as [name, value] pairs, in order, repeats kept: what JSON.stringify writes. */
+  toJSON(): [name: string, value: string][];
 }
 
 export class Fields implements HeaderFields {
@@ -139,5 +142,17 @@ export class Fields implements HeaderFields {
 
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
+  }
+
+  /** The fields as [name, value] pairs, in order, repeats kept (not the tables behind them). */
+  toJSON(): [name: string, value: string][] {
+    return [...this];
+  }
+
+  static {
+    // console.log(head.headers): `HeaderFields(2) { Host: 'a.test', Accept: '*/*' }`.
+    printWith(Fields.prototype, (fields, depth, options, inspect) =>
+      printEntries("HeaderFields", fields.size, fields, depth, options, inspect),
+    );
   }
 }

@@ -4,6 +4,7 @@
  * a gateway that maps the request to an Environ never needs it.
  */
 import { latin1Decode } from "@envwire/environ";
+import { printWith } from "@envwire/environ/codec";
 import type { BodyKind } from "./framing.js";
 import type { HttpVersion, TargetForm } from "./head-scanner.js";
 import type { Fields, HeaderFields } from "./header-fields.js";
@@ -90,5 +91,35 @@ export class RequestHead implements HttpRequestHead {
   get target(): string {
     this.#target ??= latin1Decode(this.headers.buffer, this.targetStart, this.targetEnd);
     return this.#target;
+  }
+
+  /** What HttpRequestHead says, the fields as [name, value] pairs: not where the target lies. */
+  toJSON(): Omit<HttpRequestHead, "headers"> & { headers: [name: string, value: string][] } {
+    return { ...this.#public(), headers: this.headers.toJSON() };
+  }
+
+  #public(): HttpRequestHead {
+    const { method, target, targetForm, version, headers, body, contentLength } = this;
+    const { transferCodings, keepAlive, upgrade, expectContinue } = this;
+    return {
+      method,
+      target,
+      targetForm,
+      version,
+      headers,
+      body,
+      contentLength,
+      transferCodings,
+      keepAlive,
+      upgrade,
+      expectContinue,
+    };
+  }
+
+  static {
+    // console.log(head): what toJSON gives, with the fields printed as HeaderFields.
+    printWith(RequestHead.prototype, (head, depth, options, inspect) =>
+      depth < 0 ? "[HttpRequestHead]" : `HttpRequestHead ${inspect(head.#public(), options)}`,
+    );
   }
 }
