@@ -7,28 +7,10 @@
  * so a run is repeated by repeating its seed.
  */
 
-/** xorshift32: small, fast, and enough for choosing mutations. */
-export class Random {
-  #state: number;
+// (The same generator chooses where the targets' oracle cuts an input.)
+import { Random } from "@envwire/environ/fuzz";
 
-  constructor(seed: number) {
-    this.#state = seed | 0 || 0x9e3779b9;
-  }
-
-  /** An integer in [0, n). */
-  below(n: number): number {
-    let x = this.#state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#state = x;
-    return (x >>> 0) % n;
-  }
-
-  pick<T>(list: readonly T[]): T {
-    return list[this.below(list.length)]!;
-  }
-}
+export { Random };
 
 const INTERESTING_BYTES = [
   0x00, 0x01, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x25, 0x2c, 0x3a, 0x3b, 0x7f, 0x80, 0xff,

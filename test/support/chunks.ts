@@ -2,19 +2,12 @@
 // at every single cut, byte by byte, and in random pieces (h11's test_io discipline).
 // fast-check itself, not @fast-check/vitest: importing that costs some 3 s a test file (see
 // fast-check-setup.ts), and what is here needs only the arbitraries.
+
+// (The cutting and joining the fuzz targets use: one implementation for both.)
+import { concat, splitAt } from "@envwire/environ/fuzz";
 import fc from "fast-check";
 
-/** Cuts `bytes` at the given offsets (any order, duplicates and out-of-range ones ignored). */
-export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const c of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(start, c));
-    start = c;
-  }
-  return chunks.length === 0 ? [bytes] : chunks;
-}
+export { concat, splitAt };
 
 /** Every deterministic way worth trying: whole, each two-piece cut, and one byte at a time. */
 export function* everySplit(bytes: Uint8Array): Generator<[string, Uint8Array[]]> {
@@ -35,15 +28,5 @@ export const cutsFor = (length: number): fc.Arbitrary<number[]> =>
     fc.array(fc.integer({ min: 1, max: Math.max(1, length - 1) }), { maxLength: 12 }),
     fc.constant(Array.from({ length }, (_, i) => i)),
   );
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
