@@ -1,6 +1,7 @@
 // Packs every publishable package with `pnpm pack` (as `pnpm publish` would), installs the
 // tarballs with npm into a scratch project outside the repo, and uses each one from there:
-// proof that `exports`, `files` and the workspace dependency rewrite give users a working package.
+// proof that `exports`, `files` and the workspace dependency rewrite give users a working package
+// (and a `/fuzz` entry, where there is one, fuzz targets that run).
 // Each tarball must also carry the root LICENSE and pass publint (every message, suggestions
 // included, fails) and @arethetypeswrong/cli, offline on the local file. attw ignores one rule,
 // cjs-resolves-to-esm: its bundled TypeScript (5.6) predates require(esm), which Node >= 20.19
@@ -83,6 +84,12 @@ try {
       assert.equal(typeof mod, "object", name);
       // engines says node >= 20.19: require() of an ESM-only package works there.
       assert.deepEqual(Object.keys(require(name)), Object.keys(mod), name + " by require()");
+      // A /fuzz entry's targets run their seeds, as a harness outside the repository runs them.
+      if (pkg.exports["./fuzz"] === undefined) continue;
+      const targets = Object.entries(await import(name + "/fuzz")).filter(([, t]) => typeof t?.fuzz === "function");
+      assert.ok(targets.length > 0, name + "/fuzz has targets");
+      for (const [key, target] of targets)
+        for (const seed of target.seeds) assert.equal(typeof target.fuzz(seed), "string", name + "/fuzz " + key);
     }
     ${readSmokeTests(packages)}
     console.log("pack-check: " + ${names.length} + " packages installed from tarballs and used; LICENSE, publint and attw clean");

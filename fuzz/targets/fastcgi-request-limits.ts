@@ -1,10 +1,5 @@
 // fastcgi-proto's RequestDecoder with small params and one request at a time.
-import { decodeRequests } from "../../packages/fastcgi-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+// The target is the package's own, at @envwire/fastcgi-proto/fuzz, as outside harnesses get it.
+import { requestLimits } from "@envwire/fastcgi-proto/fuzz";
 
-export { dictionary, hold, seeds } from "./fastcgi-request.js";
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => {
-  const { byId, replies } = decodeRequests(chunks, { maxParamsSize: 48, maxConcurrentRequests: 1 });
-  return { byId, replies };
-});
+export const { fuzz, seeds, dictionary, hold } = requestLimits;

@@ -1,9 +1,5 @@
 // fastcgi-proto's ResponseDecoder with a small limit on GET_VALUES_RESULT.
-import { decodeResponses } from "../../packages/fastcgi-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+// The target is the package's own, at @envwire/fastcgi-proto/fuzz, as outside harnesses get it.
+import { responseLimits } from "@envwire/fastcgi-proto/fuzz";
 
-export { dictionary, hold, seeds } from "./fastcgi-response.js";
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) =>
-  decodeResponses(chunks, [1, 2], { maxValuesSize: 12 }),
-);
+export const { fuzz, seeds, dictionary, hold } = responseLimits;

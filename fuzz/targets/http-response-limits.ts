@@ -1,18 +1,5 @@
-// http-proto's ResponseDecoder with every limit small and bare LF allowed (see http-request-limits).
-import { decodeResponses } from "../../packages/http-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+// http-proto's ResponseDecoder with every limit small and bare LF allowed.
+// The target is the package's own, at @envwire/http-proto/fuzz, as outside harnesses get it.
+import { responseLimits } from "@envwire/http-proto/fuzz";
 
-export { dictionary, hold, seeds } from "./http-response.js";
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant(
-  (chunks) =>
-    decodeResponses(chunks, ["GET", "HEAD", "GET", "CONNECT"], {
-      maxHeadSize: 80,
-      maxStartLineLength: 24,
-      maxHeaders: 2,
-      maxChunkExtensionLength: 4,
-      maxTrailerSize: 16,
-      maxBodySize: 8,
-      allowBareLf: true,
-    }).events,
-);
+export const { fuzz, seeds, dictionary, hold } = responseLimits;

@@ -1,9 +1,5 @@
 // scgi-proto's RequestDecoder with small limits on the header block and the body.
-import { decode } from "../../packages/scgi-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+// The target is the package's own, at @envwire/scgi-proto/fuzz, as outside harnesses get it.
+import { requestLimits } from "@envwire/scgi-proto/fuzz";
 
-export { dictionary, hold, seeds } from "./scgi-request.js";
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant(
-  (chunks) => decode(chunks, { maxHeadersSize: 48, maxBodySize: 4 }).events,
-);
+export const { fuzz, seeds, dictionary, hold } = requestLimits;

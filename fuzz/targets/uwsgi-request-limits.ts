@@ -1,9 +1,5 @@
 // uwsgi-proto's RequestDecoder with small limits on the vars and the body.
-import { decode } from "../../packages/uwsgi-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+// The target is the package's own, at @envwire/uwsgi-proto/fuzz, as outside harnesses get it.
+import { requestLimits } from "@envwire/uwsgi-proto/fuzz";
 
-export { dictionary, hold, seeds } from "./uwsgi-request.js";
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant(
-  (chunks) => decode(chunks, { maxVarsSize: 64, maxBodySize: 4 }).events,
-);
+export const { fuzz, seeds, dictionary, hold } = requestLimits;
