@@ -3,8 +3,12 @@
  * (pipelined ones queued), each handed to the handler in turn and its answer written in
  * order, the connection kept open between them unless a side says close; `Expect:
  * 100-continue` answered when the handler first reads the body; a malformed request answered
- * 400 (413, 414, 431 by what is wrong) with its ProtocolError's code in the log, and the
- * connection closed after it.
+ * 400 (413, 414, 431 by what is wrong) with its ProtocolError's code in the log. A request
+ * refused from its head (a Host nginx refuses, a transfer coding other than chunked, a body
+ * over maxBody) is answered without its handler. After an answer nginx closes on (400, 408,
+ * 413, 414, 431, 500, 501) nothing more is read: what the client still sends is read and let
+ * go for a while (nginx's lingering close), so that it sees the answer rather than a reset,
+ * and the connection is closed.
  */
 import type { Socket } from "node:net";
 import { type Environ, ProtocolError } from "@envwire/environ";
@@ -16,6 +20,7 @@ import {
   requestToEnviron,
 } from "@envwire/http-proto";
 import { BodyStream } from "./body.js";
+import { deadline } from "./deadline.js";
 import { ClosedError, UpstreamError } from "./io.js";
 import { type Reply, writeReply } from "./reply.js";
 
@@ -59,6 +64,16 @@ export interface FrontOptions {
   keepAliveTimeout?: number | undefined;
   /** A request head must arrive whole within this many ms (else 408). Default 60000 (nginx's client_header_timeout). */
   headTimeout?: number | undefined;
+  /**
+   * A request body may pause this many ms between two reads (else 408), while its reader
+   * waits for it. Default 60000 (nginx's client_body_timeout).
+   */
+  bodyTimeout?: number | undefined;
+  /**
+   * A request whose Content-Length is over this is answered 413 from its head, and a chunked
+   * one once it grows over it. Default: no limit but the decoder's (`limits.maxBodySize`).
+   */
+  maxBody?: number | undefined;
   /** One line a request (see accessLine). */
   log?: ((line: string) => void) | undefined;
 }
@@ -75,6 +90,35 @@ interface Pending {
   error: unknown;
   controller: AbortController;
   start: number;
+}
+
+/** The answers after which nginx closes the connection (ngx_http_special_response_handler). */
+const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
+
+/** After a close the gateway began: what the client still sends is let go for this long between reads (nginx's lingering_timeout)… */
+const LINGER_TIMEOUT = 5_000;
+/** …and this long in all (lingering_time). */
+const LINGER_TIME = 30_000;
+
+/**
+ * Why nginx refuses a request from its head, before any handler sees it, or undefined: a
+ * transfer coding other than chunked (501: the body would reach the application still
+ * coded, unlabelled), a Host that is empty on HTTP/1.1 or holds ".." (400), a body over
+ * `maxBody` (413). (Host's grammar the decoder holds: HTTP_BAD_HOST.)
+ */
+function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
+  if (head.transferCodings.length > 0)
+    return new StatusError(
+      501,
+      `transfer coding ${head.transferCodings.join(", ")}`,
+      "UNKNOWN_TRANSFER_CODING",
+    );
+  const host = env.get("SERVER_NAME") ?? "";
+  if ((host === "" && head.version === "HTTP/1.1") || host.includes(".."))
+    return new StatusError(400, `the host ${JSON.stringify(host)} is not a host name`, "BAD_HOST");
+  if (head.body === "length" && head.contentLength > maxBody)
+    return new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
+  return undefined;
 }
 
 /** The status a malformed request is answered with. */
@@ -124,20 +168,33 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   // The socket is paused while a body is read ahead of its reader, or requests are.
   let bodyFull = false;
   let queueFull = false;
+  /** The gateway closed the connection: what still comes is let go (see linger). */
+  let lingering = false;
   const reading = () => {
-    if (bodyFull || queueFull || failed) socket.pause();
+    if (!lingering && (bodyFull || queueFull || failed)) socket.pause();
     else socket.resume();
   };
   const flow = {
     pause: () => {
       bodyFull = true;
+      bodyDeadline.stop(); // (the reader is behind: the client is not the one waiting)
       reading();
     },
     resume: () => {
       bodyFull = false;
+      if (current !== undefined) bodyDeadline.start();
       reading();
     },
   };
+  // A body must keep coming while its reader waits for it: a client that sends a byte every
+  // few seconds would otherwise hold whatever reads it (an upstream worker).
+  const bodyTimeout = options.bodyTimeout ?? 60_000;
+  const bodyDeadline = deadline(bodyTimeout, () =>
+    fail(new StatusError(408, `the body paused over ${bodyTimeout} ms`, "BODY_TIMEOUT")),
+  );
+  const maxBody = options.maxBody ?? Number.POSITIVE_INFINITY;
+  /** The body bytes of the request being read, held to maxBody (a chunked body says no length first). */
+  let bodyBytes = 0;
   // A head must arrive whole in time: a client sending it a byte at a time (slowloris) would
   // otherwise hold the connection, as each byte restarts the idle timer.
   const headTimeout = options.headTimeout ?? 60_000;
@@ -178,8 +235,20 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
           https: options.https,
           dropHopByHop: options.dropHopByHop,
         });
+        const refused = refusal(head, env, maxBody);
+        if (refused !== undefined) {
+          // Answered in turn without its handler; nothing after it is read.
+          pending.error = refused;
+          failed = true;
+          reading();
+          queue.push(pending);
+          void pump();
+          return;
+        }
         pending.exchange = { head, env, body, signal: controller.signal, socket };
         current = body;
+        bodyBytes = 0;
+        if (head.body !== "none") bodyDeadline.start();
         queue.push(pending);
         if (queue.length > MAX_QUEUED) {
           queueFull = true;
@@ -188,9 +257,13 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         void pump();
       },
       onBody(chunk) {
-        current?.push(chunk);
+        bodyBytes += chunk.length;
+        if (bodyBytes > maxBody)
+          fail(new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE"));
+        else current?.push(chunk);
       },
       onEnd() {
+        bodyDeadline.stop();
         current?.end();
         current = undefined;
         lastEnd = decoder.offset;
@@ -203,6 +276,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   let lastEnd = 0;
   socket.on("data", (chunk: Buffer) => {
     if (failed) return;
+    bodyDeadline.touch();
     try {
       decoder.push(chunk);
       if (current === undefined && decoder.offset > lastEnd) headStarts();
@@ -223,6 +297,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.on("close", () => {
     closed = true;
     headEnds();
+    bodyDeadline.stop();
     current?.fail(new ClosedError());
     for (const pending of queue) {
       pending.controller.abort();
@@ -235,6 +310,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     if (failed) return;
     failed = true;
     headEnds();
+    bodyDeadline.stop();
     reading();
     current?.fail(error);
     current = undefined;
@@ -264,8 +340,8 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         if (!keepOpen || (draining && queue.length === 0)) {
           failed = true; // (nothing more is read from a connection that closes)
           headEnds();
-          reading();
-          socket.end();
+          bodyDeadline.stop();
+          linger();
           closed = true;
           return;
         }
@@ -276,12 +352,36 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     }
   }
 
+  /**
+   * Ends the connection as nginx's lingering close does: the answer and a FIN go out, and
+   * what the client still sends (the rest of a body refused from its head) is read and let
+   * go until it pauses LINGER_TIMEOUT ms or LINGER_TIME ms have passed; then it is closed.
+   * Not reading it would leave the connection half-open for as long as the client likes,
+   * and closing at once would reset it, which may destroy the answer before it is read.
+   */
+  function linger(): void {
+    lingering = true;
+    socket.end();
+    if (socket.destroyed) return;
+    const quiet = setTimeout(() => socket.destroy(), LINGER_TIMEOUT);
+    const total = setTimeout(() => socket.destroy(), LINGER_TIME);
+    socket.on("data", () => quiet.refresh());
+    socket.once("close", () => {
+      clearTimeout(quiet);
+      clearTimeout(total);
+    });
+    reading();
+  }
+
   /** Answers one request; says whether the connection stays open. */
   async function answer(pending: Pending): Promise<boolean> {
     const exchange = pending.exchange;
     const head = pending.head;
     if (exchange === undefined || head === undefined) {
-      await errorReply(pending, pending.error, "-", "-", "HTTP/1.1", false);
+      const [method, target, version] =
+        head === undefined ? ["-", "-", "HTTP/1.1" as const] : [head.method, head.target, head.version];
+      pending.replied = true;
+      await errorReply(pending, pending.error, method, target, version, false);
       return false;
     }
     let reply: Reply;
@@ -289,8 +389,14 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       reply = await handler(exchange);
     } catch (error) {
       if (closed || error instanceof ClosedError) return false;
-      // A request whose body could not be read (or was too large) ends its connection.
-      const open = exchange.body.ended && !(error instanceof ProtocolError) && head.keepAlive && !draining;
+      // A request whose body could not be read (or was too large) ends its connection, and
+      // so does every answer nginx closes after.
+      const open =
+        exchange.body.ended &&
+        !(error instanceof ProtocolError) &&
+        !CLOSING.has(statusOf(error)) &&
+        head.keepAlive &&
+        !draining;
       pending.replied = true;
       await errorReply(pending, error, head.method, head.target, head.version, open);
       if (!open) return false;

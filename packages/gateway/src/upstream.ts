@@ -49,7 +49,6 @@ export interface UpstreamOptions {
   pool: UpstreamPool;
 }
 
-const IDLE_MAX = 16;
 const IDLE_TIMEOUT = 60_000;
 
 /** A proxy's idle FastCGI connections (KEEP_CONN), by upstream, and the upstreams that do not keep them. */
@@ -57,6 +56,19 @@ export class UpstreamPool {
   readonly #idle = new Map<string, Socket[]>();
   /** Upstreams that failed a request on a kept connection: they get a new connection each time. */
   readonly #keepsNot = new Set<string>();
+  /** Idle connections kept an upstream, at most (nginx's `keepalive`); 0: none. */
+  readonly #max: number;
+
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 0)
+      throw new TypeError(`fastcgiKeepConn must be a whole number of connections, not ${max}`);
+    this.#max = max;
+  }
+
+  /** Whether requests to `key` ask to keep their connection. */
+  keeps(key: string): boolean {
+    return this.#max > 0 && !this.#keepsNot.has(key);
+  }
 
   /** An idle connection to `key`, unless it does not keep them. */
   take(key: string): Socket | undefined {
@@ -72,12 +84,21 @@ export class UpstreamPool {
   }
 
   /**
-   * Keeps `socket`, idle, for the next request to `key`: at most IDLE_MAX a key (nginx's
-   * `keepalive`), each closed after IDLE_TIMEOUT ms unused (`keepalive_timeout`).
+   * Closes the idle connections to `key`: a new connection is about to be opened, and an
+   * application that gives each connection a worker (php-fpm) may have none left for it
+   * while they are open.
+   */
+  closeIdle(key: string): void {
+    for (const socket of this.#idle.get(key)?.splice(0) ?? []) socket.destroy();
+  }
+
+  /**
+   * Keeps `socket`, idle, for the next request to `key`: at most the pool's max a key
+   * (nginx's `keepalive`), each closed after IDLE_TIMEOUT ms unused (`keepalive_timeout`).
    */
   keep(key: string, socket: Socket): void {
     const sockets = this.#idle.get(key) ?? [];
-    if (sockets.length >= IDLE_MAX) {
+    if (sockets.length >= this.#max) {
       socket.end();
       return;
     }
@@ -112,16 +133,16 @@ export async function forward(
   // request without a body, which can be sent again on a new connection, asks to keep its
   // connection (KEEP_CONN) or takes a kept one. (A request with a body is sent once, on a
   // connection the application closes after it: a kept one would hold a php-fpm worker.)
-  const keep = upstream.protocol === "fastcgi" && !request.length;
+  const keep = upstream.protocol === "fastcgi" && !request.length && options.pool.keeps(key);
   const reused = keep ? options.pool.take(key) : undefined;
   if (reused === undefined)
-    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
+    return exchange(upstream, await openFor(upstream, request, options, key), request, options, key, keep);
   try {
     return await exchange(upstream, reused, request, options, key, keep);
   } catch (error) {
     if (!(error instanceof UpstreamError) || error.status !== 502 || request.signal.aborted) throw error;
     options.pool.keepsNot(key);
-    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
+    return exchange(upstream, await openFor(upstream, request, options, key), request, options, key, keep);
   }
 }
 
@@ -130,7 +151,9 @@ async function openFor(
   upstream: Address,
   request: UpstreamRequest,
   options: UpstreamOptions,
+  key: string,
 ): Promise<Socket> {
+  options.pool.closeIdle(key);
   const socket = await open(upstream, options.connectTimeout);
   if (request.signal.aborted) {
     socket.destroy();
@@ -276,8 +299,17 @@ function readAnswer(
       body = new BodyStream(flow);
       resolve({ status, reason, headers, body, length });
     };
+    // A CGI answer is one head: a 1xx in Status would be written to the client as an interim
+    // answer, and the next request's answer taken as this one's (nginx: 502).
     const cgiHead = (head: CgiResponseHead) =>
-      onHead(head.status, head.reason, head.headers, cgiLength(head));
+      head.status < 200
+        ? fail(
+            new UpstreamError(
+              502,
+              `the upstream answered Status ${head.status}, an interim status, as its answer`,
+            ),
+          )
+        : onHead(head.status, head.reason, head.headers, cgiLength(head));
     let push: (chunk: Uint8Array) => void;
     let end: () => void;
     switch (upstream.protocol) {
