@@ -20,10 +20,12 @@ import { VERSION } from "./version.js";
 const USAGE = `usage:
   envwire proxy --listen HOST:PORT --upstream (uwsgi|fastcgi|scgi|http)://HOST:PORT
                 [--param NAME=VALUE]... [--script-filename PATH] [--document-root DIR]
-                [--max-body BYTES] [--connect-timeout MS] [--read-timeout MS]
+                [--server-name NAME] [--max-body BYTES] [--body-timeout MS]
+                [--no-request-buffering] [--fastcgi-keep-conn N]
+                [--connect-timeout MS] [--read-timeout MS]
                 [--workers N] [--grace MS] [--quiet]
   envwire serve --listen (uwsgi|fastcgi|scgi|http)://HOST:PORT [--listen ...] --app MODULE
-                [--workers N] [--grace MS] [--quiet]
+                [--read-timeout MS] [--workers N] [--grace MS] [--quiet]
   envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] [FILE|-]   (standard input without FILE)
   envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]
   envwire --version`;
@@ -34,7 +36,11 @@ const OPTIONS = {
   param: { type: "string", multiple: true },
   "script-filename": { type: "string" },
   "document-root": { type: "string" },
+  "server-name": { type: "string" },
   "max-body": { type: "string" },
+  "body-timeout": { type: "string" },
+  "no-request-buffering": { type: "boolean" },
+  "fastcgi-keep-conn": { type: "string" },
   "connect-timeout": { type: "string" },
   "read-timeout": { type: "string" },
   workers: { type: "string" },
@@ -98,7 +104,11 @@ export async function main(
         params: params(values.param),
         scriptFilename: values["script-filename"],
         documentRoot: values["document-root"],
+        serverName: values["server-name"],
         maxBody: number(values["max-body"], "max-body"),
+        bodyTimeout: number(values["body-timeout"], "body-timeout"),
+        requestBuffering: !values["no-request-buffering"],
+        fastcgiKeepConn: number(values["fastcgi-keep-conn"], "fastcgi-keep-conn"),
         connectTimeout: number(values["connect-timeout"], "connect-timeout"),
         readTimeout: number(values["read-timeout"], "read-timeout"),
         log,
@@ -109,7 +119,10 @@ export async function main(
     case "serve": {
       if (values.app === undefined) throw new UsageError("serve needs --app MODULE");
       if (values.listen === undefined) throw new UsageError("serve needs --listen PROTO://HOST:PORT");
-      const gateways = await createServer(await loadApp(values.app), values.listen, { log });
+      const gateways = await createServer(await loadApp(values.app), values.listen, {
+        log,
+        readTimeout: number(values["read-timeout"], "read-timeout"),
+      });
       for (const g of gateways)
         out(`envwire serve: ${g.address.protocol}://${g.address.host}:${g.address.port}`);
       return gateways;
