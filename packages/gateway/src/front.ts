@@ -163,7 +163,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.setTimeout(options.keepAliveTimeout ?? 75_000);
   socket.on("timeout", () => {
     // Idle between requests, or an answer the client has taken nothing of for as long.
-    if ((queue.length === 0 && !busy) || socket.writableNeedDrain) socket.destroy();
+    if ((queue.length === 0 && !busy) || socket.writableLength > 0) socket.destroy();
   });
   // The socket is paused while a body is read ahead of its reader, or requests are.
   let bodyFull = false;

@@ -215,7 +215,7 @@ function serveOneRequest(
   // No request within the idle timeout, or an answer its reader takes nothing of: closed.
   socket.setTimeout(IDLE_TIMEOUT);
   socket.on("timeout", () => {
-    if (!started || socket.writableNeedDrain) socket.destroy();
+    if (!started || socket.writableLength > 0) socket.destroy();
   });
 
   async function answer(env: Environ): Promise<void> {
@@ -353,7 +353,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   // No request within the idle timeout, or answers their reader takes nothing of: closed.
   socket.setTimeout(IDLE_TIMEOUT);
   socket.on("timeout", () => {
-    if (requests.size === 0 || socket.writableNeedDrain) socket.destroy();
+    if (requests.size === 0 || socket.writableLength > 0) socket.destroy();
   });
   socket.on("close", () => {
     arriving.stop();

@@ -513,3 +513,29 @@ describe("envwire serve: a started request must keep arriving", () => {
     }
   });
 });
+
+describe("a client that takes nothing of its answer", () => {
+  // (Node's socket timeout lets one period pass while the kernel still takes bytes: the
+  // connection goes after one to two keepAliveTimeouts, as the README says.)
+  it("is cut off within two keepAliveTimeouts, whatever is left to write", async () => {
+    const big: App = () => ({ status: 200, body: new Uint8Array(32 * 1024 * 1024) });
+    await behindProxy(
+      { keepAliveTimeout: 600 },
+      async (proxy) => {
+        let closedAt = 0;
+        proxy.server.once("connection", (socket) => socket.once("close", () => (closedAt = Date.now())));
+        const raw = await Raw.connect(proxy.address.port);
+        try {
+          raw.socket.pause(); // (it reads nothing; a paused client sees no close either)
+          raw.write("GET /big HTTP/1.1\r\nHost: h\r\n\r\n");
+          const started = Date.now();
+          await until(() => closedAt > 0, 4000, "the proxy closes the connection");
+          expect(closedAt - started).toBeLessThan(1500);
+        } finally {
+          raw.destroy();
+        }
+      },
+      big,
+    );
+  });
+});
