@@ -278,8 +278,13 @@ const LEARNED = 2 << LEARNED_SET_BITS;
  */
 export class NameTable {
   readonly #learned = new Ways(LEARNED_SET_BITS);
-  /** Ids not held by a learned name yet (once all are, a new name takes the id of the one it displaces). */
-  #freeIds: number[] = Array.from({ length: LEARNED }, (_, k) => KNOWN_IDS + LEARNED - 1 - k);
+  /**
+   * Learned ids handed out so far (KNOWN_IDS up): once all LEARNED are, a new name takes the
+   * id of the one it displaces. (A counter, not a list of free ids: a list made with each
+   * table cost most of a decoder's construction, 100 K instructions, and a proxy makes a
+   * response decoder a request.)
+   */
+  #idsUsed = 0;
   /** How many names were not found in a table: while it stands still, the tables stood still. */
   misses = 0;
   /** Scratch by name id, for one use at a time, each left as it was found (0, -1, 0). */
@@ -304,7 +309,7 @@ export class NameTable {
     // The newest name goes first, the one before it second; the one that was second goes, and
     // its id is the new name's.
     const displaced = names[set + 1];
-    const id = displaced === undefined ? this.#freeIds.pop()! : displaced.id;
+    const id = displaced === undefined ? KNOWN_IDS + this.#idsUsed++ : displaced.id;
     const entry = entryOf(buf, start, end, id, FieldKind.Other);
     names[set + 1] = names[set];
     names[set] = entry;
