@@ -132,7 +132,12 @@ export async function main(argv: readonly string[], out?: (line: string) => void
     }
     case "decode": {
       const lines = toStdout ? streamSink(process.stdout) : out;
-      await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", lines);
+      try {
+        await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", lines);
+      } catch (e) {
+        // A reader that stopped (`| head`) has read what it wanted: not a failure.
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+      }
       return [];
     }
     case "demo": {
