@@ -4,6 +4,11 @@
  * decoding, so it reads a capture exactly as the gateway would; the first ProtocolError is
  * printed with a hex dump around its byte, and the command then fails.
  *
+ * The capture streams through (CaptureInput): each piece is pushed as it is read, and no more
+ * is read while the output is full (LineSink). Lines take offsets from the decoders and bytes
+ * from a window of the last ones read, never from views into one whole input, so the same
+ * capture prints the same lines however it was split.
+ *
  *   uwsgi    @0 packet modifier1=0 datasize=96 modifier2=0, its vars, the body
  *   fastcgi  @0 BEGIN_REQUEST id=1 content=8 padding=0 …, each record; params once their stream
  *            ends; STDOUT's CGI head (a capture's direction is told by its first record)
@@ -12,7 +17,7 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { CgiResponseDecoder, type Environ, latin1Decode, ProtocolError } from "@envwire/environ";
+import { CgiResponseDecoder, latin1Decode, ProtocolError } from "@envwire/environ";
 import {
   RequestDecoder as FcgiRequestDecoder,
   ResponseDecoder as FcgiResponseDecoder,
@@ -32,9 +37,8 @@ import { RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
 import type { ByteWindow } from "./byte-window.js";
 import { CaptureInput } from "./capture-input.js";
+import { count, type Out, printEnviron, Run, reportError, show } from "./decode-format.js";
 import { callbackSink, type LineSink } from "./line-sink.js";
-
-type Out = (line: string) => void;
 
 const PROTOCOLS = ["uwsgi", "fastcgi", "scgi", "http"] as const;
 type DecodedProtocol = (typeof PROTOCOLS)[number];
@@ -608,118 +612,4 @@ function typeName(type: number): string {
 function nameOf(names: Readonly<Record<string, number>>, value: number, prefix = ""): string {
   for (const [name, v] of Object.entries(names)) if (v === value) return name;
   return `${prefix}${value}`;
-}
-
-// --- Shared formatting ---
-
-/**
- * Body (or tunnel) pieces that follow one another in the capture, as one line however the
- * input was split: `@N body LENGTH bytes "preview"`. Holds the preview's bytes, not the body.
- */
-class Run {
-  readonly #kind: string;
-  readonly #out: Out;
-  readonly #preview = new Uint8Array(PREVIEW + 1);
-  #at = 0;
-  #length = 0;
-
-  constructor(kind: string, out: Out) {
-    this.#kind = kind;
-    this.#out = out;
-  }
-
-  /** The piece `bytes` that lies at offset `at`. */
-  add(at: number, bytes: Uint8Array): void {
-    if (this.#length > 0 && at !== this.#at + this.#length) this.flush();
-    if (this.#length === 0) this.#at = at;
-    if (this.#length < this.#preview.length) {
-      this.#preview.set(bytes.subarray(0, this.#preview.length - this.#length), this.#length);
-    }
-    this.#length += bytes.length;
-  }
-
-  /** Prints the run's line, if it has one. */
-  flush(): void {
-    if (this.#length === 0) return;
-    const preview = this.#preview.subarray(0, Math.min(this.#length, this.#preview.length));
-    this.#out(`@${this.#at} ${this.#kind} ${this.#length} bytes "${show(preview, PREVIEW, this.#length)}"`);
-    this.#length = 0;
-  }
-}
-
-/** The characters a body's preview shows. */
-const PREVIEW = 40;
-
-/**
- * `NAME=value` per entry. With `layout`, each line has the entry's offset: the first at
- * `layout.at`, each next one past the entry before (its name, value and `framing` bytes).
- */
-function printEnviron(env: Environ, out: Out, layout?: { at: number; framing: number }): void {
-  let at = layout?.at ?? 0;
-  for (let i = 0; i < env.size; i++) {
-    const name = env.nameAt(i);
-    const bytes = env.bytesAt(i);
-    out(`${layout === undefined ? "    " : `  @${at} `}${show(name, 48)}=${show(bytes)}`);
-    at += name.length + bytes.length + (layout?.framing ?? 0);
-  }
-}
-
-/**
- * Bytes (or a latin-1 string) as latin-1 text: control bytes and C1 as \xNN, "\" as "\\";
- * cut past `max` characters, with the whole length: "…(N bytes)". `value` may be the first
- * bytes (at least max + 1) of `length`.
- */
-function show(value: Uint8Array | string, max = 120, length = value.length): string {
-  let text = "";
-  for (let i = 0; i < value.length; i++) {
-    const b = typeof value === "string" ? value.charCodeAt(i) : value[i]!;
-    const piece =
-      b === 0x5c
-        ? "\\\\"
-        : b < 0x20 || (b >= 0x7f && b < 0xa0) || b > 0xff
-          ? `\\x${hex(b)}`
-          : String.fromCharCode(b);
-    if (text.length + piece.length > max) return `${text}…(${length} bytes)`;
-    text += piece;
-  }
-  return text;
-}
-
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? "" : "s"}`;
-}
-
-function hex(b: number): string {
-  return b.toString(16).padStart(2, "0");
-}
-
-/**
- * `error CODE at byte N: message`, then up to 16 bytes either side of N in hex and as text,
- * byte N in brackets ("[end]" when the capture, read to its end, ends there). The bytes come
- * from the window: when a decoder names a byte further back than it holds (a CGI head spread
- * over many small records), the dump starts where the window does.
- */
-function reportError(window: ByteWindow, ended: boolean, e: ProtocolError, out: Out): void {
-  if (e.offset < 0) {
-    out(`error ${e.code}: ${e.reason}`);
-    return;
-  }
-  out(`error ${e.code} at byte ${e.offset}: ${e.reason}`);
-  const length = ended ? window.end : Number.POSITIVE_INFINITY;
-  const from = Math.max(window.start, Math.min(e.offset, length) - 16);
-  const bytes = window.slice(from, e.offset + 17);
-  const hexes: string[] = [];
-  let text = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    const c = b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
-    const mark = from + i === e.offset;
-    hexes.push(mark ? `[${hex(b)}]` : hex(b));
-    text += mark ? `[${c}]` : c;
-  }
-  if (e.offset >= length) {
-    hexes.push("[end]");
-    text += "[end]";
-  }
-  out(`  @${from} ${hexes.join(" ")}  |${text}|`);
 }
