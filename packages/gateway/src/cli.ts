@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { decodeCommand } from "./decode.js";
 import { demoApp } from "./demo-app.js";
+import { streamSink } from "./line-sink.js";
 import { createProxy, type Gateway } from "./proxy.js";
 import { type App, createServer } from "./server.js";
 import { VERSION } from "./version.js";
@@ -79,11 +80,13 @@ async function loadApp(module: string): Promise<App> {
   return app as App;
 }
 
-/** Runs the command in `argv`; resolves with the gateways it started (none for decode). */
-export async function main(
-  argv: readonly string[],
-  out: (line: string) => void = console.log,
-): Promise<Gateway[]> {
+/**
+ * Runs the command in `argv`; resolves with the gateways it started (none for decode). Lines go
+ * to `out`; by default to console.log, and decode's to standard output as fast as it takes them.
+ */
+export async function main(argv: readonly string[], out?: (line: string) => void): Promise<Gateway[]> {
+  const toStdout = out === undefined;
+  out ??= console.log;
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
   const [command, ...rest] = positionals;
   const log = values.quiet ? undefined : out;
@@ -128,7 +131,13 @@ export async function main(
       return gateways;
     }
     case "decode": {
-      await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", out);
+      const lines = toStdout ? streamSink(process.stdout) : out;
+      try {
+        await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", lines);
+      } catch (e) {
+        // A reader that stopped (`| head`) has read what it wanted: not a failure.
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+      }
       return [];
     }
     case "demo": {
