@@ -6,8 +6,8 @@
 import { type ByteKernels, KERNEL_WINDOW } from "./contract.js";
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
 
-/** Where the kernel writes its offsets: past the window and its 16 bytes of slack (see kernels.wat). */
-const OUT = KERNEL_WINDOW + 16;
+/** Where the kernel writes its offsets: past the window and its 32 bytes of slack (see kernels.wat). */
+const OUT = KERNEL_WINDOW + 32;
 /**
  * Bytes past the window that a copy may take along: copying a chunk whole costs less than
  * making a view of the window (an allocation: 50-70 ns, the copy of a 400-byte head 30 ns)
