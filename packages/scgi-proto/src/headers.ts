@@ -115,30 +115,29 @@ export class HeaderReader {
 
   /**
    * The entries of `buf[p, end)`, which ends in a NUL: the path of a block that lies whole in
-   * one chunk. The kernels list its NULs a window at a time (WebAssembly SIMD, or one plain
-   * loop; see @envwire/environ/codec's byteKernels), and the entries are read off the list:
-   * no call a NUL. A name whose NUL ends one window has its value's in a later one.
+   * one chunk. The kernels list the NULs of a window of it (WebAssembly SIMD, or one plain
+   * loop; see @envwire/environ/codec's byteKernels), and the entries are read off the list: no
+   * call a NUL, one call site of #add (so that the engine inlines it). The next window starts
+   * at the first entry not yet whole, so none is carried across; one longer than a window,
+   * and a name with no value at the end, are left to the general path, which reports them at
+   * their place.
    */
   #readWhole(buf: Uint8Array, p: number, end: number, base: number): number {
     const kernels = this.#kernels;
     const nuls = kernels.offsets;
-    let nameEnd = -1;
-    for (let from = p; from < end; from += KERNEL_WINDOW) {
-      const count = kernels.listNuls(buf, from, Math.min(end, from + KERNEL_WINDOW));
-      for (let k = 0; k < count; k++) {
-        const nul = nuls[k]!;
-        if (nameEnd < 0) {
-          if (nul === p) throw emptyName(base + p);
-          nameEnd = nul;
-        } else {
-          this.#add(buf, p, nameEnd, nul, base + p);
-          p = nul + 1;
-          nameEnd = -1;
-        }
+    for (;;) {
+      const start = p;
+      const to = Math.min(end, p + KERNEL_WINDOW);
+      const count = kernels.listNuls(buf, p, to);
+      for (let k = 0; k + 1 < count; k += 2) {
+        const nameEnd = nuls[k]!;
+        if (nameEnd === p) throw emptyName(base + p);
+        const valueEnd = nuls[k + 1]!;
+        this.#add(buf, p, nameEnd, valueEnd, base + p);
+        p = valueEnd + 1;
       }
+      if (to === end || p === start) return p;
     }
-    // (A name left with no value ends the block: the general path reports it, at its place.)
-    return p;
   }
 
   /** The block ended at stream offset `offset`: no entry may be left unfinished, and SCGI must have come. */

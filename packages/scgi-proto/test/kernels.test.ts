@@ -73,12 +73,13 @@ describe("SCGI decoder: SIMD kernels and the JavaScript fallback agree", () => {
     },
   );
 
-  // A block past the kernels' window is scanned a window at a time: a name whose NUL ends one
-  // window has its value's in the next. Decoded whole (the windows) and byte by byte (no
-  // window at all), by both paths.
+  // A block past the kernels' window is scanned a window at a time, each from the first entry
+  // not yet whole; an entry longer than a window goes to the general path. Decoded whole (the
+  // windows) and byte by byte (no window at all), by both paths.
   it("on blocks longer than the window, wherever the NULs fall beside its edge", () => {
-    for (const shift of [-2, -1, 0, 1, 2]) {
-      const filler = "F".repeat(KERNEL_WINDOW - 26 + shift);
+    const fillers = [-2, -1, 0, 1, 2].map((shift) => KERNEL_WINDOW - 26 + shift);
+    for (const length of [...fillers, KERNEL_WINDOW + 5, 3 * KERNEL_WINDOW]) {
+      const filler = "F".repeat(length);
       const block = `CONTENT_LENGTH\u00000\u0000SCGI\u00001\u0000X\u0000${filler}\u0000N\u0000v\u0000M\u0000\u0000`;
       const bytes = ascii(`${block.length}:${block},`);
       const whole = outcome([bytes], true);
@@ -96,7 +97,7 @@ describe("SCGI decoder: SIMD kernels and the JavaScript fallback agree", () => {
         ["N", "v"],
         ["M", ""],
       ]);
-      // (And an empty name just past the edge is reported at its place, the same both ways.)
+      // (And an empty name after them is reported at its place, the same both ways.)
       const bad = ascii(`${block.length + 2}:${block}\u0000\u0000,`);
       expect(outcome([bad], true)).toEqual(outcome([bad], false));
       expect(outcome([bad], true)).toEqual(["SCGI_EMPTY_NAME", bytes.length - 1]);
