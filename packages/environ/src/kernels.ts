@@ -13,11 +13,25 @@ import { SimdKernels, simdSupported } from "./kernels/simd.js";
 
 export { type ByteKernels, KERNEL_WINDOW } from "./kernels/contract.js";
 
-/** ENVWIRE_KERNELS where there is a process (Node, Bun, Deno's Node layer); read defensively, as Deno may deny it. */
+interface Runtime {
+  process?: { env?: Record<string, string | undefined> };
+  Deno?: { permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } } };
+}
+
+/**
+ * ENVWIRE_KERNELS where there is a process (Node, Bun, Deno's Node layer). Deno asks the user
+ * at a read it was not granted (a prompt, from a library: not ours to cause), so there it is
+ * read only when already granted; any refusal reads as unset.
+ */
 function fromEnvironment(): string | undefined {
   try {
-    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-      ?.ENVWIRE_KERNELS;
+    const runtime = globalThis as Runtime;
+    const deno = runtime.Deno;
+    if (deno !== undefined) {
+      const query = deno.permissions?.querySync?.({ name: "env", variable: "ENVWIRE_KERNELS" });
+      if (query?.state !== "granted") return undefined;
+    }
+    return runtime.process?.env?.ENVWIRE_KERNELS;
   } catch {
     return undefined;
   }
