@@ -4,8 +4,10 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fc, test } from "@fast-check/vitest";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { byteKernels, KERNEL_WINDOW } from "../src/codec.js";
+
+const REAL_WEBASSEMBLY = WebAssembly;
 
 const naive = (buf: Uint8Array, from: number, to: number) => {
   const out: number[] = [];
@@ -23,6 +25,41 @@ describe("byte kernels", () => {
     expect(byteKernels().path).toBe(process.env.ENVWIRE_KERNELS === "js" ? "js" : "simd");
     expect(byteKernels(false).path).toBe("js");
     expect(byteKernels()).toBe(byteKernels()); // (one instance a realm)
+  });
+
+  describe("chosen once, at load", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    });
+    /** The seam as a realm with this environment would load it. */
+    const load = async () => {
+      vi.resetModules();
+      return (await import("../src/kernels.js")).byteKernels();
+    };
+
+    it("the JavaScript kernels where ENVWIRE_KERNELS is js", async () => {
+      vi.stubEnv("ENVWIRE_KERNELS", "js");
+      expect((await load()).path).toBe("js");
+      vi.stubEnv("ENVWIRE_KERNELS", "");
+      expect((await load()).path).toBe("simd");
+    });
+
+    it("the JavaScript kernels where there is no WebAssembly, or it cannot be instantiated (a CSP)", async () => {
+      vi.stubGlobal("WebAssembly", undefined);
+      expect((await load()).path).toBe("js");
+      vi.stubGlobal("WebAssembly", {
+        validate: REAL_WEBASSEMBLY.validate,
+        Module: REAL_WEBASSEMBLY.Module,
+        Instance: class {
+          constructor() {
+            throw new Error("refused by the Content-Security-Policy");
+          }
+        },
+      });
+      expect((await load()).path).toBe("js");
+    });
   });
 
   // Bytes where NULs are common, in a buffer that may sit at an offset in a larger one (a
