@@ -101,10 +101,20 @@ const LINGER_TIMEOUT = 5_000;
 const LINGER_TIME = 30_000;
 
 /**
+ * The request's host as nginx's $host: the absolute-form target's or Host's, lower-cased,
+ * without its port and one trailing dot ("Example.COM." is example.com); "" for none.
+ */
+export function hostOf(env: Environ): string {
+  const host = (env.get("SERVER_NAME") ?? "").toLowerCase();
+  return host.endsWith(".") && !host.endsWith("..") ? host.slice(0, -1) : host;
+}
+
+/**
  * Why nginx refuses a request from its head, before any handler sees it, or undefined: a
  * transfer coding other than chunked (501: the body would reach the application still
- * coded, unlabelled), a Host that is empty on HTTP/1.1 or holds ".." (400), a body over
- * `maxBody` (413). (Host's grammar the decoder holds: HTTP_BAD_HOST.)
+ * coded, unlabelled), an absolute-form target with userinfo (RFC 9110 §4.2.4), a Host that
+ * is empty (on HTTP/1.1, or sent empty) or holds ".." (400), a body over `maxBody` (413).
+ * (Host's grammar the decoder holds: HTTP_BAD_HOST.)
  */
 function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
   if (head.transferCodings.length > 0)
@@ -113,12 +123,22 @@ function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusEr
       `transfer coding ${head.transferCodings.join(", ")}`,
       "UNKNOWN_TRANSFER_CODING",
     );
-  const host = env.get("SERVER_NAME") ?? "";
-  if ((host === "" && head.version === "HTTP/1.1") || host.includes(".."))
+  if (head.targetForm === "absolute" && /^[^/?#]*:\/\/[^/?#]*@/.test(head.target))
+    return new StatusError(400, "a target with userinfo", "BAD_TARGET");
+  const host = hostOf(env);
+  if ((host === "" && (head.version === "HTTP/1.1" || env.has("HTTP_HOST"))) || host.includes(".."))
     return new StatusError(400, `the host ${JSON.stringify(host)} is not a host name`, "BAD_HOST");
   if (head.body === "length" && head.contentLength > maxBody)
     return new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
   return undefined;
+}
+
+/** A timeout option: a positive number of ms, or its default. */
+export function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
+    throw new TypeError(`${name} must be a positive number of ms, not ${String(value)}`);
+  return value;
 }
 
 /** The status a malformed request is answered with. */
@@ -153,7 +173,11 @@ export interface Connection {
 export function serveHttp(socket: Socket, handler: Handler, options: FrontOptions = {}): Connection {
   const queue: Pending[] = [];
   let draining = false;
+  /** The body being read, and its request. */
   let current: BodyStream | undefined;
+  let currentPending: Pending | undefined;
+  /** The current body's reader has asked for it (the client may have waited for 100 Continue until then). */
+  let bodyWanted = false;
   let busy = false;
   let closed = false;
   /** Nothing more is read: the input failed, or the connection closes after the answers due. */
@@ -173,22 +197,25 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   const reading = () => {
     if (!lingering && (bodyFull || queueFull || failed)) socket.pause();
     else socket.resume();
+    // A body must keep coming while its reader waits for it and the socket is read: a client
+    // that sends a byte every few seconds would otherwise hold whatever reads it (an upstream
+    // worker). Not before the reader asks (the client may be waiting for 100 Continue), nor
+    // while the gateway itself is not reading (a reader behind, requests queued).
+    if (bodyWanted && current !== undefined && !bodyFull && !queueFull && !failed && !closed)
+      bodyDeadline.start();
+    else bodyDeadline.stop();
   };
   const flow = {
     pause: () => {
       bodyFull = true;
-      bodyDeadline.stop(); // (the reader is behind: the client is not the one waiting)
       reading();
     },
     resume: () => {
       bodyFull = false;
-      if (current !== undefined) bodyDeadline.start();
       reading();
     },
   };
-  // A body must keep coming while its reader waits for it: a client that sends a byte every
-  // few seconds would otherwise hold whatever reads it (an upstream worker).
-  const bodyTimeout = options.bodyTimeout ?? 60_000;
+  const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
   const bodyDeadline = deadline(bodyTimeout, () =>
     fail(new StatusError(408, `the body paused over ${bodyTimeout} ms`, "BODY_TIMEOUT")),
   );
@@ -197,7 +224,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   let bodyBytes = 0;
   // A head must arrive whole in time: a client sending it a byte at a time (slowloris) would
   // otherwise hold the connection, as each byte restarts the idle timer.
-  const headTimeout = options.headTimeout ?? 60_000;
+  const headTimeout = positive(options.headTimeout, 60_000, "headTimeout");
   let headTimer: NodeJS.Timeout | undefined;
   const headStarts = () => {
     headTimer ??= setTimeout(
@@ -223,9 +250,21 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
           start: Date.now(),
         };
         const body = new BodyStream(flow, undefined, () => {
-          // Only once it is this request's turn (an earlier answer may still be going out), and
-          // before its own answer: an HTTP/1.0 client is not sent one (RFC 9110 §10.1.1).
-          if (head.expectContinue && head.body !== "none" && head.version === "HTTP/1.1" && !pending.replied)
+          if (current === body) {
+            bodyWanted = true;
+            reading();
+          }
+          // Only once it is this request's turn (an earlier answer may still be going out),
+          // before its own answer (an HTTP/1.0 client is not sent one, RFC 9110 §10.1.1), and
+          // while the body can still come.
+          if (
+            head.expectContinue &&
+            head.body !== "none" &&
+            head.version === "HTTP/1.1" &&
+            !pending.replied &&
+            body.error === undefined &&
+            !closed
+          )
             socket.write("HTTP/1.1 100 Continue\r\n\r\n");
         });
         const env = requestToEnviron(head, {
@@ -247,8 +286,9 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         }
         pending.exchange = { head, env, body, signal: controller.signal, socket };
         current = body;
+        currentPending = pending;
+        bodyWanted = false;
         bodyBytes = 0;
-        if (head.body !== "none") bodyDeadline.start();
         queue.push(pending);
         if (queue.length > MAX_QUEUED) {
           queueFull = true;
@@ -263,9 +303,11 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         else current?.push(chunk);
       },
       onEnd() {
-        bodyDeadline.stop();
-        current?.end();
+        const body = current;
         current = undefined;
+        currentPending = undefined;
+        reading();
+        body?.end();
         lastEnd = decoder.offset;
       },
     },
@@ -298,7 +340,9 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     closed = true;
     headEnds();
     bodyDeadline.stop();
-    current?.fail(new ClosedError());
+    const body = current;
+    current = undefined;
+    body?.fail(new ClosedError());
     for (const pending of queue) {
       pending.controller.abort();
       pending.exchange?.body.fail(new ClosedError());
@@ -310,10 +354,14 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     if (failed) return;
     failed = true;
     headEnds();
-    bodyDeadline.stop();
     reading();
-    current?.fail(error);
+    const body = current;
+    // A request already answered gets no second answer: its connection just closes (see rest).
+    const answered = currentPending?.replied === true;
     current = undefined;
+    currentPending = undefined;
+    body?.fail(error);
+    if (answered) return;
     queue.push({
       head: undefined,
       replied: false,
@@ -362,15 +410,19 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   function linger(): void {
     lingering = true;
     socket.end();
-    if (socket.destroyed) return;
-    const quiet = setTimeout(() => socket.destroy(), LINGER_TIMEOUT);
-    const total = setTimeout(() => socket.destroy(), LINGER_TIME);
-    socket.on("data", () => quiet.refresh());
-    socket.once("close", () => {
-      clearTimeout(quiet);
-      clearTimeout(total);
-    });
     reading();
+    if (socket.destroyed) return;
+    // (From when the answer has all gone out: a client slow to take it still gets it whole.
+    // Until then the idle timeout holds it.)
+    socket.once("finish", () => {
+      const quiet = setTimeout(() => socket.destroy(), LINGER_TIMEOUT);
+      const total = setTimeout(() => socket.destroy(), LINGER_TIME);
+      socket.on("data", () => quiet.refresh());
+      socket.once("close", () => {
+        clearTimeout(quiet);
+        clearTimeout(total);
+      });
+    });
   }
 
   /** Answers one request; says whether the connection stays open. */
@@ -432,12 +484,16 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
    * it. A client that does not send it within the idle timeout loses the connection.
    */
   async function rest(body: BodyStream): Promise<boolean> {
-    if (body.ended) return true;
+    if (body.ended) return body.error === undefined;
+    if (current === body) {
+      bodyWanted = true; // (read to be let go: it must keep coming as any body read)
+      reading();
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), options.keepAliveTimeout ?? 75_000);
     });
-    const whole = await Promise.race([body.discard().then(() => true), late]);
+    const whole = await Promise.race([body.discard().then(() => body.error === undefined), late]);
     clearTimeout(timer);
     return whole;
   }

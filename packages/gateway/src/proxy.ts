@@ -7,7 +7,7 @@
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import type { HttpDecoderOptions } from "@envwire/http-proto";
 import { type Address, parseAddress } from "./address.js";
-import { type Connection, type Exchange, StatusError, serveHttp } from "./front.js";
+import { type Connection, type Exchange, hostOf, positive, StatusError, serveHttp } from "./front.js";
 import { normalizePath, upstreamEnviron } from "./params.js";
 import type { Reply } from "./reply.js";
 import { type Spooled, spool } from "./spool.js";
@@ -76,6 +76,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
   const upstream = typeof options.upstream === "string" ? parseAddress(options.upstream) : options.upstream;
   const extra: [string, string][] = [...(options.params ?? [])].map(([n, v]) => [n, v]);
   if (options.scriptFilename !== undefined) extra.unshift(["SCRIPT_FILENAME", options.scriptFilename]);
+  const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
   const maxBody = options.maxBody ?? 1024 * 1024;
   const spoolInMemory = options.spoolInMemory ?? 64 * 1024;
   const buffering = options.requestBuffering ?? true;
@@ -85,8 +86,8 @@ export async function createProxy(listen: string | Address, options: ProxyOption
   assertLatin1Name(serverName);
   const upstreamOptions = {
     pool,
-    connectTimeout: options.connectTimeout ?? 60_000,
-    readTimeout: options.readTimeout ?? 60_000,
+    connectTimeout: positive(options.connectTimeout, 60_000, "connectTimeout"),
+    readTimeout: positive(options.readTimeout, 60_000, "readTimeout"),
     log: options.log,
   };
   const documentRoot = options.documentRoot ?? "/var/www/html";
@@ -100,7 +101,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     if (uri === undefined)
       throw new StatusError(400, "the path goes above the root or holds a NUL", "BAD_PATH");
     // nginx's $host: the target's authority (absolute-form) or Host, else the server's name.
-    const host = (x.env.get("SERVER_NAME") ?? "").toLowerCase() || serverName;
+    const host = hostOf(x.env) || serverName;
     let length: number | undefined;
     let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body;
     let spooled: Spooled | undefined;
@@ -164,7 +165,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
       serveHttp(socket, handle, {
         limits: options.limits,
         maxBody,
-        bodyTimeout: options.bodyTimeout,
+        bodyTimeout,
         dropHopByHop: true,
         keepAliveTimeout: options.keepAliveTimeout,
         log: options.log,

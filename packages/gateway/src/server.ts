@@ -21,7 +21,7 @@ import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
 import { deadline } from "./deadline.js";
-import { type Connection, serveHttp } from "./front.js";
+import { type Connection, positive, serveHttp } from "./front.js";
 import { ClosedError, write, writeTogether } from "./io.js";
 import { type Gateway, startListening } from "./proxy.js";
 import { writeReply } from "./reply.js";
@@ -70,6 +70,7 @@ export async function createServer(
 ): Promise<Gateway[]> {
   if (typeof app !== "function")
     throw new TypeError("createServer: app must be a function (env, body) → response");
+  positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
   const gateways: Gateway[] = [];
   try {
     for (const where of listen) {
@@ -107,7 +108,7 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
     case "uwsgi":
     case "scgi": {
       const protocol = address.protocol;
-      const readTimeout = options.readTimeout ?? READ_TIMEOUT;
+      const readTimeout = positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
       return startListening(
         address,
         (socket) => serveOneRequest(socket, app, protocol, readTimeout, log),
@@ -179,7 +180,7 @@ function serveOneRequest(
       socket.pause();
     },
     resume: () => {
-      if (!body.ended) arriving.start();
+      if (!body.ended && !socket.destroyed) arriving.start();
       socket.resume();
     },
   });
@@ -287,7 +288,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   let draining = false;
   // While a begun request's params or body are not all in, they must keep arriving (not
   // while an app is slow to read a body: then the socket is paused, and the wait is its own).
-  const readTimeout = options.readTimeout ?? READ_TIMEOUT;
+  const readTimeout = positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
   const arriving = deadline(readTimeout, () => {
     log?.(`fastcgi connection from ${socket.remoteAddress}: nothing for ${readTimeout} ms, closed`);
     socket.destroy();
@@ -302,7 +303,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
     },
     resume: () => {
       paused = false;
-      if (incomplete.size > 0) arriving.start();
+      if (incomplete.size > 0 && !socket.destroyed) arriving.start();
       socket.resume();
     },
   };
@@ -356,6 +357,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
     if (requests.size === 0 || socket.writableLength > 0) socket.destroy();
   });
   socket.on("close", () => {
+    incomplete.clear();
     arriving.stop();
     for (const { body, controller } of requests.values()) {
       controller.abort();

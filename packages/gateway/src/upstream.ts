@@ -58,6 +58,8 @@ export class UpstreamPool {
   readonly #keepsNot = new Set<string>();
   /** Idle connections kept an upstream, at most (nginx's `keepalive`); 0: none. */
   readonly #max: number;
+  /** Requests, by upstream, on new connections that have no answer yet. */
+  readonly #opening = new Map<string, number>();
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 0)
@@ -84,12 +86,22 @@ export class UpstreamPool {
   }
 
   /**
-   * Closes the idle connections to `key`: a new connection is about to be opened, and an
-   * application that gives each connection a worker (php-fpm) may have none left for it
-   * while they are open.
+   * A request to `key` is about to open a new connection: the idle ones are closed first,
+   * as an application that gives each connection a worker (php-fpm) may have none left for
+   * it while they are open; and until it has its answer (`answered`), no connection is kept
+   * idle either (a request in flight would otherwise keep its connection, and its worker,
+   * while this one waits for one).
    */
-  closeIdle(key: string): void {
+  opens(key: string): void {
     for (const socket of this.#idle.get(key)?.splice(0) ?? []) socket.destroy();
+    this.#opening.set(key, (this.#opening.get(key) ?? 0) + 1);
+  }
+
+  /** A request that opened a new connection (see opens) has its answer, or failed. */
+  answered(key: string): void {
+    const n = (this.#opening.get(key) ?? 1) - 1;
+    if (n > 0) this.#opening.set(key, n);
+    else this.#opening.delete(key);
   }
 
   /**
@@ -98,7 +110,7 @@ export class UpstreamPool {
    */
   keep(key: string, socket: Socket): void {
     const sockets = this.#idle.get(key) ?? [];
-    if (sockets.length >= this.#max) {
+    if (sockets.length >= this.#max || this.#opening.has(key)) {
       socket.end();
       return;
     }
@@ -135,31 +147,50 @@ export async function forward(
   // connection the application closes after it: a kept one would hold a php-fpm worker.)
   const keep = upstream.protocol === "fastcgi" && !request.length && options.pool.keeps(key);
   const reused = keep ? options.pool.take(key) : undefined;
-  if (reused === undefined)
-    return exchange(upstream, await openFor(upstream, request, options, key), request, options, key, keep);
+  if (reused === undefined) return onNewConnection(upstream, request, options, key, keep);
   try {
     return await exchange(upstream, reused, request, options, key, keep);
   } catch (error) {
-    if (!(error instanceof UpstreamError) || error.status !== 502 || request.signal.aborted) throw error;
+    // Sent again only when the kept connection gave no byte of an answer (it was closed under
+    // the request, as uWSGI closes them) and the method may be repeated (RFC 9110 §9.2.2;
+    // nginx retries no POST, LOCK or PATCH either).
+    if (!(error instanceof Unanswered) || request.signal.aborted || !IDEMPOTENT.has(request.method))
+      throw error;
     options.pool.keepsNot(key);
-    return exchange(upstream, await openFor(upstream, request, options, key), request, options, key, keep);
+    return onNewConnection(upstream, request, options, key, keep);
   }
 }
 
-/** A new connection for `request`; an UpstreamError if the client is gone meanwhile. */
-async function openFor(
+const IDEMPOTENT: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+
+/** An upstream that closed without a byte of an answer: the request may not have been read. */
+class Unanswered extends UpstreamError {}
+
+/** `request` on a new connection (see UpstreamPool.opens). */
+async function onNewConnection(
   upstream: Address,
   request: UpstreamRequest,
   options: UpstreamOptions,
   key: string,
-): Promise<Socket> {
-  options.pool.closeIdle(key);
-  const socket = await open(upstream, options.connectTimeout);
-  if (request.signal.aborted) {
-    socket.destroy();
-    throw new UpstreamError(502, "the client went away");
+  keep: boolean,
+): Promise<Reply> {
+  options.pool.opens(key);
+  // (Once: when the head arrives, which must be before its connection may be kept.)
+  let settled = false;
+  const answered = () => {
+    if (!settled) options.pool.answered(key);
+    settled = true;
+  };
+  try {
+    const socket = await open(upstream, options.connectTimeout);
+    if (request.signal.aborted) {
+      socket.destroy();
+      throw new UpstreamError(502, "the client went away");
+    }
+    return await exchange(upstream, socket, request, options, key, keep, answered);
+  } finally {
+    answered();
   }
-  return socket;
 }
 
 async function exchange(
@@ -169,6 +200,7 @@ async function exchange(
   options: UpstreamOptions,
   key: string,
   keep: boolean,
+  answered: () => void = () => {},
 ): Promise<Reply> {
   const abort = () => {
     if (upstream.protocol !== "fastcgi" || socket.destroyed) {
@@ -192,7 +224,7 @@ async function exchange(
       return false;
     },
   );
-  return readAnswer(upstream, socket, request, options, key, done, keep ? sent : undefined);
+  return readAnswer(upstream, socket, request, options, key, done, answered, keep ? sent : undefined);
 }
 
 /** Sends the request: its head goes out with the body's first chunk, in one write. */
@@ -258,16 +290,22 @@ function readAnswer(
   options: UpstreamOptions,
   key: string,
   done: () => void,
+  answered: () => void,
   sent: Promise<boolean> | undefined,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let body: BodyStream | undefined;
     let over = false;
+    /** Whether any byte of an answer came (a close before one may be retried: see forward). */
+    let answering = false;
+    const closed = (why: string) =>
+      answering ? new UpstreamError(502, why) : new Unanswered(502, `${why}, without a byte of an answer`);
     const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
     const fail = (error: Error) => {
       if (over) return;
       over = true;
       done();
+      answered();
       if (body === undefined) reject(error);
       else body.fail(error);
       socket.destroy();
@@ -275,7 +313,7 @@ function readAnswer(
     const finish = (keep = false) => {
       if (over) return;
       if (body === undefined) {
-        fail(new UpstreamError(502, "the upstream closed without an answer"));
+        fail(closed("the upstream closed without an answer"));
         return;
       }
       over = true;
@@ -297,6 +335,7 @@ function readAnswer(
       length: number | undefined,
     ) => {
       body = new BodyStream(flow);
+      answered();
       resolve({ status, reason, headers, body, length });
     };
     // A CGI answer is one head: a 1xx in Status would be written to the client as an interim
@@ -376,6 +415,7 @@ function readAnswer(
       ),
     );
     socket.on("data", (chunk: Buffer) => {
+      answering = true;
       try {
         push(chunk);
       } catch (error) {
@@ -387,11 +427,11 @@ function readAnswer(
         end();
         finish();
       } catch (error) {
-        fail(new UpstreamError(502, `the upstream closed early: ${(error as Error).message}`));
+        fail(closed(`the upstream closed early: ${(error as Error).message}`));
       }
     });
     socket.on("error", () => {});
-    socket.on("close", () => fail(new UpstreamError(502, "the upstream closed the connection")));
+    socket.on("close", () => fail(closed("the upstream closed the connection")));
   });
 }
 

@@ -21,7 +21,19 @@ import {
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import { describe, expect, it } from "vitest";
 import { type App, createProxy, createServer, type Gateway, type ProxyOptions } from "../src/index.js";
-import { ask, type Echo, echoApp, field, HOST, Raw, sleep, stub, until, withRaw } from "./support.js";
+import {
+  ask,
+  type Echo,
+  echoApp,
+  field,
+  HOST,
+  parseResponses,
+  Raw,
+  sleep,
+  stub,
+  until,
+  withRaw,
+} from "./support.js";
 
 /** An echo app over uwsgi behind a proxy with `options`; `body` runs with both, closed after. */
 async function behindProxy<T>(
@@ -52,6 +64,8 @@ const echoOf = (body: Buffer) => JSON.parse(body.toString()) as Echo;
  * read. Each request is answered "Content-Type: text/plain", then `answer(path)`.
  */
 async function fastcgiPool(workers: number, answer: (path: string) => string = (path) => `ok ${path}`) {
+  /** Paths under /slow are answered after 300 ms. */
+  const delay = (path: string) => (path.startsWith("/slow") ? 300 : 0);
   let busy = 0;
   const waiting: Socket[] = [];
   const serve = (socket: Socket) => {
@@ -65,8 +79,9 @@ async function fastcgiPool(workers: number, answer: (path: string) => string = (
       onHead({ requestId, env, keepConn }) {
         decoderState.set(requestId, { path: env.get("REQUEST_URI") ?? "", keepConn });
       },
-      onEnd(id) {
+      async onEnd(id) {
         const { path, keepConn } = decoderState.get(id)!;
+        await sleep(delay(path));
         for (const part of encodeStream(
           RecordType.STDOUT,
           id,
@@ -537,5 +552,183 @@ describe("a client that takes nothing of its answer", () => {
       },
       big,
     );
+  });
+});
+
+// What an independent review of the fixes above found, each held here.
+describe("the body timeout runs only while the body is awaited and read", () => {
+  const slowGets: App = async (env, body) => {
+    if (env.get("REQUEST_METHOD") === "GET") await sleep(120);
+    let length = 0;
+    for await (const chunk of body) length += chunk.length;
+    return { status: 200, body: `${env.get("REQUEST_METHOD")} ${length}` };
+  };
+
+  it("not while pipelined requests ahead of it are answered (the socket is not read then)", async () => {
+    const [server] = await createServer(slowGets, [`http://${HOST}:0`], { readTimeout: 400 });
+    try {
+      await withRaw(server!.address.port, async (raw) => {
+        raw.write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".repeat(9));
+        raw.write("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n");
+        await sleep(50); // (the body comes in a read of its own, once the gateway has stopped reading)
+        raw.write("0123456789");
+        const answers = await raw.responses(10, 5000);
+        expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+        expect(answers[9]!.body.toString()).toBe("POST 10");
+      });
+    } finally {
+      await server!.close(100);
+    }
+  });
+
+  it("with Expect: 100-continue, from when the app asks for the body (and 100 Continue goes out)", async () => {
+    const lateReader: App = async (_, body) => {
+      await sleep(700);
+      let length = 0;
+      for await (const chunk of body) length += chunk.length;
+      return { status: 200, body: `read ${length}` };
+    };
+    const [server] = await createServer(lateReader, [`http://${HOST}:0`], { readTimeout: 400 });
+    try {
+      await withRaw(server!.address.port, async (raw) => {
+        raw.write("POST /p HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        const [interim] = await raw.responses(1, 3000);
+        expect(interim!.status).toBe(100);
+        raw.write("hello");
+        const answers = await raw.responses(2, 3000);
+        expect([answers[1]!.status, answers[1]!.body.toString()]).toEqual([200, "read 5"]);
+      });
+    } finally {
+      await server!.close(100);
+    }
+  });
+
+  it("a request answered before its body is whole gets that answer only: a stall then closes, with no second answer", async () => {
+    const refuses: App = () => ({ status: 403, body: "no" });
+    const [server] = await createServer(refuses, [`http://${HOST}:0`], { readTimeout: 300 });
+    try {
+      await withRaw(server!.address.port, async (raw) => {
+        raw.write("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n0123456789");
+        await raw.serverEnded(3000);
+        expect(parseResponses(raw.bytes).map((a) => a.status)).toEqual([403]);
+      });
+    } finally {
+      await server!.close(100);
+    }
+  });
+});
+
+describe("kept FastCGI connections, under concurrency", () => {
+  it("a POST that opens a connection while GETs are in flight is answered: their connections are not kept meanwhile", async () => {
+    const up = await fastcgiPool(2);
+    const proxy = await createProxy(`${HOST}:0`, {
+      upstream: `fastcgi://${HOST}:${up.port}`,
+      fastcgiKeepConn: 2,
+      readTimeout: 3000,
+    });
+    try {
+      const gets = Promise.all(["/slow1", "/slow2"].map((path) => ask(proxy.address.port, { path })));
+      await sleep(100);
+      const post = await ask(proxy.address.port, { method: "POST", path: "/p", body: Buffer.from("hello") });
+      expect([post.status, post.body.toString()]).toEqual([200, "ok /p"]);
+      expect((await gets).map((a) => a.status)).toEqual([200, 200]);
+    } finally {
+      await proxy.close(100);
+      await up.close();
+    }
+  });
+
+  // A request is sent again on a new connection only when its kept one closed without a byte
+  // of an answer, and only if its method may be repeated.
+  async function keptThenFails(method: string, fault: "close" | "interim") {
+    const seen: string[] = [];
+    const up = await stub((socket) => {
+      const decoder = new FcgiRequestDecoder({
+        onHead({ requestId, env, keepConn }) {
+          const line = `${env.get("REQUEST_METHOD")} ${env.get("REQUEST_URI")}`;
+          seen.push(line);
+          if (line === "GET /warm") {
+            for (const part of encodeStream(
+              RecordType.STDOUT,
+              requestId,
+              Buffer.from("Status: 200\r\n\r\nwarm"),
+            ))
+              socket.write(part);
+            socket.write(encodeEndRequest(requestId, 0));
+            decoder.completeRequest(requestId);
+            if (!keepConn) socket.end();
+          } else if (fault === "close" && seen.filter((l) => l === line).length === 1) socket.destroy();
+          else {
+            const text = fault === "interim" ? "Status: 103 Early Hints\r\n\r\n" : "Status: 200\r\n\r\nagain";
+            for (const part of encodeStream(RecordType.STDOUT, requestId, Buffer.from(text)))
+              socket.write(part);
+            socket.write(encodeEndRequest(requestId, 0));
+            socket.end();
+          }
+        },
+        onReply: (record) => socket.write(record),
+      });
+      socket.on("data", (chunk: Buffer) => decoder.push(chunk));
+    });
+    const proxy = await createProxy(`${HOST}:0`, {
+      upstream: `fastcgi://${HOST}:${up.port}`,
+      fastcgiKeepConn: 1,
+    });
+    try {
+      expect((await ask(proxy.address.port, { path: "/warm" })).status).toBe(200);
+      const answer = await ask(proxy.address.port, { method, path: "/x" });
+      return { status: answer.status, seen };
+    } finally {
+      await proxy.close(100);
+      await up.close();
+    }
+  }
+
+  it("a DELETE whose kept connection closed unanswered is sent again; a POST is not", async () => {
+    expect(await keptThenFails("DELETE", "close")).toEqual({
+      status: 200,
+      seen: ["GET /warm", "DELETE /x", "DELETE /x"],
+    });
+    expect(await keptThenFails("POST", "close")).toEqual({ status: 502, seen: ["GET /warm", "POST /x"] });
+  });
+
+  it("an answer the proxy refuses (Status: 1xx) is not a reason to send the request again", async () => {
+    expect(await keptThenFails("DELETE", "interim")).toEqual({
+      status: 502,
+      seen: ["GET /warm", "DELETE /x"],
+    });
+  });
+});
+
+describe("hosts and options, as nginx takes them", () => {
+  for (const [request, status] of [
+    ["GET / HTTP/1.1\r\nHost: .\r\n\r\n", 400],
+    ["GET / HTTP/1.0\r\nHost: \r\n\r\n", 400],
+    ["GET http://u:p@evil.example/admin HTTP/1.1\r\nHost: h\r\n\r\n", 400],
+  ] as const) {
+    it(`${JSON.stringify(request.split("\r\n")[0])} with ${JSON.stringify(request.split("\r\n")[1])}: ${status}`, async () => {
+      await behindProxy({}, async (proxy) => {
+        await withRaw(proxy.address.port, async (raw) => {
+          raw.write(request);
+          const [answer] = await raw.responses(1);
+          expect(answer!.status).toBe(status);
+        });
+      });
+    });
+  }
+
+  it("HTTP_HOST is the host without its trailing dot, as nginx's $host", async () => {
+    await behindProxy({}, async (proxy) => {
+      const answer = await ask(proxy.address.port, { headers: { Host: "Example.COM.:8080" } });
+      expect(echoOf(answer.body).vars.HTTP_HOST).toBe("example.com");
+    });
+  });
+
+  it("a timeout of 0 (or not a number) is a TypeError at the call", async () => {
+    for (const options of [{ bodyTimeout: 0 }, { readTimeout: -1 }, { connectTimeout: Number.NaN }])
+      await expect(createProxy(`${HOST}:0`, { upstream: "uwsgi://127.0.0.1:1", ...options })).rejects.toThrow(
+        TypeError,
+      );
+    await expect(createServer(echoApp, [`uwsgi://${HOST}:0`], { readTimeout: 0 })).rejects.toThrow(TypeError);
   });
 });
