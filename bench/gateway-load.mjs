@@ -1,25 +1,34 @@
 // `pnpm bench:gateway`: the gateway under load on loopback, beside nginx on the same machine
-// and load. Rows (each one process per server, the same client):
-//   nginx → uWSGI              nginx 1.22 (one worker) uwsgi_pass to uWSGI running hello.py
-//   envwire proxy → uWSGI      createProxy in front of the same uWSGI
-//   nginx → envwire serve      nginx uwsgi_pass to createServer's uwsgi listener (hello app)
-// The client keeps CONCURRENCY connections busy until REQUESTS answers have come, each one
-// checked (its query echoed back), and reports requests/s and p50/p99 latency. Every load is
-// bounded in count and time; every process started is stopped by its pid.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+// and load, driven by wrk (a native load generator: a Node client would share the proxy's
+// runtime and cores unevenly). Rows, each server a process of its own:
+//   nginx → uWSGI                 nginx 1.22 (one worker) uwsgi_pass to uWSGI (2 processes, hello.py)
+//   envwire proxy → uWSGI         createProxy (one process) in front of the same uWSGI
+//   bare Node proxy → uWSGI       bare-proxy.mjs: the least a Node process does for the same hop
+//   nginx → envwire serve         nginx uwsgi_pass to createServer's uwsgi listener (hello.mjs)
+//   nginx → php-fpm               nginx fastcgi_pass to php-fpm (2 workers, hello.php)
+//   envwire proxy → php-fpm       createProxy in front of the same php-fpm
+// Each row: wrk -t1 -c50 for SECONDS, ROUNDS rounds interleaved, medians; every answer is
+// checked by wrk's Lua hook (status 200, body "hello x=1"); a row with any bad or lost answer
+// says so. --quick: one short round, to check that every path answers correctly under load
+// (CI runs it; no timing is asserted). --workers 2: nginx worker_processes 2 and envwire
+// --workers 2. Every process started is stopped by its pid.
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer as netServer } from "node:net";
+import { connect, createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 const BIN = join(dirname(createRequire(import.meta.url).resolve("@envwire/gateway")), "bin.js");
-
-const REQUESTS = Number(process.env.REQUESTS ?? 4000);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const DEADLINE = 60_000;
+const BARE = join(import.meta.dirname, "bare-proxy.mjs");
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const WORKERS = args.includes("--workers") ? Number(args[args.indexOf("--workers") + 1]) : 1;
+const SECONDS = QUICK ? 1 : Number(process.env.SECONDS ?? 10);
+const ROUNDS = QUICK ? 1 : Number(process.env.ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const PACKAGES = ["wrk", "nginx-light", "uwsgi-core", "uwsgi-plugin-python3", "php8.2-fpm"];
+const TOOLS = ["/usr/bin/wrk", "/usr/sbin/nginx", "/usr/bin/uwsgi", "/usr/sbin/php-fpm8.2"];
 
 const HELLO_PY = `def application(environ, start_response):
     body = ("hello " + environ.get("QUERY_STRING", "")).encode("latin-1")
@@ -32,6 +41,39 @@ const HELLO_MJS = `export default (env) => ({
   body: "hello " + (env.get("QUERY_STRING") ?? ""),
 });
 `;
+const HELLO_PHP = `<?php header("Content-Type: text/plain"); echo "hello " . $_SERVER["QUERY_STRING"];`;
+// wrk's Lua hooks: every answer checked; done() prints one JSON line.
+const CHECK_LUA = `
+local bad = 0
+function response(status, headers, body)
+  if status ~= 200 or body ~= "hello x=1" then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  io.write(string.format('{"requests":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d,"bad":%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout, bad))
+end
+`;
+
+/** Installs the tools when one is missing and this runs as root (as the interop suite does). */
+function requireTools() {
+  if (TOOLS.every(existsSync) && existsSync("/usr/lib/uwsgi/plugins/python3_plugin.so")) return;
+  if (process.getuid?.() !== 0) throw new Error(`missing: apt-get install -y ${PACKAGES.join(" ")}`);
+  const policy = "/usr/sbin/policy-rc.d"; // (keeps Debian's scripts from starting the services)
+  const hadPolicy = existsSync(policy);
+  if (!hadPolicy) writeFileSync(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  try {
+    const options = {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      stdio: "ignore",
+      timeout: 900_000,
+    };
+    execFileSync("apt-get", ["update", "-qq"], options);
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...PACKAGES], options);
+  } finally {
+    if (!hadPolicy) rmSync(policy);
+  }
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -42,25 +84,27 @@ function freePort() {
   });
 }
 
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 async function waitFor(port, child, name) {
   const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const req = request({ host: "127.0.0.1", port, path: "/?up", agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(true));
-      });
-      req.on("error", () => resolve(false));
-      req.end();
-    });
-    if (ok) return;
+  while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function startProcess(command, args) {
-  const child = spawn(command, args, { stdio: "ignore" });
+function startProcess(command, argv) {
+  const child = spawn(command, argv, { stdio: "ignore" });
   return {
     child,
     stop: () =>
@@ -73,128 +117,188 @@ function startProcess(command, args) {
   };
 }
 
-/** Keeps CONCURRENCY requests in flight until REQUESTS are answered; checks each answer. */
-async function load(port) {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies = [];
-  let sent = 0;
-  let bad = 0;
-  const start = performance.now();
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const n = sent++;
-      const t = performance.now();
-      const req = request({ host: "127.0.0.1", port, path: `/hello?n=${n}`, agent }, (res) => {
-        let text = "";
-        res.setEncoding("latin1");
-        res.on("data", (c) => (text += c));
-        res.on("end", () => {
-          latencies.push(performance.now() - t);
-          if (res.statusCode !== 200 || text !== `hello n=${n}`) bad++;
-          resolve();
-        });
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error("no answer in 10 s")));
-      req.on("error", reject);
-      req.end();
-    });
-  const worker = async () => {
-    while (sent < REQUESTS && performance.now() - start < DEADLINE) await one();
+/** One wrk run against `port`: requests/s, p50 and p99 (ms), and the answers that were not right. */
+function load(port, script) {
+  const out = execFileSync(
+    "/usr/bin/wrk",
+    [
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${SECONDS}s`,
+      "--timeout",
+      "10s",
+      "-s",
+      script,
+      `http://127.0.0.1:${port}/hello?x=1`,
+    ],
+    { encoding: "latin1", timeout: (SECONDS + 30) * 1000 },
+  );
+  const r = JSON.parse(out.trim().split("\n").at(-1));
+  return {
+    rate: r.requests / r.seconds,
+    p50: r.p50,
+    p99: r.p99,
+    wrong: r.errors + r.bad,
+    requests: r.requests,
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rate: latencies.length / seconds, p50: at(0.5), p99: at(0.99), answered: latencies.length, bad };
 }
 
+requireTools();
 const dir = mkdtempSync(join(tmpdir(), "envwire-load-"));
+chmodSync(dir, 0o755); // (php-fpm's workers run as nobody, and read hello.php here)
 const stops = [];
 try {
-  writeFileSync(join(dir, "hello.py"), HELLO_PY);
-  const [uwsgiPort, nginxToUwsgi, nginxToEnvwire] = [await freePort(), await freePort(), await freePort()];
+  for (const [name, text] of [
+    ["hello.py", HELLO_PY],
+    ["hello.mjs", HELLO_MJS],
+    ["hello.php", HELLO_PHP],
+    ["check.lua", CHECK_LUA],
+  ])
+    writeFileSync(join(dir, name), text);
+  const port = {};
+  for (const name of [
+    "uwsgi",
+    "php",
+    "serve",
+    "proxyUwsgi",
+    "proxyPhp",
+    "bare",
+    "nginxUwsgi",
+    "nginxServe",
+    "nginxPhp",
+  ])
+    port[name] = await freePort();
   const uwsgi = startProcess("/usr/bin/uwsgi", [
-    "--plugin",
-    "python3",
-    "--wsgi-file",
-    join(dir, "hello.py"),
-    "--uwsgi-socket",
-    `127.0.0.1:${uwsgiPort}`,
-    "--processes",
-    "1",
-    "--disable-logging",
-    "--logto",
-    join(dir, "uwsgi.log"),
+    ...["--plugin", "python3", "--wsgi-file", join(dir, "hello.py")],
+    ...["--uwsgi-socket", `127.0.0.1:${port.uwsgi}`, "--processes", "2"],
+    ...["--disable-logging", "--logto", join(dir, "uwsgi.log")],
   ]);
   stops.push(uwsgi.stop);
-  // The envwire servers in processes of their own, as nginx and uWSGI are.
-  writeFileSync(join(dir, "hello.mjs"), HELLO_MJS);
-  const [servePort, proxyPort] = [await freePort(), await freePort()];
-  const serve = startProcess(process.execPath, [
-    BIN,
+  writeFileSync(
+    join(dir, "php-fpm.conf"),
+    [
+      "[global]",
+      `pid = ${join(dir, "php-fpm.pid")}`,
+      `error_log = ${join(dir, "php-fpm.log")}`,
+      "daemonize = no",
+      "[app]",
+      `listen = 127.0.0.1:${port.php}`,
+      "user = nobody",
+      "group = nogroup",
+      "pm = static",
+      "pm.max_children = 2",
+      "",
+    ].join("\n"),
+  );
+  const php = startProcess("/usr/sbin/php-fpm8.2", [
+    "-F",
+    "-R",
+    "-n",
+    "-y",
+    join(dir, "php-fpm.conf"),
+    "-p",
+    dir,
+  ]);
+  stops.push(php.stop);
+  const workers = WORKERS > 1 ? ["--workers", String(WORKERS)] : [];
+  const envwire = (...argv) => startProcess(process.execPath, [BIN, ...argv, "--quiet", ...workers]);
+  const serve = envwire(
     "serve",
-    "--quiet",
     "--listen",
-    `uwsgi://127.0.0.1:${servePort}`,
+    `uwsgi://127.0.0.1:${port.serve}`,
     "--app",
     join(dir, "hello.mjs"),
-  ]);
+  );
   stops.push(serve.stop);
-  const conf = join(dir, "nginx.conf");
+  const proxyUwsgi = envwire(
+    "proxy",
+    "--listen",
+    `127.0.0.1:${port.proxyUwsgi}`,
+    "--upstream",
+    `uwsgi://127.0.0.1:${port.uwsgi}`,
+  );
+  stops.push(proxyUwsgi.stop);
+  const script = join(dir, "hello.php");
+  const proxyPhp = envwire(
+    ...["proxy", "--listen", `127.0.0.1:${port.proxyPhp}`, "--upstream", `fastcgi://127.0.0.1:${port.php}`],
+    ...["--script-filename", script],
+  );
+  stops.push(proxyPhp.stop);
+  const bare = startProcess(process.execPath, [BARE, String(port.bare), String(port.uwsgi)]);
+  stops.push(bare.stop);
   writeFileSync(
-    conf,
+    join(dir, "nginx.conf"),
     [
       "daemon off;",
-      "master_process off;",
+      "master_process on;",
+      `worker_processes ${WORKERS};`,
       `pid ${join(dir, "nginx.pid")};`,
       `error_log ${join(dir, "error.log")};`,
       "events { worker_connections 1024; }",
       "http {",
       "  access_log off;",
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${join(dir, t)};`),
-      `  server { listen 127.0.0.1:${nginxToUwsgi}; location / { uwsgi_pass 127.0.0.1:${uwsgiPort}; include /etc/nginx/uwsgi_params; } }`,
-      `  server { listen 127.0.0.1:${nginxToEnvwire}; location / { uwsgi_pass 127.0.0.1:${servePort}; include /etc/nginx/uwsgi_params; } }`,
+      `  server { listen 127.0.0.1:${port.nginxUwsgi}; location / { uwsgi_pass 127.0.0.1:${port.uwsgi}; include /etc/nginx/uwsgi_params; } }`,
+      `  server { listen 127.0.0.1:${port.nginxServe}; location / { uwsgi_pass 127.0.0.1:${port.serve}; include /etc/nginx/uwsgi_params; } }`,
+      `  server { listen 127.0.0.1:${port.nginxPhp}; location / { fastcgi_pass 127.0.0.1:${port.php}; include /etc/nginx/fastcgi_params; fastcgi_param SCRIPT_FILENAME ${script}; } }`,
       "}",
       "",
     ].join("\n"),
   );
-  const nginx = startProcess("/usr/sbin/nginx", ["-p", dir, "-c", conf, "-e", join(dir, "error.log")]);
-  stops.push(nginx.stop);
-  const proxy = startProcess(process.execPath, [
-    BIN,
-    "proxy",
-    "--quiet",
-    "--listen",
-    `127.0.0.1:${proxyPort}`,
-    "--upstream",
-    `uwsgi://127.0.0.1:${uwsgiPort}`,
+  const nginx = startProcess("/usr/sbin/nginx", [
+    "-p",
+    dir,
+    "-c",
+    join(dir, "nginx.conf"),
+    "-e",
+    join(dir, "error.log"),
   ]);
-  stops.push(proxy.stop);
-  await waitFor(proxyPort, proxy.child, "envwire proxy");
-  await waitFor(nginxToUwsgi, nginx.child, "nginx");
-  await waitFor(nginxToEnvwire, nginx.child, "nginx");
-
+  stops.push(nginx.stop);
   const rows = [
-    ["nginx → uWSGI", nginxToUwsgi],
-    ["envwire proxy → uWSGI", proxyPort],
-    ["nginx → envwire serve", nginxToEnvwire],
+    ["nginx → uWSGI", port.nginxUwsgi, nginx, null],
+    ["envwire proxy → uWSGI", port.proxyUwsgi, proxyUwsgi, 0],
+    ["bare Node proxy → uWSGI (floor)", port.bare, bare, 0],
+    ["nginx → envwire serve", port.nginxServe, nginx, 0],
+    ["nginx → php-fpm", port.nginxPhp, nginx, null],
+    ["envwire proxy → php-fpm", port.proxyPhp, proxyPhp, 4],
   ];
+  for (const [name, p, { child }] of rows) await waitFor(p, child, name);
+  const lua = join(dir, "check.lua");
   const results = rows.map(() => []);
   for (let round = 0; round < ROUNDS; round++)
-    for (const [k, [, port]] of rows.entries()) results[k].push(await load(port));
-  console.log(`${REQUESTS} requests a round, ${CONCURRENCY} at once, ${ROUNDS} rounds interleaved; medians:`);
+    for (const [k, [, p]] of rows.entries()) results[k].push(load(p, lua));
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const base = median(results[0].map((r) => r.rate));
-  for (const [k, [name]] of rows.entries()) {
+  console.log(
+    `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} interleaved, medians; ` +
+      `${WORKERS} worker${WORKERS > 1 ? "s" : ""} each (nginx worker_processes, envwire --workers)`,
+  );
+  console.log("| path | requests/s | vs its reference | p50 | p99 | goal | lost or wrong |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  let failed = false;
+  for (const [k, [name, , , ref]] of rows.entries()) {
     const r = results[k];
     const rate = median(r.map((x) => x.rate));
-    const lost = r.reduce((n, x) => n + (REQUESTS - x.answered) + x.bad, 0);
+    const p99 = median(r.map((x) => x.p99));
+    const wrong = r.reduce((n, x) => n + x.wrong, 0) + (r.some((x) => x.requests === 0) ? 1 : 0);
+    if (wrong > 0) failed = true;
+    const base = ref === null ? null : results[ref];
+    const ratio = base ? rate / median(base.map((x) => x.rate)) : 1;
+    const p99ratio = base ? p99 / median(base.map((x) => x.p99)) : 1;
+    const goal =
+      ref === null || name.startsWith("bare")
+        ? "—"
+        : `≥ 0.8×, p99 ≤ 1.5×: ${ratio >= 0.8 && p99ratio <= 1.5 ? "met" : "not met"}`;
     console.log(
-      `${name.padEnd(24)} ${rate.toFixed(0).padStart(6)} req/s (${(rate / base).toFixed(2)}x nginx → uWSGI)  ` +
-        `p50 ${median(r.map((x) => x.p50)).toFixed(2)} ms  p99 ${median(r.map((x) => x.p99)).toFixed(2)} ms  ` +
-        `lost or wrong: ${lost}`,
+      `| ${name} | ${rate.toFixed(0)} | ${base ? `${ratio.toFixed(2)}×` : "1.00×"} | ${median(r.map((x) => x.p50)).toFixed(2)} ms | ` +
+        `${p99.toFixed(2)} ms${base ? ` (${p99ratio.toFixed(2)}×)` : ""} | ${goal} | ${wrong} |`,
     );
+  }
+  console.log(
+    "references: envwire proxy and the bare proxy → uWSGI against nginx → uWSGI; envwire serve against uWSGI's own app server behind the same nginx (nginx → uWSGI); envwire proxy → php-fpm against nginx → php-fpm",
+  );
+  if (failed) {
+    console.error("some answers were lost or wrong");
+    process.exitCode = 1;
   }
 } finally {
   for (const stop of stops.reverse()) await stop();

@@ -154,7 +154,14 @@ export function driveMix({ connections, seed = 16 }) {
   }
 
   const uwsgiDecoder = () => new uwsgi.RequestDecoder({ onHead: ({ env }) => serve(env), onBody: count });
-  const scgiDecoder = () => new scgi.RequestDecoder({ onHead: ({ env }) => serve(env), onBody: count });
+  // (Both of SCGI's paths see traffic, turn about: the summary times each. Not drawn from rnd,
+  // so that the rest of the traffic stays what it was.)
+  let scgiDecoders = 0;
+  const scgiDecoder = () =>
+    new scgi.RequestDecoder(
+      { onHead: ({ env }) => serve(env), onBody: count },
+      { kernels: scgiDecoders++ % 2 === 0 },
+    );
   const fastcgiDecoder = () => {
     const d = new fastcgi.RequestDecoder({
       onHead: ({ env }) => serve(env),

@@ -167,6 +167,12 @@ export const KNOWN: readonly KnownDifference[] = [
     explains: (d) => weRejected(d, "HTTP_DUPLICATE_HOST"),
   },
   {
+    id: "bad-host",
+    kinds: ["request"],
+    why: 'RFC 9112 §3.2: a server MUST answer 400 to a Host whose value is not uri-host [":" port] (RFC 9110 §7.2); llhttp leaves that to the server',
+    explains: (d) => weRejected(d, "HTTP_BAD_HOST"),
+  },
+  {
     id: "extension-method",
     kinds: ["request"],
     why: "RFC 9110 §9.1: a method is any token (new ones are registered); llhttp knows a fixed list",

@@ -19,10 +19,9 @@ describe("the packages' fuzz targets", () => {
   };
 
   it("are what the repository's runner runs, by the same functions", () => {
-    const fuzzes = new Set(Object.values(targets).map((t) => t.fuzz));
-    const ours = Object.entries(runnerTargets).filter(([name]) => !name.endsWith("-llhttp"));
-    expect(ours).toHaveLength(14);
-    for (const [name, target] of ours) expect(fuzzes.has(target.fuzz as FuzzTarget["fuzz"]), name).toBe(true);
+    // (The runner has targets of its own besides, differential ones: llhttp, the kernels.)
+    const run = new Set<unknown>(Object.values(runnerTargets).map((target) => target.fuzz));
+    for (const [name, target] of Object.entries(targets)) expect(run.has(target.fuzz), name).toBe(true);
   });
 
   it("are Jazzer.js's fuzz(data), with seeds that decode, a dictionary and hold", () => {

@@ -13,6 +13,7 @@ import * as httpResponse from "./http-response.js";
 import * as httpResponseLimits from "./http-response-limits.js";
 import * as httpResponseLlhttp from "./http-response-llhttp.js";
 import * as scgiRequest from "./scgi-request.js";
+import * as scgiRequestKernels from "./scgi-request-kernels.js";
 import * as scgiRequestLimits from "./scgi-request-limits.js";
 import * as uwsgiRequest from "./uwsgi-request.js";
 import * as uwsgiRequestLimits from "./uwsgi-request-limits.js";
@@ -22,6 +23,7 @@ export const targets: Record<string, FuzzTarget> = {
   "uwsgi-request-limits": uwsgiRequestLimits,
   "scgi-request": scgiRequest,
   "scgi-request-limits": scgiRequestLimits,
+  "scgi-request-kernels": scgiRequestKernels,
   "fastcgi-request": fastcgiRequest,
   "fastcgi-request-limits": fastcgiRequestLimits,
   "fastcgi-response": fastcgiResponse,

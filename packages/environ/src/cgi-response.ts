@@ -1,8 +1,9 @@
 /**
  * The CGI response (RFC 3875 §6) that FastCGI carries in STDOUT and SCGI sends back as is:
  * header fields, a blank line, then the body. `Status: 404 Not Found` sets the status;
- * `Location` makes a redirect (a path: the server fetches it locally; an absolute URI: the
- * client is sent there, 302 unless Status says otherwise).
+ * `Location` makes a redirect (a path: RFC 3875's local redirect, which a server may fetch
+ * itself; an absolute URI: the client is sent there), 302 unless Status says otherwise, as
+ * nginx and Apache answer one: a gateway that passes the answer on sends the client there.
  *
  * CgiResponseDecoder is sans-IO like every envwire decoder. The head is read line by line:
  * a complete line is parsed where it lies, and only a line cut by a chunk boundary is
@@ -33,7 +34,7 @@ export const CgiErrorCode = {
 } as const;
 
 export interface CgiResponseHead {
-  /** From Status; else 302 for a client redirect; else 200. */
+  /** From Status; else 302 when there is a Location; else 200. */
   status: number;
   /** Status's reason phrase, or "" when it has none or there is no Status. */
   reason: string;
@@ -235,7 +236,7 @@ export class CgiResponseDecoder {
     for (const [name, value] of this.#headers)
       if (name.length === 8 && name.toLowerCase() === "location") location = value;
     const redirect = location === undefined ? undefined : location.startsWith("/") ? "local" : "client";
-    const status = this.#status >= 0 ? this.#status : redirect === "client" ? 302 : 200;
+    const status = this.#status >= 0 ? this.#status : redirect === undefined ? 200 : 302;
     this.#inHead = false;
     const headers = this.#headers;
     this.#release(); // (what the head needs is handed over; the rest is not kept for the body)

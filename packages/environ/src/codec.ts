@@ -34,6 +34,10 @@ export { FixedHeaderReader } from "./fixed-header.js";
 export { DecoderLifecycle } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 
+// Byte kernels (WebAssembly SIMD where the realm has it, else plain JavaScript, with the same
+// results): the seam every decoder's scans go through.
+export { type ByteKernels, byteKernels, KERNEL_WINDOW } from "./kernels.js";
+
 // Arguments checked at a public entry point (a TypeError naming the argument).
 export {
   checkBoolean,

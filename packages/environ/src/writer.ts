@@ -5,6 +5,7 @@
  */
 import { copyBytes } from "./copy.js";
 import { EnvironErrorCode, ProtocolError } from "./errors.js";
+import { allocate } from "./slab.js";
 
 export class ByteWriter {
   readonly bytes: Uint8Array;
@@ -27,9 +28,9 @@ export class ByteWriter {
     this.end = offset + length;
   }
 
-  /** A writer over a new buffer of exactly `size` bytes. */
+  /** A writer over a new buffer of exactly `size` bytes (a view of a shared slab: see slab.ts). */
   static alloc(size: number): ByteWriter {
-    return new ByteWriter(new Uint8Array(size));
+    return new ByteWriter(allocate(size));
   }
 
   u8(v: number): void {

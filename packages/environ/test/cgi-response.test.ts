@@ -67,13 +67,17 @@ describe("CgiResponseDecoder", () => {
     expect([head?.status, head?.reason, body]).toEqual([200, "", ascii("hi\n")]);
   });
 
-  it("makes a client redirect 302, a local one 200, and lets Status win", () => {
+  it("makes a redirect 302, a local one too (as nginx answers it), and lets Status win", () => {
     expect(decode([ascii("Location: https://example.com/x\r\n\r\n")]).head).toMatchObject({
       status: 302,
       location: "https://example.com/x",
       redirect: "client",
     });
     expect(decode([ascii("Location: /other?q=1\r\n\r\n")]).head).toMatchObject({
+      status: 302,
+      redirect: "local",
+    });
+    expect(decode([ascii("Status: 200\r\nLocation: /other\r\n\r\n")]).head).toMatchObject({
       status: 200,
       redirect: "local",
     });

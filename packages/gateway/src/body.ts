@@ -50,6 +50,11 @@ export class BodyStream implements AsyncIterable<Uint8Array> {
     return this.#ended;
   }
 
+  /** Why the body could not complete (see fail), if it could not. */
+  get error(): unknown {
+    return this.#error;
+  }
+
   push(chunk: Uint8Array): void {
     if (chunk.length === 0 || this.#ended) return;
     if (this.#discarding) {

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { decodeCommand } from "./decode.js";
 import { demoApp } from "./demo-app.js";
+import { streamSink } from "./line-sink.js";
 import { createProxy, type Gateway } from "./proxy.js";
 import { type App, createServer } from "./server.js";
 import { VERSION } from "./version.js";
@@ -20,10 +21,12 @@ import { VERSION } from "./version.js";
 const USAGE = `usage:
   envwire proxy --listen HOST:PORT --upstream (uwsgi|fastcgi|scgi|http)://HOST:PORT
                 [--param NAME=VALUE]... [--script-filename PATH] [--document-root DIR]
-                [--max-body BYTES] [--connect-timeout MS] [--read-timeout MS]
+                [--server-name NAME] [--max-body BYTES] [--body-timeout MS]
+                [--no-request-buffering] [--fastcgi-keep-conn N]
+                [--connect-timeout MS] [--read-timeout MS]
                 [--workers N] [--grace MS] [--quiet]
   envwire serve --listen (uwsgi|fastcgi|scgi|http)://HOST:PORT [--listen ...] --app MODULE
-                [--workers N] [--grace MS] [--quiet]
+                [--read-timeout MS] [--workers N] [--grace MS] [--quiet]
   envwire decode [--proto auto|uwsgi|fastcgi|scgi|http] [FILE|-]   (standard input without FILE)
   envwire demo [--listen HOST:PORT] [--app-listen uwsgi://HOST:PORT]
   envwire --version`;
@@ -34,7 +37,11 @@ const OPTIONS = {
   param: { type: "string", multiple: true },
   "script-filename": { type: "string" },
   "document-root": { type: "string" },
+  "server-name": { type: "string" },
   "max-body": { type: "string" },
+  "body-timeout": { type: "string" },
+  "no-request-buffering": { type: "boolean" },
+  "fastcgi-keep-conn": { type: "string" },
   "connect-timeout": { type: "string" },
   "read-timeout": { type: "string" },
   workers: { type: "string" },
@@ -73,11 +80,13 @@ async function loadApp(module: string): Promise<App> {
   return app as App;
 }
 
-/** Runs the command in `argv`; resolves with the gateways it started (none for decode). */
-export async function main(
-  argv: readonly string[],
-  out: (line: string) => void = console.log,
-): Promise<Gateway[]> {
+/**
+ * Runs the command in `argv`; resolves with the gateways it started (none for decode). Lines go
+ * to `out`; by default to console.log, and decode's to standard output as fast as it takes them.
+ */
+export async function main(argv: readonly string[], out?: (line: string) => void): Promise<Gateway[]> {
+  const toStdout = out === undefined;
+  out ??= console.log;
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
   const [command, ...rest] = positionals;
   const log = values.quiet ? undefined : out;
@@ -98,7 +107,11 @@ export async function main(
         params: params(values.param),
         scriptFilename: values["script-filename"],
         documentRoot: values["document-root"],
+        serverName: values["server-name"],
         maxBody: number(values["max-body"], "max-body"),
+        bodyTimeout: number(values["body-timeout"], "body-timeout"),
+        requestBuffering: !values["no-request-buffering"],
+        fastcgiKeepConn: number(values["fastcgi-keep-conn"], "fastcgi-keep-conn"),
         connectTimeout: number(values["connect-timeout"], "connect-timeout"),
         readTimeout: number(values["read-timeout"], "read-timeout"),
         log,
@@ -109,13 +122,22 @@ export async function main(
     case "serve": {
       if (values.app === undefined) throw new UsageError("serve needs --app MODULE");
       if (values.listen === undefined) throw new UsageError("serve needs --listen PROTO://HOST:PORT");
-      const gateways = await createServer(await loadApp(values.app), values.listen, { log });
+      const gateways = await createServer(await loadApp(values.app), values.listen, {
+        log,
+        readTimeout: number(values["read-timeout"], "read-timeout"),
+      });
       for (const g of gateways)
         out(`envwire serve: ${g.address.protocol}://${g.address.host}:${g.address.port}`);
       return gateways;
     }
     case "decode": {
-      await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", out);
+      const lines = toStdout ? streamSink(process.stdout) : out;
+      try {
+        await decodeCommand(rest[0] ?? "-", values.proto ?? "auto", lines);
+      } catch (e) {
+        // A reader that stopped (`| head`) has read what it wanted: not a failure.
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+      }
       return [];
     }
     case "demo": {

@@ -4,14 +4,20 @@
  * decoding, so it reads a capture exactly as the gateway would; the first ProtocolError is
  * printed with a hex dump around its byte, and the command then fails.
  *
+ * The capture streams through (CaptureInput): each piece is pushed as it is read, and no more
+ * is read while the output is full (LineSink). Lines take offsets from the decoders and bytes
+ * from a window of the last ones read, never from views into one whole input, so the same
+ * capture prints the same lines however it was split.
+ *
  *   uwsgi    @0 packet modifier1=0 datasize=96 modifier2=0, its vars, the body
  *   fastcgi  @0 BEGIN_REQUEST id=1 content=8 padding=0 …, each record; params once their stream
  *            ends; STDOUT's CGI head (a capture's direction is told by its first record)
  *   scgi     @0 netstring length=70 …, the headers, the body
  *   http     @0 request 1: GET / HTTP/1.1, the fields, the framing, the Environ, the body
  */
-import { readFile } from "node:fs/promises";
-import { CgiResponseDecoder, type Environ, latin1Decode, ProtocolError } from "@envwire/environ";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { CgiResponseDecoder, latin1Decode, ProtocolError } from "@envwire/environ";
 import {
   RequestDecoder as FcgiRequestDecoder,
   ResponseDecoder as FcgiResponseDecoder,
@@ -29,52 +35,123 @@ import {
 } from "@envwire/http-proto";
 import { RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
-
-type Out = (line: string) => void;
+import type { ByteWindow } from "./byte-window.js";
+import { CaptureInput } from "./capture-input.js";
+import { count, type Out, printEnviron, Run, reportError, show } from "./decode-format.js";
+import { callbackSink, type LineSink } from "./line-sink.js";
 
 const PROTOCOLS = ["uwsgi", "fastcgi", "scgi", "http"] as const;
 type DecodedProtocol = (typeof PROTOCOLS)[number];
 
-/** Reads `file` ("-": standard input), decodes it as `proto` ("auto": guessed) and prints it line by line. */
-export async function decodeCommand(file: string, proto: string, out: (line: string) => void): Promise<void> {
+/**
+ * Reads `file` ("-": standard input), decodes it as `proto` ("auto": guessed) and prints it
+ * line by line to `out`: a function, or a LineSink whose fullness pauses the reading.
+ */
+export async function decodeCommand(file: string, proto: string, out: Out | LineSink): Promise<void> {
+  checkProto(proto);
+  if (file === "-") return decodeStream(process.stdin, proto, out);
+  const info = await stat(file);
+  return decodeStream(createReadStream(file), proto, out, info.isFile() ? info.size : undefined);
+}
+
+/**
+ * decodeCommand on a capture that arrives in chunks (`size`: its length, when known). Each
+ * piece is pushed to the decoder as it comes; while `out` is full, no more is read.
+ */
+export async function decodeStream(
+  source: AsyncIterable<Uint8Array>,
+  proto: string,
+  out: Out | LineSink,
+  size?: number,
+): Promise<void> {
+  checkProto(proto);
+  const sink = typeof out === "function" ? callbackSink(out) : out;
+  let full = false;
+  const print = (line: string) => {
+    if (!sink.write(line)) full = true;
+  };
+  const input = new CaptureInput(source, size);
+  try {
+    const first = await firstBytes(input, proto);
+    const picked =
+      proto === "auto"
+        ? guessProtocol(first, input.size)
+        : { proto: proto as DecodedProtocol, why: `--proto ${proto}` };
+    print(`${picked.proto}${input.size === undefined ? "" : `, ${input.size} bytes`} (${picked.why})`);
+    const dissector = DISSECTORS[picked.proto](input.window, print, first);
+    try {
+      for (let piece = await input.next(); piece !== undefined; piece = await input.next()) {
+        dissector.push(piece);
+        if (full) {
+          full = false;
+          await sink.drained();
+        }
+      }
+      dissector.end();
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      // The bytes after the error's, for its hex dump, and the lines that waited on them.
+      await input.readTo(e.offset + 17);
+      dissector.flush();
+      reportError(input.window, input.ended, e, print);
+      await sink.drained();
+      const where = e.offset >= 0 ? ` at byte ${e.offset}` : "";
+      throw new Error(`the input is not valid ${picked.proto} (${e.code}${where})`, { cause: e });
+    }
+    print(`@${input.window.end} end of input`);
+    await sink.drained();
+  } finally {
+    await input.close();
+  }
+}
+
+function checkProto(proto: string): void {
   if (proto !== "auto" && !(PROTOCOLS as readonly string[]).includes(proto)) {
     throw new TypeError(`--proto must be auto, ${PROTOCOLS.join(", ")}, not ${JSON.stringify(proto)}`);
   }
-  const input = await readInput(file);
-  const picked =
-    proto === "auto" ? guessProtocol(input) : { proto: proto as DecodedProtocol, why: `--proto ${proto}` };
-  out(`${picked.proto}, ${input.length} bytes (${picked.why})`);
-  try {
-    DECODERS[picked.proto](input, out);
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) throw e;
-    reportError(input, e, out);
-    const where = e.offset >= 0 ? ` at byte ${e.offset}` : "";
-    throw new Error(`the input is not valid ${picked.proto} (${e.code}${where})`, { cause: e });
-  }
-  out(`@${input.length} end of input`);
 }
 
-const DECODERS: Record<DecodedProtocol, (input: Uint8Array, out: Out) => void> = {
-  uwsgi: decodeUwsgi,
-  fastcgi: decodeFastcgi,
-  scgi: decodeScgi,
-  http: decodeHttp,
+/**
+ * One protocol's decoder with the lines it prints. A line that names bytes still to come (a
+ * packet's header before its vars) waits: flush() prints what it can before an error's report.
+ */
+interface Dissector {
+  push(piece: Uint8Array): void;
+  /** The capture ended: throws ProtocolError when it cut something short. */
+  end(): void;
+  flush(): void;
+}
+
+/** Makes a protocol's Dissector; `first` is the capture's first bytes (see firstBytes). */
+type DissectorOf = (window: ByteWindow, out: Out, first: Uint8Array) => Dissector;
+
+const DISSECTORS: Record<DecodedProtocol, DissectorOf> = {
+  uwsgi: uwsgiDissector,
+  fastcgi: fastcgiDissector,
+  scgi: scgiDissector,
+  http: httpDissector,
 };
-
-async function readInput(file: string): Promise<Uint8Array> {
-  if (file !== "-") return readFile(file);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 // --- Which protocol ---
 
 const TOKEN_THEN_SPACE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
 
-/** The protocol the first bytes say, and why; throws an Error when they say none. */
-function guessProtocol(input: Uint8Array): { proto: DecodedProtocol; why: string } {
+/**
+ * The bytes the guess reads (and HTTP, to tell responses from requests): the first 64; for
+ * what looks like uwsgi, its whole vars block too when the capture's length is not known, to
+ * see that the datasize fits.
+ */
+async function firstBytes(input: CaptureInput, proto: string): Promise<Uint8Array> {
+  const first = await input.first(64);
+  if (proto !== "auto" || input.size !== undefined || first[0] !== 0 || first.length < 4) return first;
+  return input.first(Math.max(64, 4 + (first[1]! | (first[2]! << 8))));
+}
+
+/**
+ * The protocol the first bytes say, and why; throws an Error when they say none. `size`: the
+ * capture's length, when known.
+ */
+function guessProtocol(input: Uint8Array, size: number | undefined): { proto: DecodedProtocol; why: string } {
   if (input.length === 0) throw new Error("the input is empty");
   const b0 = input[0]!;
   const b1 = input[1] ?? -1;
@@ -88,10 +165,11 @@ function guessProtocol(input: Uint8Array): { proto: DecodedProtocol; why: string
   let hint = "";
   if (b0 === 0 && input.length >= 4) {
     const datasize = input[1]! | (input[2]! << 8);
-    if (datasize <= input.length - 4) {
+    if (datasize <= (size ?? input.length) - 4) {
+      const after = size === undefined ? "" : `${size - 4} `;
       return {
         proto: "uwsgi",
-        why: `guessed: byte 0 is modifier1 0 and datasize ${datasize} fits the ${input.length - 4} bytes after the header`,
+        why: `guessed: byte 0 is modifier1 0 and datasize ${datasize} fits the ${after}bytes after the header`,
       };
     }
     hint = ` (byte 0 is 0, as in uwsgi, but datasize ${datasize} is more than the input holds)`;
@@ -111,106 +189,147 @@ function guessProtocol(input: Uint8Array): { proto: DecodedProtocol; why: string
 // --- uwsgi ---
 
 /** Packets one after another: header, vars, body (the uwsgi RequestDecoder). */
-function decodeUwsgi(input: Uint8Array, out: Out): void {
+function uwsgiDissector(window: ByteWindow, out: Out): Dissector {
   let requests = 0;
-  const packetHeader = (at: number) => {
-    if (at + 4 > input.length) return; // (cut short: the decoder says so at end())
-    const datasize = input[at + 1]! | (input[at + 2]! << 8);
-    out(`@${at} packet modifier1=${input[at]} datasize=${datasize} modifier2=${input[at + 3]}`);
+  /** Where the current packet starts, and whether its header line is still to print. */
+  let packet = 0;
+  let headerDue = true;
+  const header = () => {
+    const h = window.slice(packet, packet + 4);
+    if (!headerDue || h.length < 4) return; // (cut short: the decoder says so at end())
+    headerDue = false;
+    out(`@${packet} packet modifier1=${h[0]} datasize=${h[1]! | (h[2]! << 8)} modifier2=${h[3]}`);
   };
+  const next = () => {
+    packet = decoder.offset;
+    headerDue = true;
+  };
+  const body = new Run("body", out);
   const decoder: UwsgiRequestDecoder = new UwsgiRequestDecoder({
     onHead({ env, contentLength }) {
+      header();
       requests++;
-      // An entry is key_size (u16) key val_size (u16) value: it starts 4 + key bytes before its value.
-      printEnviron(env, input, out, (i, value) => value - 4 - env.nameAt(i).length);
+      // An entry is key_size (u16) key val_size (u16) value, from just after the header.
+      printEnviron(env, out, { at: packet + 4, framing: 4 });
       out(
         `  the Environ of request ${requests}: ${count(env.size, "var")}; body ${contentLength} bytes (CONTENT_LENGTH)`,
       );
     },
-    onBody: (chunk) => out(bodyLine(input, chunk, decoder.offset)),
+    onBody: (chunk) => body.add(decoder.offset - chunk.length, chunk),
     onEnd() {
+      body.flush();
       out(`  request ${requests} ends at byte ${decoder.offset}`);
-      packetHeader(decoder.offset);
+      next();
     },
     onPacket({ payload }) {
+      header();
       out(`  not a request: payload ${payload.length} bytes "${show(payload, 60)}"`);
-      packetHeader(decoder.offset);
+      next();
     },
   });
-  packetHeader(0);
-  decoder.push(input);
-  decoder.end();
+  return {
+    push: (piece) => decoder.push(piece),
+    end() {
+      header();
+      decoder.end();
+    },
+    flush() {
+      header();
+      body.flush();
+    },
+  };
 }
 
 // --- SCGI ---
 
 /** Netstrings of NUL-separated headers, each followed by its body (the SCGI RequestDecoder). */
-function decodeScgi(input: Uint8Array, out: Out): void {
+function scgiDissector(window: ByteWindow, out: Out): Dissector {
   let requests = 0;
-  const netstring = (at: number) => {
-    const digits = /^(0|[1-9][0-9]*):/.exec(latin1Decode(input, at, Math.min(input.length, at + 12)));
+  /** Where the current netstring starts, its header block (once its line is printed). */
+  let netstring = 0;
+  let block = -1;
+  const header = () => {
+    if (block >= 0) return;
+    const start = window.slice(netstring, netstring + 12);
+    const digits = /^(0|[1-9][0-9]*):/.exec(latin1Decode(start, 0, start.length));
     if (digits === null) return; // (the decoder says what is wrong)
     const length = Number(digits[0].slice(0, -1));
-    const block = at + digits[0].length;
-    out(`@${at} netstring length=${length}: headers @${block}..${block + length}, "," @${block + length}`);
+    block = netstring + digits[0].length;
+    out(
+      `@${netstring} netstring length=${length}: headers @${block}..${block + length}, "," @${block + length}`,
+    );
   };
+  const body = new Run("body", out);
   const decoder: ScgiRequestDecoder = new ScgiRequestDecoder({
     onHead({ env, contentLength }) {
+      header();
       requests++;
-      // An entry is name NUL value NUL: it starts 1 + name bytes before its value.
-      printEnviron(env, input, out, (i, value) => value - 1 - env.nameAt(i).length);
+      // An entry is name NUL value NUL.
+      printEnviron(env, out, { at: block, framing: 2 });
       out(
         `  the Environ of request ${requests}: ${count(env.size, "header")}; body ${contentLength} bytes (CONTENT_LENGTH)`,
       );
     },
-    onBody: (chunk) => out(bodyLine(input, chunk, decoder.offset)),
+    onBody: (chunk) => body.add(decoder.offset - chunk.length, chunk),
     onEnd() {
+      body.flush();
       out(`  request ${requests} ends at byte ${decoder.offset}`);
-      netstring(decoder.offset);
+      netstring = decoder.offset;
+      block = -1;
     },
   });
-  netstring(0);
-  decoder.push(input);
-  decoder.end();
+  return {
+    push: (piece) => decoder.push(piece),
+    end() {
+      header();
+      decoder.end();
+    },
+    flush() {
+      header();
+      body.flush();
+    },
+  };
 }
 
 // --- HTTP ---
 
 /** Requests, or responses (a capture that starts with "HTTP/"), pipelined one after another. */
-function decodeHttp(input: Uint8Array, out: Out): void {
-  const responses = latin1Decode(input, 0, Math.min(input.length, 64))
+function httpDissector(window: ByteWindow, out: Out, first: Uint8Array): Dissector {
+  const responses = latin1Decode(first, 0, first.length)
     .replace(/^(\r\n)+/, "")
     .startsWith("HTTP/");
   const kind = responses ? "response" : "request";
   let messages = 0;
-  let body = 0;
+  let bodyBytes = 0;
+  /** Where the current message starts: the end of the one before. */
   let start = 0;
+  const body = new Run("body", out);
+  const tunnel = new Run("tunnel", out);
   const head = (line: string, h: HttpMessageHead) => {
     messages++;
-    body = 0;
-    while (input[start] === 0x0d || input[start] === 0x0a) start++; // (empty lines before a start line)
-    out(`@${start} ${kind} ${messages}: ${line}`);
-    printFields(h.headers, input, out);
+    bodyBytes = 0;
+    // The start line and a line per field come before the empty line the head ends with.
+    const lines = lineStarts(window, decoder.offset, h.headers.size + 1, start);
+    out(`@${lines?.[0] ?? start} ${kind} ${messages}: ${line}`);
+    printFields(h.headers, lines?.slice(1), out);
     out(`  body: ${framing(h)}, ${h.keepAlive ? "keep-alive" : "connection closes after it"}`);
   };
   const handler = {
     onBody(chunk: Uint8Array) {
-      body += chunk.length;
-      out(bodyLine(input, chunk, decoder.offset));
+      bodyBytes += chunk.length;
+      body.add(decoder.offset - chunk.length, chunk);
     },
     onTrailers(fields: HeaderFields) {
+      body.flush();
       out(`  trailers (${fields.size}):`);
-      printFields(fields, input, out);
+      printFields(fields, lineStarts(window, decoder.offset, fields.size, start), out);
     },
     onEnd() {
-      out(`  ${kind} ${messages} ends at byte ${decoder.offset}: body ${body} bytes`);
+      body.flush();
+      out(`  ${kind} ${messages} ends at byte ${decoder.offset}: body ${bodyBytes} bytes`);
       start = decoder.offset;
     },
-    onTunnel(data: Uint8Array) {
-      out(
-        `@${offsetIn(input, data) ?? decoder.offset - data.length} tunnel ${data.length} bytes "${show(data, 40)}"`,
-      );
-    },
+    onTunnel: (data: Uint8Array) => tunnel.add(decoder.offset - data.length, data),
   };
   const decoder: HttpRequestDecoder | HttpResponseDecoder = responses
     ? new HttpResponseDecoder({
@@ -223,11 +342,36 @@ function decodeHttp(input: Uint8Array, out: Out): void {
           head(`${h.method} ${show(h.target, 120)} ${h.version}`, h);
           const env = requestToEnviron(h);
           out(`  the Environ (requestToEnviron): ${count(env.size, "var")}`);
-          printEnviron(env, undefined, out);
+          printEnviron(env, out);
         },
       });
-  decoder.push(input);
-  decoder.end();
+  return {
+    push: (piece) => decoder.push(piece),
+    end() {
+      decoder.end();
+      tunnel.flush();
+    },
+    flush() {
+      body.flush();
+      tunnel.flush();
+    },
+  };
+}
+
+/**
+ * Where each of the `n` lines before the empty line that ends at `end` starts, oldest first;
+ * bytes before `from` are another message's. Undefined when the window no longer holds them.
+ */
+function lineStarts(window: ByteWindow, end: number, n: number, from: number): number[] | undefined {
+  const starts: number[] = new Array(n);
+  let lf = window.lastIndexOf(0x0a, end - 1, from); // (the LF of the line before the empty one)
+  for (let k = n - 1; k >= 0 && lf !== undefined; k--) {
+    const before = lf < 0 ? undefined : window.lastIndexOf(0x0a, lf, from);
+    if (before === undefined) return undefined;
+    starts[k] = before < 0 ? from : before + 1; // (no LF before a start line: the message's start)
+    lf = before;
+  }
+  return lf === undefined ? undefined : starts;
 }
 
 function framing(h: HttpMessageHead): string {
@@ -244,11 +388,10 @@ function framing(h: HttpMessageHead): string {
   }
 }
 
-/** `  @N Name: value` per field; N is where its line starts (the LF before its value, plus one). */
-function printFields(fields: HeaderFields, input: Uint8Array, out: Out): void {
+/** `  @N Name: value` per field; N is where its line starts (`starts`, when known). */
+function printFields(fields: HeaderFields, starts: readonly number[] | undefined, out: Out): void {
   for (let i = 0; i < fields.size; i++) {
-    const value = offsetIn(input, fields.valueBytesAt(i));
-    const at = value === undefined ? "" : `@${input.lastIndexOf(0x0a, value) + 1} `;
+    const at = starts === undefined ? "" : `@${starts[i]} `;
     out(`  ${at}${show(fields.nameAt(i), 60)}: ${show(fields.valueBytesAt(i))}`);
   }
 }
@@ -265,7 +408,7 @@ const TO_APPLICATION: ReadonlySet<number> = new Set([
   RecordType.GET_VALUES,
 ]);
 
-/** One direction's decoder, fed each record whole; `beforeRecord` sees the record's header first. */
+/** One direction's decoder, fed each record whole (its padding after); `beforeRecord` sees its header first. */
 interface FcgiSide {
   beforeRecord(requestId: number, at: number): void;
   push(record: Uint8Array): void;
@@ -273,35 +416,65 @@ interface FcgiSide {
 }
 
 /**
- * Every record, by the RecordReader; each is also pushed, whole, to the decoder of the
- * capture's direction (told by its first record), which says what the records mean: params
- * at their stream's end, STDOUT's CGI head, END_REQUEST.
+ * Every record, by the RecordReader: its line once its content is in (the window holds the
+ * record), when it is also pushed, whole, to the decoder of the capture's direction (told by
+ * its first record), which says what the records mean: params at their stream's end, STDOUT's
+ * CGI head, END_REQUEST. A record's padding follows it there when the next record begins.
  */
-function decodeFastcgi(input: Uint8Array, out: Out): void {
+function fastcgiDissector(window: ByteWindow, out: Out): Dissector {
   let side: FcgiSide | undefined;
+  /** The record whose content is coming in. */
+  let record: { type: number; id: number; contentLength: number; at: number } | undefined;
+  /** The padding of the record before, not yet pushed to the side: [from, to). */
+  const padding = { from: 0, to: 0 };
+  const pushPadding = () => {
+    if (padding.to > padding.from) side!.push(window.slice(padding.from, padding.to));
+    padding.from = padding.to;
+  };
+  /** The record's line, with the content that is in (all of it, unless the capture ends first). */
+  const line = (r: NonNullable<typeof record>): Uint8Array => {
+    const bytes = window.slice(r.at, r.at + 8 + r.contentLength);
+    out(
+      `@${r.at} ${typeName(r.type)} id=${r.id} content=${r.contentLength} padding=${bytes[6]}${recordDetail(r.type, bytes.subarray(8))}`,
+    );
+    return bytes;
+  };
   const reader = new RecordReader({
     onRecord(type, id, contentLength, at) {
       if (side === undefined) {
         const toApp = TO_APPLICATION.has(type) || type < 1 || type > 11;
         const direction = toApp ? "web server → application" : "application → web server";
         out(`direction: ${direction} (the first record is ${typeName(type)})`);
-        side = toApp ? fastcgiRequestSide(out) : fastcgiResponseSide(input, out);
+        side = toApp ? fastcgiRequestSide(out) : fastcgiResponseSide(out);
       }
-      const padding = input[at + 6]!; // (onRecord does not say it)
-      const content = input.subarray(at + 8, Math.min(input.length, at + 8 + contentLength));
-      out(
-        `@${at} ${typeName(type)} id=${id} content=${contentLength} padding=${padding}${recordDetail(type, content)}`,
-      );
-      side.beforeRecord(id, at);
-      side.push(input.subarray(at, Math.min(input.length, at + 8 + contentLength + padding)));
+      pushPadding();
+      record = { type, id, contentLength, at };
       return false;
     },
     onContent() {},
-    onRecordEnd() {},
+    onRecordEnd() {
+      const r = record!;
+      record = undefined;
+      const bytes = line(r);
+      side!.beforeRecord(r.id, r.at);
+      side!.push(bytes);
+      padding.from = r.at + bytes.length;
+      padding.to = padding.from + bytes[6]!;
+    },
   });
-  reader.push(input);
-  reader.end();
-  side?.end();
+  return {
+    push: (piece) => reader.push(piece),
+    end() {
+      reader.end();
+      if (side === undefined) return;
+      pushPadding();
+      side.end();
+    },
+    flush() {
+      if (record !== undefined) line(record);
+      record = undefined;
+    },
+  };
 }
 
 /** What a record's content says, for its line: roles, statuses, a stream's first bytes. */
@@ -339,7 +512,7 @@ function fastcgiRequestSide(out: Out): FcgiSide {
     {
       onHead({ requestId, env }) {
         out(`  params of request ${requestId}, its Environ: ${count(env.size, "var")}`);
-        printEnviron(env, undefined, out);
+        printEnviron(env, out);
       },
       onBody: (id, chunk) => stdin.set(id, (stdin.get(id) ?? 0) + chunk.length),
       onEnd: (id) => out(`  request ${id}: input complete, STDIN ${stdin.get(id) ?? 0} bytes`),
@@ -365,7 +538,7 @@ interface CgiStdout {
  * comes (again after its END_REQUEST). A CGI error's offset counts STDOUT's bytes alone: it is
  * mapped back to the capture's through the pieces STDOUT came in.
  */
-function fastcgiResponseSide(input: Uint8Array, out: Out): FcgiSide {
+function fastcgiResponseSide(out: Out): FcgiSide {
   const expected = new Map<number, CgiStdout>();
   let recordAt = 0;
   const stdout = (id: number): CgiStdout => {
@@ -402,11 +575,8 @@ function fastcgiResponseSide(input: Uint8Array, out: Out): FcgiSide {
   const decoder = new FcgiResponseDecoder({
     onStdout(id, chunk) {
       const s = expected.get(id)!;
-      s.pieces.push({
-        cgiAt: s.taken,
-        inputAt: offsetIn(input, chunk) ?? recordAt + 8,
-        length: chunk.length,
-      });
+      // (records come whole: STDOUT's content is the record's, just after its header)
+      s.pieces.push({ cgiAt: s.taken, inputAt: recordAt + 8, length: chunk.length });
       s.taken += chunk.length;
       cgi(s, () => s.cgi.push(chunk));
     },
@@ -419,7 +589,7 @@ function fastcgiResponseSide(input: Uint8Array, out: Out): FcgiSide {
     },
     onGetValuesResult(values) {
       out(`  GET_VALUES_RESULT: ${count(values.size, "value")}`);
-      printEnviron(values, undefined, out);
+      printEnviron(values, out);
     },
     onUnknownType: (type) => out(`  the application does not know record type ${type}`),
   });
@@ -442,91 +612,4 @@ function typeName(type: number): string {
 function nameOf(names: Readonly<Record<string, number>>, value: number, prefix = ""): string {
   for (const [name, v] of Object.entries(names)) if (v === value) return name;
   return `${prefix}${value}`;
-}
-
-// --- Shared formatting ---
-
-/** Where `view` lies in `input`, when it is a view into it. */
-function offsetIn(input: Uint8Array, view: Uint8Array): number | undefined {
-  const at = view.byteOffset - input.byteOffset;
-  return view.buffer === input.buffer && at >= 0 && at + view.length <= input.length ? at : undefined;
-}
-
-/** `@N body LENGTH bytes "preview"`; `after` is the decoder's offset just past the piece. */
-function bodyLine(input: Uint8Array, chunk: Uint8Array, after: number): string {
-  return `@${offsetIn(input, chunk) ?? after - chunk.length} body ${chunk.length} bytes "${show(chunk, 40)}"`;
-}
-
-/**
- * `  @N NAME=value` per entry. With `input`, N is where the entry starts: `entryAt` works it
- * out from where the value lies (when the value is a view into the input); else no offset.
- */
-function printEnviron(
-  env: Environ,
-  input: Uint8Array | undefined,
-  out: Out,
-  entryAt?: (i: number, valueAt: number) => number,
-): void {
-  for (let i = 0; i < env.size; i++) {
-    const bytes = env.bytesAt(i);
-    const value = input === undefined ? undefined : offsetIn(input, bytes);
-    const at = value === undefined || entryAt === undefined ? "" : `@${entryAt(i, value)} `;
-    out(`${input === undefined ? "    " : "  "}${at}${show(env.nameAt(i), 48)}=${show(bytes)}`);
-  }
-}
-
-/**
- * Bytes (or a latin-1 string) as latin-1 text: control bytes and C1 as \xNN, "\" as "\\";
- * cut past `max` characters, with the whole length: "…(N bytes)".
- */
-function show(value: Uint8Array | string, max = 120): string {
-  const length = value.length;
-  let text = "";
-  for (let i = 0; i < length; i++) {
-    const b = typeof value === "string" ? value.charCodeAt(i) : value[i]!;
-    const piece =
-      b === 0x5c
-        ? "\\\\"
-        : b < 0x20 || (b >= 0x7f && b < 0xa0) || b > 0xff
-          ? `\\x${hex(b)}`
-          : String.fromCharCode(b);
-    if (text.length + piece.length > max) return `${text}…(${length} bytes)`;
-    text += piece;
-  }
-  return text;
-}
-
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? "" : "s"}`;
-}
-
-function hex(b: number): string {
-  return b.toString(16).padStart(2, "0");
-}
-
-/**
- * `error CODE at byte N: message`, then up to 16 bytes either side of N in hex and as text,
- * byte N in brackets ("[end]" when the input ends there).
- */
-function reportError(input: Uint8Array, e: ProtocolError, out: Out): void {
-  if (e.offset < 0) {
-    out(`error ${e.code}: ${e.reason}`);
-    return;
-  }
-  out(`error ${e.code} at byte ${e.offset}: ${e.reason}`);
-  const from = Math.max(0, Math.min(e.offset, input.length) - 16);
-  const to = Math.min(input.length, e.offset + 17);
-  const bytes: string[] = [];
-  let text = "";
-  for (let i = from; i < to; i++) {
-    const b = input[i]!;
-    const c = b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
-    bytes.push(i === e.offset ? `[${hex(b)}]` : hex(b));
-    text += i === e.offset ? `[${c}]` : c;
-  }
-  if (e.offset >= input.length) {
-    bytes.push("[end]");
-    text += "[end]";
-  }
-  out(`  @${from} ${bytes.join(" ")}  |${text}|`);
 }

@@ -3,8 +3,12 @@
  * (pipelined ones queued), each handed to the handler in turn and its answer written in
  * order, the connection kept open between them unless a side says close; `Expect:
  * 100-continue` answered when the handler first reads the body; a malformed request answered
- * 400 (413, 414, 431 by what is wrong) with its ProtocolError's code in the log, and the
- * connection closed after it.
+ * 400 (413, 414, 431 by what is wrong) with its ProtocolError's code in the log. A request
+ * refused from its head (a Host nginx refuses, a transfer coding other than chunked, a body
+ * over maxBody) is answered without its handler. After an answer nginx closes on (400, 408,
+ * 413, 414, 431, 500, 501) nothing more is read: what the client still sends is read and let
+ * go for a while (nginx's lingering close), so that it sees the answer rather than a reset,
+ * and the connection is closed.
  */
 import type { Socket } from "node:net";
 import { type Environ, ProtocolError } from "@envwire/environ";
@@ -16,6 +20,7 @@ import {
   requestToEnviron,
 } from "@envwire/http-proto";
 import { BodyStream } from "./body.js";
+import { deadline } from "./deadline.js";
 import { ClosedError, UpstreamError } from "./io.js";
 import { type Reply, writeReply } from "./reply.js";
 
@@ -59,6 +64,16 @@ export interface FrontOptions {
   keepAliveTimeout?: number | undefined;
   /** A request head must arrive whole within this many ms (else 408). Default 60000 (nginx's client_header_timeout). */
   headTimeout?: number | undefined;
+  /**
+   * A request body may pause this many ms between two reads (else 408), while its reader
+   * waits for it. Default 60000 (nginx's client_body_timeout).
+   */
+  bodyTimeout?: number | undefined;
+  /**
+   * A request whose Content-Length is over this is answered 413 from its head, and a chunked
+   * one once it grows over it. Default: no limit but the decoder's (`limits.maxBodySize`).
+   */
+  maxBody?: number | undefined;
   /** One line a request (see accessLine). */
   log?: ((line: string) => void) | undefined;
 }
@@ -75,6 +90,55 @@ interface Pending {
   error: unknown;
   controller: AbortController;
   start: number;
+}
+
+/** The answers after which nginx closes the connection (ngx_http_special_response_handler). */
+const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
+
+/** After a close the gateway began: what the client still sends is let go for this long between reads (nginx's lingering_timeout)… */
+const LINGER_TIMEOUT = 5_000;
+/** …and this long in all (lingering_time). */
+const LINGER_TIME = 30_000;
+
+/**
+ * The request's host as nginx's $host: the absolute-form target's or Host's, lower-cased,
+ * without its port and one trailing dot ("Example.COM." is example.com); "" for none.
+ */
+export function hostOf(env: Environ): string {
+  const host = (env.get("SERVER_NAME") ?? "").toLowerCase();
+  return host.endsWith(".") && !host.endsWith("..") ? host.slice(0, -1) : host;
+}
+
+/**
+ * Why nginx refuses a request from its head, before any handler sees it, or undefined: a
+ * transfer coding other than chunked (501: the body would reach the application still
+ * coded, unlabelled), an absolute-form target with userinfo (RFC 9110 §4.2.4), a Host that
+ * is empty (on HTTP/1.1, or sent empty) or holds ".." (400), a body over `maxBody` (413).
+ * (Host's grammar the decoder holds: HTTP_BAD_HOST.)
+ */
+function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
+  if (head.transferCodings.length > 0)
+    return new StatusError(
+      501,
+      `transfer coding ${head.transferCodings.join(", ")}`,
+      "UNKNOWN_TRANSFER_CODING",
+    );
+  if (head.targetForm === "absolute" && /^[^/?#]*:\/\/[^/?#]*@/.test(head.target))
+    return new StatusError(400, "a target with userinfo", "BAD_TARGET");
+  const host = hostOf(env);
+  if ((host === "" && (head.version === "HTTP/1.1" || env.has("HTTP_HOST"))) || host.includes(".."))
+    return new StatusError(400, `the host ${JSON.stringify(host)} is not a host name`, "BAD_HOST");
+  if (head.body === "length" && head.contentLength > maxBody)
+    return new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
+  return undefined;
+}
+
+/** A timeout option: a positive number of ms, or its default. */
+export function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
+    throw new TypeError(`${name} must be a positive number of ms, not ${String(value)}`);
+  return value;
 }
 
 /** The status a malformed request is answered with. */
@@ -109,7 +173,11 @@ export interface Connection {
 export function serveHttp(socket: Socket, handler: Handler, options: FrontOptions = {}): Connection {
   const queue: Pending[] = [];
   let draining = false;
+  /** The body being read, and its request. */
   let current: BodyStream | undefined;
+  let currentPending: Pending | undefined;
+  /** The current body's reader has asked for it (the client may have waited for 100 Continue until then). */
+  let bodyWanted = false;
   let busy = false;
   let closed = false;
   /** Nothing more is read: the input failed, or the connection closes after the answers due. */
@@ -119,14 +187,23 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.setTimeout(options.keepAliveTimeout ?? 75_000);
   socket.on("timeout", () => {
     // Idle between requests, or an answer the client has taken nothing of for as long.
-    if ((queue.length === 0 && !busy) || socket.writableNeedDrain) socket.destroy();
+    if ((queue.length === 0 && !busy) || socket.writableLength > 0) socket.destroy();
   });
   // The socket is paused while a body is read ahead of its reader, or requests are.
   let bodyFull = false;
   let queueFull = false;
+  /** The gateway closed the connection: what still comes is let go (see linger). */
+  let lingering = false;
   const reading = () => {
-    if (bodyFull || queueFull || failed) socket.pause();
+    if (!lingering && (bodyFull || queueFull || failed)) socket.pause();
     else socket.resume();
+    // A body must keep coming while its reader waits for it and the socket is read: a client
+    // that sends a byte every few seconds would otherwise hold whatever reads it (an upstream
+    // worker). Not before the reader asks (the client may be waiting for 100 Continue), nor
+    // while the gateway itself is not reading (a reader behind, requests queued).
+    if (bodyWanted && current !== undefined && !bodyFull && !queueFull && !failed && !closed)
+      bodyDeadline.start();
+    else bodyDeadline.stop();
   };
   const flow = {
     pause: () => {
@@ -138,9 +215,16 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       reading();
     },
   };
+  const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
+  const bodyDeadline = deadline(bodyTimeout, () =>
+    fail(new StatusError(408, `the body paused over ${bodyTimeout} ms`, "BODY_TIMEOUT")),
+  );
+  const maxBody = options.maxBody ?? Number.POSITIVE_INFINITY;
+  /** The body bytes of the request being read, held to maxBody (a chunked body says no length first). */
+  let bodyBytes = 0;
   // A head must arrive whole in time: a client sending it a byte at a time (slowloris) would
   // otherwise hold the connection, as each byte restarts the idle timer.
-  const headTimeout = options.headTimeout ?? 60_000;
+  const headTimeout = positive(options.headTimeout, 60_000, "headTimeout");
   let headTimer: NodeJS.Timeout | undefined;
   const headStarts = () => {
     headTimer ??= setTimeout(
@@ -166,9 +250,21 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
           start: Date.now(),
         };
         const body = new BodyStream(flow, undefined, () => {
-          // Only once it is this request's turn (an earlier answer may still be going out), and
-          // before its own answer: an HTTP/1.0 client is not sent one (RFC 9110 §10.1.1).
-          if (head.expectContinue && head.body !== "none" && head.version === "HTTP/1.1" && !pending.replied)
+          if (current === body) {
+            bodyWanted = true;
+            reading();
+          }
+          // Only once it is this request's turn (an earlier answer may still be going out),
+          // before its own answer (an HTTP/1.0 client is not sent one, RFC 9110 §10.1.1), and
+          // while the body can still come.
+          if (
+            head.expectContinue &&
+            head.body !== "none" &&
+            head.version === "HTTP/1.1" &&
+            !pending.replied &&
+            body.error === undefined &&
+            !closed
+          )
             socket.write("HTTP/1.1 100 Continue\r\n\r\n");
         });
         const env = requestToEnviron(head, {
@@ -178,8 +274,21 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
           https: options.https,
           dropHopByHop: options.dropHopByHop,
         });
+        const refused = refusal(head, env, maxBody);
+        if (refused !== undefined) {
+          // Answered in turn without its handler; nothing after it is read.
+          pending.error = refused;
+          failed = true;
+          reading();
+          queue.push(pending);
+          void pump();
+          return;
+        }
         pending.exchange = { head, env, body, signal: controller.signal, socket };
         current = body;
+        currentPending = pending;
+        bodyWanted = false;
+        bodyBytes = 0;
         queue.push(pending);
         if (queue.length > MAX_QUEUED) {
           queueFull = true;
@@ -188,11 +297,17 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         void pump();
       },
       onBody(chunk) {
-        current?.push(chunk);
+        bodyBytes += chunk.length;
+        if (bodyBytes > maxBody)
+          fail(new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE"));
+        else current?.push(chunk);
       },
       onEnd() {
-        current?.end();
+        const body = current;
         current = undefined;
+        currentPending = undefined;
+        reading();
+        body?.end();
         lastEnd = decoder.offset;
       },
     },
@@ -203,6 +318,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   let lastEnd = 0;
   socket.on("data", (chunk: Buffer) => {
     if (failed) return;
+    bodyDeadline.touch();
     try {
       decoder.push(chunk);
       if (current === undefined && decoder.offset > lastEnd) headStarts();
@@ -223,7 +339,10 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.on("close", () => {
     closed = true;
     headEnds();
-    current?.fail(new ClosedError());
+    bodyDeadline.stop();
+    const body = current;
+    current = undefined;
+    body?.fail(new ClosedError());
     for (const pending of queue) {
       pending.controller.abort();
       pending.exchange?.body.fail(new ClosedError());
@@ -236,8 +355,13 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     failed = true;
     headEnds();
     reading();
-    current?.fail(error);
+    const body = current;
+    // A request already answered gets no second answer: its connection just closes (see rest).
+    const answered = currentPending?.replied === true;
     current = undefined;
+    currentPending = undefined;
+    body?.fail(error);
+    if (answered) return;
     queue.push({
       head: undefined,
       replied: false,
@@ -264,8 +388,8 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         if (!keepOpen || (draining && queue.length === 0)) {
           failed = true; // (nothing more is read from a connection that closes)
           headEnds();
-          reading();
-          socket.end();
+          bodyDeadline.stop();
+          linger();
           closed = true;
           return;
         }
@@ -276,12 +400,40 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     }
   }
 
+  /**
+   * Ends the connection as nginx's lingering close does: the answer and a FIN go out, and
+   * what the client still sends (the rest of a body refused from its head) is read and let
+   * go until it pauses LINGER_TIMEOUT ms or LINGER_TIME ms have passed; then it is closed.
+   * Not reading it would leave the connection half-open for as long as the client likes,
+   * and closing at once would reset it, which may destroy the answer before it is read.
+   */
+  function linger(): void {
+    lingering = true;
+    socket.end();
+    reading();
+    if (socket.destroyed) return;
+    // (From when the answer has all gone out: a client slow to take it still gets it whole.
+    // Until then the idle timeout holds it.)
+    socket.once("finish", () => {
+      const quiet = setTimeout(() => socket.destroy(), LINGER_TIMEOUT);
+      const total = setTimeout(() => socket.destroy(), LINGER_TIME);
+      socket.on("data", () => quiet.refresh());
+      socket.once("close", () => {
+        clearTimeout(quiet);
+        clearTimeout(total);
+      });
+    });
+  }
+
   /** Answers one request; says whether the connection stays open. */
   async function answer(pending: Pending): Promise<boolean> {
     const exchange = pending.exchange;
     const head = pending.head;
     if (exchange === undefined || head === undefined) {
-      await errorReply(pending, pending.error, "-", "-", "HTTP/1.1", false);
+      const [method, target, version] =
+        head === undefined ? ["-", "-", "HTTP/1.1" as const] : [head.method, head.target, head.version];
+      pending.replied = true;
+      await errorReply(pending, pending.error, method, target, version, false);
       return false;
     }
     let reply: Reply;
@@ -289,8 +441,14 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       reply = await handler(exchange);
     } catch (error) {
       if (closed || error instanceof ClosedError) return false;
-      // A request whose body could not be read (or was too large) ends its connection.
-      const open = exchange.body.ended && !(error instanceof ProtocolError) && head.keepAlive && !draining;
+      // A request whose body could not be read (or was too large) ends its connection, and
+      // so does every answer nginx closes after.
+      const open =
+        exchange.body.ended &&
+        !(error instanceof ProtocolError) &&
+        !CLOSING.has(statusOf(error)) &&
+        head.keepAlive &&
+        !draining;
       pending.replied = true;
       await errorReply(pending, error, head.method, head.target, head.version, open);
       if (!open) return false;
@@ -326,12 +484,16 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
    * it. A client that does not send it within the idle timeout loses the connection.
    */
   async function rest(body: BodyStream): Promise<boolean> {
-    if (body.ended) return true;
+    if (body.ended) return body.error === undefined;
+    if (current === body) {
+      bodyWanted = true; // (read to be let go: it must keep coming as any body read)
+      reading();
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), options.keepAliveTimeout ?? 75_000);
     });
-    const whole = await Promise.race([body.discard().then(() => true), late]);
+    const whole = await Promise.race([body.discard().then(() => body.error === undefined), late]);
     clearTimeout(timer);
     return whole;
   }

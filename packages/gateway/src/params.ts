@@ -17,6 +17,10 @@ export interface RequestVars {
   /** The path as nginx's $uri: percent-decoded, dot-segments resolved, slashes merged (see normalizePath). */
   readonly uri: string;
   readonly https: boolean;
+  /** SERVER_NAME: nginx's $server_name, the proxy's own name, never the client's. */
+  readonly serverName: string;
+  /** HTTP_HOST: nginx's $host, the request's host (lower-cased, no port), else serverName. */
+  readonly host: string;
   readonly serverAddr: string;
   readonly documentRoot: string;
   readonly serverSoftware: string;
@@ -51,11 +55,11 @@ const SOURCES: Readonly<Record<string, Source>> = {
   REMOTE_USER: (r) => basicUser(r.env.get("HTTP_AUTHORIZATION")),
   SERVER_ADDR: (r) => r.serverAddr,
   SERVER_PORT: request("SERVER_PORT"),
-  SERVER_NAME: request("SERVER_NAME"),
+  SERVER_NAME: (r) => r.serverName,
   REDIRECT_STATUS: () => "200",
   SCGI: () => "1",
   // Debian's params send $host (the host, lower-cased, without its port), not the client's Host.
-  HTTP_HOST: (r) => (r.env.get("SERVER_NAME") ?? "").toLowerCase(),
+  HTTP_HOST: (r) => r.host,
 };
 
 /** nginx's $remote_user: the user name of Basic authentication, else empty. */

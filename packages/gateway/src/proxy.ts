@@ -7,7 +7,7 @@
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import type { HttpDecoderOptions } from "@envwire/http-proto";
 import { type Address, parseAddress } from "./address.js";
-import { type Connection, type Exchange, StatusError, serveHttp } from "./front.js";
+import { type Connection, type Exchange, hostOf, positive, StatusError, serveHttp } from "./front.js";
 import { normalizePath, upstreamEnviron } from "./params.js";
 import type { Reply } from "./reply.js";
 import { type Spooled, spool } from "./spool.js";
@@ -23,10 +23,32 @@ export interface ProxyOptions {
   scriptFilename?: string | undefined;
   /** DOCUMENT_ROOT. Default "/var/www/html" (Debian nginx's default site). */
   documentRoot?: string | undefined;
+  /**
+   * SERVER_NAME, as nginx's `server_name`: the proxy's own name for itself, never the
+   * client's Host (which goes on as HTTP_HOST). Default: the listen address's host.
+   */
+  serverName?: string | undefined;
   /** Largest request body in bytes; over it, 413. Default 1 MiB (nginx's client_max_body_size). */
   maxBody?: number | undefined;
-  /** A chunked upload is held in memory up to this many bytes, then in a temporary file. Default 64 KiB. */
+  /**
+   * Read a request's whole body before the upstream is called, as nginx's
+   * `proxy_request_buffering` and `fastcgi_request_buffering` (on by default): a client
+   * that sends its body slowly then holds no upstream worker. Off, bodies stream through
+   * (a chunked one is still held: the CGI protocols announce the length first). Default true.
+   */
+  requestBuffering?: boolean | undefined;
+  /** A body being buffered is held in memory up to this many bytes, then in an unlinked temporary file. Default 64 KiB. */
   spoolInMemory?: number | undefined;
+  /** A request body may pause this long (ms) between two reads; else 408. Default 60000 (client_body_timeout). */
+  bodyTimeout?: number | undefined;
+  /**
+   * Idle FastCGI connections kept (KEEP_CONN) for requests without a body, at most. Default
+   * 0, as nginx's default (no `keepalive` in its upstream): php-fpm gives each connection a
+   * worker for as long as it is open, so every kept connection holds one of its pool idle.
+   * Keep this well below the pool (`pm.max_children`); idle ones are closed before a new
+   * connection is opened, so they can never hold every worker a request needs.
+   */
+  fastcgiKeepConn?: number | undefined;
   /** Connect and read deadlines for the upstream, in ms (504 past them). Default 60000 each. */
   connectTimeout?: number | undefined;
   readTimeout?: number | undefined;
@@ -54,13 +76,18 @@ export async function createProxy(listen: string | Address, options: ProxyOption
   const upstream = typeof options.upstream === "string" ? parseAddress(options.upstream) : options.upstream;
   const extra: [string, string][] = [...(options.params ?? [])].map(([n, v]) => [n, v]);
   if (options.scriptFilename !== undefined) extra.unshift(["SCRIPT_FILENAME", options.scriptFilename]);
+  const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
   const maxBody = options.maxBody ?? 1024 * 1024;
   const spoolInMemory = options.spoolInMemory ?? 64 * 1024;
-  const pool = new UpstreamPool();
+  const buffering = options.requestBuffering ?? true;
+  const pool = new UpstreamPool(options.fastcgiKeepConn ?? 0);
+  const where = typeof listen === "string" ? parseAddress(listen, "http") : listen;
+  const serverName = options.serverName ?? where.host;
+  assertLatin1Name(serverName);
   const upstreamOptions = {
     pool,
-    connectTimeout: options.connectTimeout ?? 60_000,
-    readTimeout: options.readTimeout ?? 60_000,
+    connectTimeout: positive(options.connectTimeout, 60_000, "connectTimeout"),
+    readTimeout: positive(options.readTimeout, 60_000, "readTimeout"),
     log: options.log,
   };
   const documentRoot = options.documentRoot ?? "/var/www/html";
@@ -73,19 +100,21 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     const uri = normalizePath(x.env.get("PATH_INFO") ?? "/");
     if (uri === undefined)
       throw new StatusError(400, "the path goes above the root or holds a NUL", "BAD_PATH");
+    // nginx's $host: the target's authority (absolute-form) or Host, else the server's name.
+    const host = hostOf(x.env) || serverName;
     let length: number | undefined;
     let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = body;
     let spooled: Spooled | undefined;
-    if (head.body === "length") {
-      if (head.contentLength > maxBody)
-        throw new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
-      length = head.contentLength;
-    } else if (head.body === "chunked") {
-      // Sent on with its length, as nginx does (proxy_request_buffering): the CGI protocols
-      // cannot frame a body without one, and not every HTTP application reads chunked.
+    if (head.body === "chunked" || (head.body === "length" && buffering)) {
+      // Read whole before the upstream is called (see requestBuffering); a chunked body is
+      // sent on with its length, as nginx does: the CGI protocols cannot frame a body
+      // without one, and not every HTTP application reads chunked.
       spooled = await spool(body, maxBody, spoolInMemory);
       ({ length, chunks } = spooled);
-      if (upstream.protocol === "http") x.env.set("CONTENT_LENGTH", String(length));
+      if (upstream.protocol === "http" && head.body === "chunked")
+        x.env.set("CONTENT_LENGTH", String(length));
+    } else if (head.body === "length") {
+      length = head.contentLength;
     } else {
       // No body: one that can be sent twice (on a kept connection, then a new one). A
       // Content-Length of 0 still goes on as "0", as nginx sends it.
@@ -93,6 +122,12 @@ export async function createProxy(listen: string | Address, options: ProxyOption
       chunks = [];
       const given = x.env.get("CONTENT_LENGTH");
       if (given !== undefined) length = Number(given);
+    }
+    // An HTTP upstream is asked for the host the request was routed by: an absolute-form
+    // target's authority, not a Host that says otherwise (RFC 9112 §3.2.2), else a name.
+    if (upstream.protocol === "http") {
+      if (head.targetForm === "absolute") x.env.set("HTTP_HOST", authorityOf(head.target));
+      else if (!x.env.has("HTTP_HOST")) x.env.set("HTTP_HOST", serverName);
     }
     const env =
       upstream.protocol === "http"
@@ -104,6 +139,8 @@ export async function createProxy(listen: string | Address, options: ProxyOption
               contentLength: length,
               uri,
               https: false,
+              serverName,
+              host,
               serverAddr: x.socket.localAddress ?? "",
               documentRoot,
               serverSoftware: `envwire/${VERSION}`,
@@ -126,7 +163,9 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     listen,
     (socket) =>
       serveHttp(socket, handle, {
-        limits: { maxBodySize: maxBody, ...options.limits },
+        limits: options.limits,
+        maxBody,
+        bodyTimeout,
         dropHopByHop: true,
         keepAliveTimeout: options.keepAliveTimeout,
         log: options.log,
@@ -134,6 +173,18 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     "http",
     () => pool.close(),
   );
+}
+
+/** The authority of an absolute-form target ("http://o.test:81/a" → "o.test:81"), userinfo left out. */
+function authorityOf(target: string): string {
+  return target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*).*$/s, "$1").replace(/^.*@/, "");
+}
+
+function assertLatin1Name(name: string): void {
+  if (typeof name !== "string" || /[^\x21-\x7e]/.test(name))
+    throw new TypeError(
+      `createProxy: serverName must be a host name (visible ASCII), not ${JSON.stringify(name)}`,
+    );
 }
 
 /**

@@ -20,7 +20,8 @@ import { RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
-import { type Connection, serveHttp } from "./front.js";
+import { deadline } from "./deadline.js";
+import { type Connection, positive, serveHttp } from "./front.js";
 import { ClosedError, write, writeTogether } from "./io.js";
 import { type Gateway, startListening } from "./proxy.js";
 import { writeReply } from "./reply.js";
@@ -51,6 +52,12 @@ export interface ServerOptions {
   limits?: HttpDecoderOptions | undefined;
   /** Most FastCGI requests at once on a connection. Default 64. */
   maxConcurrentRequests?: number | undefined;
+  /**
+   * A request that has begun must keep arriving: a connection whose request (its head,
+   * params or body) pauses this many ms between two reads is closed (HTTP: answered 408).
+   * Default 60000, as nginx's client_header_timeout and client_body_timeout.
+   */
+  readTimeout?: number | undefined;
   /** One line a request, and errors. */
   log?: ((line: string) => void) | undefined;
 }
@@ -63,6 +70,7 @@ export async function createServer(
 ): Promise<Gateway[]> {
   if (typeof app !== "function")
     throw new TypeError("createServer: app must be a function (env, body) → response");
+  positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
   const gateways: Gateway[] = [];
   try {
     for (const where of listen) {
@@ -88,17 +96,24 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
             try {
               response = await call(app, x.env, x.body, "http", x.signal);
             } catch (error) {
+              // (A body that could not be read is answered for what it is: 400, 408, 413.)
+              if (error === x.body.error) throw error;
               response = errorResponse(error, log);
             }
             return { ...response, headers: headersOf(response.headers) };
           },
-          { limits: options.limits, log },
+          { limits: options.limits, bodyTimeout: options.readTimeout, headTimeout: options.readTimeout, log },
         ),
       );
     case "uwsgi":
     case "scgi": {
       const protocol = address.protocol;
-      return startListening(address, (socket) => serveOneRequest(socket, app, protocol, log), protocol);
+      const readTimeout = positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
+      return startListening(
+        address,
+        (socket) => serveOneRequest(socket, app, protocol, readTimeout, log),
+        protocol,
+      );
     }
     case "fastcgi":
       return startListening(address, (socket) => serveFastcgi(socket, app, options), "fastcgi");
@@ -133,6 +148,13 @@ function errorResponse(error: unknown, log: ServerOptions["log"]): AppResponse {
 
 /** Connections with no request in progress are closed after this long (nginx's keepalive_timeout). */
 const IDLE_TIMEOUT = 75_000;
+/** A request that has begun may pause this long between two reads (nginx's client_body_timeout). */
+const READ_TIMEOUT = 60_000;
+/**
+ * FastCGI params a connection may hold before their requests are whole, all requests
+ * together: what nginx sends is about 1 KiB a request, a large Cookie some 8 KiB more.
+ */
+const MAX_PENDING_PARAMS = 64 * 1024;
 
 /**
  * uwsgi or SCGI: one request on the connection, answered (uwsgi in HTTP, as uWSGI answers;
@@ -142,20 +164,41 @@ function serveOneRequest(
   socket: Socket,
   app: App,
   protocol: "uwsgi" | "scgi",
+  readTimeout: number,
   log: ServerOptions["log"],
 ): Connection {
   const controller = new AbortController();
-  const body = new BodyStream({ pause: () => socket.pause(), resume: () => socket.resume() });
+  // From the first byte until the body is whole, the request must keep arriving. (Not while
+  // the app is slow to read it: then the socket is paused, and the wait is the app's.)
+  const arriving = deadline(readTimeout, () => {
+    log?.(`${protocol} request from ${socket.remoteAddress}: nothing for ${readTimeout} ms, closed`);
+    socket.destroy();
+  });
+  const body = new BodyStream({
+    pause: () => {
+      arriving.stop();
+      socket.pause();
+    },
+    resume: () => {
+      if (!body.ended && !socket.destroyed) arriving.start();
+      socket.resume();
+    },
+  });
   let started = false;
   const onHead = ({ env }: { env: Environ }) => {
     started = true;
     void answer(env);
   };
+  const onEnd = () => {
+    arriving.stop();
+    body.end();
+  };
   const decoder =
     protocol === "uwsgi"
-      ? new UwsgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd: () => body.end() })
-      : new ScgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd: () => body.end() });
+      ? new UwsgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd })
+      : new ScgiRequestDecoder({ onHead, onBody: (c) => body.push(c), onEnd });
   socket.on("data", (chunk: Buffer) => {
+    if (!body.ended) arriving.start();
     try {
       if (!body.ended || !started) decoder.push(chunk);
     } catch (error) {
@@ -166,13 +209,14 @@ function serveOneRequest(
   });
   socket.on("error", () => {});
   socket.on("close", () => {
+    arriving.stop();
     controller.abort();
     body.fail(new ClosedError());
   });
   // No request within the idle timeout, or an answer its reader takes nothing of: closed.
   socket.setTimeout(IDLE_TIMEOUT);
   socket.on("timeout", () => {
-    if (!started || socket.writableNeedDrain) socket.destroy();
+    if (!started || socket.writableLength > 0) socket.destroy();
   });
 
   async function answer(env: Environ): Promise<void> {
@@ -242,29 +286,63 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   const log = options.log;
   const requests = new Map<number, { body: BodyStream; controller: AbortController }>();
   let draining = false;
-  const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
+  // While a begun request's params or body are not all in, they must keep arriving (not
+  // while an app is slow to read a body: then the socket is paused, and the wait is its own).
+  const readTimeout = positive(options.readTimeout, READ_TIMEOUT, "readTimeout");
+  const arriving = deadline(readTimeout, () => {
+    log?.(`fastcgi connection from ${socket.remoteAddress}: nothing for ${readTimeout} ms, closed`);
+    socket.destroy();
+  });
+  let paused = false;
+  const incomplete = new Set<number>();
+  const flow = {
+    pause: () => {
+      paused = true;
+      arriving.stop();
+      socket.pause();
+    },
+    resume: () => {
+      paused = false;
+      if (incomplete.size > 0 && !socket.destroyed) arriving.start();
+      socket.resume();
+    },
+  };
+  const settle = (id: number) => {
+    incomplete.delete(id);
+    if (incomplete.size === 0) arriving.stop();
+  };
   const decoder = new FcgiRequestDecoder(
     {
       onBegin({ requestId }) {
         requests.set(requestId, { body: new BodyStream(flow), controller: new AbortController() });
+        incomplete.add(requestId);
+        if (!paused) arriving.start();
       },
       onHead({ requestId, env, keepConn }) {
         void answer(requestId, env, keepConn);
       },
       onBody: (id, chunk) => requests.get(id)?.body.push(chunk),
-      onEnd: (id) => requests.get(id)?.body.end(),
+      onEnd: (id) => {
+        settle(id);
+        requests.get(id)?.body.end();
+      },
       onAbort(id) {
+        settle(id);
         const request = requests.get(id);
         request?.controller.abort();
         request?.body.fail(new ClosedError());
       },
       onReply: (record) => socket.write(record),
     },
-    options.maxConcurrentRequests === undefined
-      ? {}
-      : { maxConcurrentRequests: options.maxConcurrentRequests },
+    {
+      maxPendingParamsSize: MAX_PENDING_PARAMS,
+      ...(options.maxConcurrentRequests === undefined
+        ? {}
+        : { maxConcurrentRequests: options.maxConcurrentRequests }),
+    },
   );
   socket.on("data", (chunk: Buffer) => {
+    if (incomplete.size > 0) arriving.touch();
     try {
       decoder.push(chunk);
     } catch (error) {
@@ -276,9 +354,11 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   // No request within the idle timeout, or answers their reader takes nothing of: closed.
   socket.setTimeout(IDLE_TIMEOUT);
   socket.on("timeout", () => {
-    if (requests.size === 0 || socket.writableNeedDrain) socket.destroy();
+    if (requests.size === 0 || socket.writableLength > 0) socket.destroy();
   });
   socket.on("close", () => {
+    incomplete.clear();
+    arriving.stop();
     for (const { body, controller } of requests.values()) {
       controller.abort();
       body.fail(new ClosedError());

@@ -49,7 +49,6 @@ export interface UpstreamOptions {
   pool: UpstreamPool;
 }
 
-const IDLE_MAX = 16;
 const IDLE_TIMEOUT = 60_000;
 
 /** A proxy's idle FastCGI connections (KEEP_CONN), by upstream, and the upstreams that do not keep them. */
@@ -57,6 +56,21 @@ export class UpstreamPool {
   readonly #idle = new Map<string, Socket[]>();
   /** Upstreams that failed a request on a kept connection: they get a new connection each time. */
   readonly #keepsNot = new Set<string>();
+  /** Idle connections kept an upstream, at most (nginx's `keepalive`); 0: none. */
+  readonly #max: number;
+  /** Requests, by upstream, on new connections that have no answer yet. */
+  readonly #opening = new Map<string, number>();
+
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 0)
+      throw new TypeError(`fastcgiKeepConn must be a whole number of connections, not ${max}`);
+    this.#max = max;
+  }
+
+  /** Whether requests to `key` ask to keep their connection. */
+  keeps(key: string): boolean {
+    return this.#max > 0 && !this.#keepsNot.has(key);
+  }
 
   /** An idle connection to `key`, unless it does not keep them. */
   take(key: string): Socket | undefined {
@@ -72,12 +86,31 @@ export class UpstreamPool {
   }
 
   /**
-   * Keeps `socket`, idle, for the next request to `key`: at most IDLE_MAX a key (nginx's
-   * `keepalive`), each closed after IDLE_TIMEOUT ms unused (`keepalive_timeout`).
+   * A request to `key` is about to open a new connection: the idle ones are closed first,
+   * as an application that gives each connection a worker (php-fpm) may have none left for
+   * it while they are open; and until it has its answer (`answered`), no connection is kept
+   * idle either (a request in flight would otherwise keep its connection, and its worker,
+   * while this one waits for one).
+   */
+  opens(key: string): void {
+    for (const socket of this.#idle.get(key)?.splice(0) ?? []) socket.destroy();
+    this.#opening.set(key, (this.#opening.get(key) ?? 0) + 1);
+  }
+
+  /** A request that opened a new connection (see opens) has its answer, or failed. */
+  answered(key: string): void {
+    const n = (this.#opening.get(key) ?? 1) - 1;
+    if (n > 0) this.#opening.set(key, n);
+    else this.#opening.delete(key);
+  }
+
+  /**
+   * Keeps `socket`, idle, for the next request to `key`: at most the pool's max a key
+   * (nginx's `keepalive`), each closed after IDLE_TIMEOUT ms unused (`keepalive_timeout`).
    */
   keep(key: string, socket: Socket): void {
     const sockets = this.#idle.get(key) ?? [];
-    if (sockets.length >= IDLE_MAX) {
+    if (sockets.length >= this.#max || this.#opening.has(key)) {
       socket.end();
       return;
     }
@@ -112,31 +145,52 @@ export async function forward(
   // request without a body, which can be sent again on a new connection, asks to keep its
   // connection (KEEP_CONN) or takes a kept one. (A request with a body is sent once, on a
   // connection the application closes after it: a kept one would hold a php-fpm worker.)
-  const keep = upstream.protocol === "fastcgi" && !request.length;
+  const keep = upstream.protocol === "fastcgi" && !request.length && options.pool.keeps(key);
   const reused = keep ? options.pool.take(key) : undefined;
-  if (reused === undefined)
-    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
+  if (reused === undefined) return onNewConnection(upstream, request, options, key, keep);
   try {
     return await exchange(upstream, reused, request, options, key, keep);
   } catch (error) {
-    if (!(error instanceof UpstreamError) || error.status !== 502 || request.signal.aborted) throw error;
+    // Sent again only when the kept connection gave no byte of an answer (it was closed under
+    // the request, as uWSGI closes them) and the method may be repeated (RFC 9110 §9.2.2;
+    // nginx retries no POST, LOCK or PATCH either).
+    if (!(error instanceof Unanswered) || request.signal.aborted || !IDEMPOTENT.has(request.method))
+      throw error;
     options.pool.keepsNot(key);
-    return exchange(upstream, await openFor(upstream, request, options), request, options, key, keep);
+    return onNewConnection(upstream, request, options, key, keep);
   }
 }
 
-/** A new connection for `request`; an UpstreamError if the client is gone meanwhile. */
-async function openFor(
+const IDEMPOTENT: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+
+/** An upstream that closed without a byte of an answer: the request may not have been read. */
+class Unanswered extends UpstreamError {}
+
+/** `request` on a new connection (see UpstreamPool.opens). */
+async function onNewConnection(
   upstream: Address,
   request: UpstreamRequest,
   options: UpstreamOptions,
-): Promise<Socket> {
-  const socket = await open(upstream, options.connectTimeout);
-  if (request.signal.aborted) {
-    socket.destroy();
-    throw new UpstreamError(502, "the client went away");
+  key: string,
+  keep: boolean,
+): Promise<Reply> {
+  options.pool.opens(key);
+  // (Once: when the head arrives, which must be before its connection may be kept.)
+  let settled = false;
+  const answered = () => {
+    if (!settled) options.pool.answered(key);
+    settled = true;
+  };
+  try {
+    const socket = await open(upstream, options.connectTimeout);
+    if (request.signal.aborted) {
+      socket.destroy();
+      throw new UpstreamError(502, "the client went away");
+    }
+    return await exchange(upstream, socket, request, options, key, keep, answered);
+  } finally {
+    answered();
   }
-  return socket;
 }
 
 async function exchange(
@@ -146,6 +200,7 @@ async function exchange(
   options: UpstreamOptions,
   key: string,
   keep: boolean,
+  answered: () => void = () => {},
 ): Promise<Reply> {
   const abort = () => {
     if (upstream.protocol !== "fastcgi" || socket.destroyed) {
@@ -169,7 +224,7 @@ async function exchange(
       return false;
     },
   );
-  return readAnswer(upstream, socket, request, options, key, done, keep ? sent : undefined);
+  return readAnswer(upstream, socket, request, options, key, done, answered, keep ? sent : undefined);
 }
 
 /** Sends the request: its head goes out with the body's first chunk, in one write. */
@@ -235,16 +290,22 @@ function readAnswer(
   options: UpstreamOptions,
   key: string,
   done: () => void,
+  answered: () => void,
   sent: Promise<boolean> | undefined,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let body: BodyStream | undefined;
     let over = false;
+    /** Whether any byte of an answer came (a close before one may be retried: see forward). */
+    let answering = false;
+    const closed = (why: string) =>
+      answering ? new UpstreamError(502, why) : new Unanswered(502, `${why}, without a byte of an answer`);
     const flow = { pause: () => socket.pause(), resume: () => socket.resume() };
     const fail = (error: Error) => {
       if (over) return;
       over = true;
       done();
+      answered();
       if (body === undefined) reject(error);
       else body.fail(error);
       socket.destroy();
@@ -252,7 +313,7 @@ function readAnswer(
     const finish = (keep = false) => {
       if (over) return;
       if (body === undefined) {
-        fail(new UpstreamError(502, "the upstream closed without an answer"));
+        fail(closed("the upstream closed without an answer"));
         return;
       }
       over = true;
@@ -274,10 +335,20 @@ function readAnswer(
       length: number | undefined,
     ) => {
       body = new BodyStream(flow);
+      answered();
       resolve({ status, reason, headers, body, length });
     };
+    // A CGI answer is one head: a 1xx in Status would be written to the client as an interim
+    // answer, and the next request's answer taken as this one's (nginx: 502).
     const cgiHead = (head: CgiResponseHead) =>
-      onHead(head.status, head.reason, head.headers, cgiLength(head));
+      head.status < 200
+        ? fail(
+            new UpstreamError(
+              502,
+              `the upstream answered Status ${head.status}, an interim status, as its answer`,
+            ),
+          )
+        : onHead(head.status, head.reason, head.headers, cgiLength(head));
     let push: (chunk: Uint8Array) => void;
     let end: () => void;
     switch (upstream.protocol) {
@@ -344,6 +415,7 @@ function readAnswer(
       ),
     );
     socket.on("data", (chunk: Buffer) => {
+      answering = true;
       try {
         push(chunk);
       } catch (error) {
@@ -355,11 +427,11 @@ function readAnswer(
         end();
         finish();
       } catch (error) {
-        fail(new UpstreamError(502, `the upstream closed early: ${(error as Error).message}`));
+        fail(closed(`the upstream closed early: ${(error as Error).message}`));
       }
     });
     socket.on("error", () => {});
-    socket.on("close", () => fail(new UpstreamError(502, "the upstream closed the connection")));
+    socket.on("close", () => fail(closed("the upstream closed the connection")));
   });
 }
 

@@ -1,9 +1,10 @@
 // `envwire decode` on captures made with the codecs' own encoders: each protocol's lines,
-// offsets and values, guessed and forced, and the error report (code, offset, hex dump).
+// offsets and values, guessed and forced, and the error report (code, offset, hex dump); every
+// capture the same in any chunks; the input read as it arrives, no faster than the output goes.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { Environ } from "@envwire/environ";
 import {
   encodeBeginRequest,
@@ -17,7 +18,8 @@ import {
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { decodeCommand } from "../src/decode.js";
+import { decodeCommand, decodeStream } from "../src/decode.js";
+import type { LineSink } from "../src/line-sink.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
@@ -31,19 +33,49 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The lines decodeCommand prints for `bytes` written to a file, and what it threw. */
+/**
+ * The lines decodeCommand prints for `bytes` written to a file, and what it threw; the same
+ * capture in chunks of 1, 7 and 65536 bytes must give the same lines and error.
+ */
 async function decode(
   bytes: Uint8Array | string,
   proto = "auto",
 ): Promise<{ lines: string[]; error?: Error }> {
+  const capture = typeof bytes === "string" ? text(bytes) : bytes;
   const file = join(dir, `capture-${files++}.bin`);
-  await writeFile(file, typeof bytes === "string" ? text(bytes) : bytes);
+  await writeFile(file, capture);
+  const whole = await collect((out) => decodeCommand(file, proto, out));
+  for (const size of [1, 7, 65536]) {
+    const split = await collect((out) => decodeStream(chunks(capture, size), proto, out, capture.length));
+    expect(split, `in chunks of ${size}`).toEqual(whole);
+  }
+  return whole;
+}
+
+async function collect(
+  run: (out: (line: string) => void) => Promise<void>,
+): Promise<{ lines: string[]; error?: Error }> {
   const lines: string[] = [];
   try {
-    await decodeCommand(file, proto, (line) => lines.push(line));
+    await run((line) => lines.push(line));
     return { lines };
   } catch (error) {
     return { lines, error: error as Error };
+  }
+}
+
+async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.slice(at, at + size);
+}
+
+/** Standard input, for `decodeCommand("-", …)`, is `stream` while `run` runs. */
+async function withStdin<T>(stream: Readable, run: () => Promise<T>): Promise<T> {
+  const stdin = vi.spyOn(process, "stdin", "get");
+  stdin.mockReturnValue(stream as never);
+  try {
+    return await run();
+  } finally {
+    stdin.mockRestore();
   }
 }
 
@@ -331,5 +363,161 @@ describe("choosing the protocol", () => {
     } finally {
       stdin.mockRestore();
     }
+  });
+});
+
+describe("captures larger than a read chunk", () => {
+  // decode() runs each in chunks of 1, 7 and 65536 bytes too: a value, a head or a body cut
+  // anywhere gives the lines the whole capture gives.
+  const big = "x".repeat(20_000);
+  const body = text("b".repeat(100_000));
+
+  it("uwsgi: a large var, a large body, then another request", async () => {
+    const first = encodeUwsgi(
+      new Environ([
+        ["HTTP_X_BIG", big],
+        ["CONTENT_LENGTH", "100000"],
+      ]),
+    );
+    const second = encodeUwsgi(new Environ([["PATH_INFO", "/next"]]));
+    const { lines, error } = await decode(concat(first, body, second));
+    expect(error).toBeUndefined();
+    expect(lines).toContain("  @20018 CONTENT_LENGTH=100000");
+    expect(lines).toContain(`@${first.length} body 100000 bytes "${"b".repeat(40)}…(100000 bytes)"`);
+    expect(lines).toContain(`@${first.length + 100_000} packet modifier1=0 datasize=18 modifier2=0`);
+    expect(lines).toContain(`  @${first.length + 100_004} PATH_INFO=/next`);
+  });
+
+  it("FastCGI: params over several records, a large STDIN, and an answer's large STDOUT", async () => {
+    const request = await decode(
+      concat(
+        encodeBeginRequest(1),
+        encodeParams(1, new Environ([["HTTP_X_BIG", big.repeat(4)]])), // (over 65535: two records)
+        ...encodeStream(RecordType.STDIN, 1, body),
+        encodeStreamEnd(RecordType.STDIN, 1),
+      ),
+    );
+    expect(request.error).toBeUndefined();
+    expect(request.lines).toContain("  request 1: input complete, STDIN 100000 bytes");
+    const cgi = text(`Content-Type: text/plain\r\n\r\n${"o".repeat(100_000)}`);
+    const answer = await decode(concat(...encodeStream(RecordType.STDOUT, 1, cgi), encodeEndRequest(1)));
+    expect(answer.error).toBeUndefined();
+    expect(answer.lines).toContain("  request 1: response complete, CGI body 100000 bytes");
+  });
+
+  it("SCGI: two requests with large bodies", async () => {
+    const one = encodeScgi(
+      new Environ([
+        ["CONTENT_LENGTH", "100000"],
+        ["HTTP_X_BIG", big],
+      ]),
+    );
+    const { lines, error } = await decode(concat(one, body, one, body));
+    expect(error).toBeUndefined();
+    expect(lines).toContain(
+      `@${2 * one.length + 100_000} body 100000 bytes "${"b".repeat(40)}…(100000 bytes)"`,
+    );
+    expect(lines.filter((line) => line.includes(" HTTP_X_BIG="))).toHaveLength(2);
+  });
+
+  it("HTTP: a large head, a large body, a chunked body with trailers, pipelined", async () => {
+    const wire =
+      `POST /a HTTP/1.1\r\nHost: a\r\nX-Big: ${"y".repeat(8000)}\r\nContent-Length: 100000\r\n\r\n${"b".repeat(100_000)}` +
+      "\r\nPUT /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "3\r\nabc\r\n4\r\ndefg\r\n0\r\nX-Sum: 7\r\nX-End: 1\r\n\r\n";
+    const { lines, error } = await decode(wire);
+    expect(error).toBeUndefined();
+    expect(lines).toContain("  @8036 Content-Length: 100000");
+    const second = 8062 + 100_000; // (then the CR LF before request 2)
+    expect(lines).toContain(`@${second + 2} request 2: PUT /b HTTP/1.1`);
+    expect(lines).toContain(`  @${second + 28} Transfer-Encoding: chunked`);
+    const trailers = lines.indexOf("  trailers (2):");
+    expect(lines.slice(trailers - 2, trailers + 3)).toEqual([
+      `@${second + 61} body 3 bytes "abc"`,
+      `@${second + 69} body 4 bytes "defg"`,
+      "  trailers (2):",
+      `  @${second + 78} X-Sum: 7`,
+      `  @${second + 88} X-End: 1`,
+    ]);
+  });
+});
+
+describe("streaming", () => {
+  /** A sink that is full until the test says otherwise; drained() waits for release(). */
+  class HeldSink implements LineSink {
+    readonly lines: string[] = [];
+    full = true;
+    waiting: (() => void) | undefined;
+    write(line: string): boolean {
+      this.lines.push(line);
+      return !this.full;
+    }
+    drained(): Promise<void> {
+      if (!this.full) return Promise.resolve();
+      return new Promise((resolve) => {
+        this.waiting = resolve;
+      });
+    }
+    release(): void {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.();
+    }
+  }
+
+  /** `count` pipelined requests, about 100 bytes each. */
+  const pipelined = (count: number) =>
+    Array.from(
+      { length: count },
+      (_, i) => `GET /item/${i} HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\nX-N: ${i}\r\n\r\n`,
+    ).join("");
+
+  it("reads no further while the output is full, and prints everything once it drains", async () => {
+    const capture = text(pipelined(3000)); // about 200 KiB: 13 reads of 16 KiB
+    let read = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < capture.length; at += 16_384) {
+        const chunk = capture.slice(at, at + 16_384);
+        read += chunk.length;
+        yield chunk;
+      }
+    }
+    const sink = new HeldSink();
+    const done = withStdin(Readable.from(source(), { highWaterMark: 1 }), () =>
+      decodeCommand("-", "auto", sink),
+    );
+    for (let step = 0; step < 5; step++) {
+      await vi.waitFor(() => expect(sink.waiting).toBeDefined());
+      await new Promise((resolve) => setTimeout(resolve, 20)); // (time to read on, were it to)
+      // The read being decoded and the one the stream holds ready, at most.
+      expect(read).toBeLessThanOrEqual(3 * 16_384);
+      sink.release(); // room for one more piece, then full again
+    }
+    const printed = sink.lines.length;
+    sink.full = false;
+    sink.release();
+    await done;
+    expect(read).toBe(capture.length);
+    expect(sink.lines.length).toBeGreaterThan(printed);
+    const expected: string[] = [];
+    await withStdin(Readable.from([capture]), () => decodeCommand("-", "auto", (l) => expected.push(l)));
+    expect(sink.lines).toEqual(expected);
+    expect(sink.lines.at(-1)).toBe(`@${capture.length} end of input`);
+  });
+
+  it("prints what has arrived before the input ends", async () => {
+    const stdin = new PassThrough();
+    const lines: string[] = [];
+    const done = withStdin(stdin, () => decodeCommand("-", "auto", (line) => lines.push(line)));
+    const first = text(pipelined(2000)); // about 140 KiB: more than a read of 64 KiB
+    stdin.write(first);
+    await vi.waitFor(() => expect(lines).toContain("@0 request 1: GET /item/0 HTTP/1.1"));
+    const ends = `  request 2000 ends at byte ${first.length}: body 0 bytes`;
+    await vi.waitFor(() => expect(lines).toContain(ends));
+    expect(lines.at(-1)).toBe(ends);
+    stdin.end(text("GET /last HTTP/1.1\r\nHost: a\r\n\r\n"));
+    await done;
+    expect(lines).toContain(`@${first.length} request 2001: GET /last HTTP/1.1`);
+    expect(lines.at(-1)).toBe(`@${first.length + 31} end of input`);
   });
 });

@@ -63,7 +63,10 @@ async function fastcgiStub(closeSecond: boolean) {
 describe("kept FastCGI connections", () => {
   it("a GET whose kept connection is closed under it is sent again on a new one", async () => {
     const up = await fastcgiStub(true);
-    const proxy = await createProxy("127.0.0.1:0", { upstream: `fastcgi://127.0.0.1:${up.stub.port}` });
+    const proxy = await createProxy("127.0.0.1:0", {
+      upstream: `fastcgi://127.0.0.1:${up.stub.port}`,
+      fastcgiKeepConn: 2,
+    });
     try {
       for (const path of ["/r1", "/r2", "/r3"]) {
         const answer = await ask(proxy.address.port, { path });
@@ -77,7 +80,10 @@ describe("kept FastCGI connections", () => {
 
   it("a request with a body does not ask to keep its connection; a GET does, and reuses it", async () => {
     const up = await fastcgiStub(false);
-    const proxy = await createProxy("127.0.0.1:0", { upstream: `fastcgi://127.0.0.1:${up.stub.port}` });
+    const proxy = await createProxy("127.0.0.1:0", {
+      upstream: `fastcgi://127.0.0.1:${up.stub.port}`,
+      fastcgiKeepConn: 2,
+    });
     try {
       for (let i = 0; i < 3; i++)
         expect((await ask(proxy.address.port, { method: "POST", body: Buffer.from("x") })).status).toBe(200);

@@ -30,6 +30,8 @@ export const HttpErrorCode = {
   BadHeaderValue: "HTTP_BAD_HEADER_VALUE",
   /** An HTTP/1.1 request without a Host field (RFC 9112 §3.2; allowed only with the allowMissingHost option). */
   MissingHost: "HTTP_MISSING_HOST",
+  /** A Host field that is not a host and an optional port (RFC 9110 §7.2): "a/b", "x@y", "a b". */
+  BadHost: "HTTP_BAD_HOST",
   /** A request with more than one Host field (RFC 9112 §3.2): a proxy and an origin could each route it by a different one. */
   DuplicateHost: "HTTP_DUPLICATE_HOST",
   /** A line starting with whitespace: obs-fold (allowed only with the allowObsFold option). */

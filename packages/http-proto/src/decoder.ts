@@ -18,6 +18,7 @@ import { type Framing, frame } from "./framing.js";
 import { HeadReader } from "./head-reader.js";
 import { emptyObjectArray, HeadScanner, type HttpVersion, methodOf, Section } from "./head-scanner.js";
 import { Fields, type HeaderFields } from "./header-fields.js";
+import { checkHost } from "./host.js";
 import { type HttpRequestHead, type HttpResponseHead, RequestHead } from "./message-head.js";
 
 export type { HttpMessageHead, HttpRequestHead, HttpResponseHead } from "./message-head.js";
@@ -348,7 +349,8 @@ export class RequestDecoder extends HttpMessageDecoder<HttpRequestHead> {
     const headers = this.fieldsOf(s, buf);
     if ((s.repeatedKinds & FieldKind.Host) !== 0) duplicateHost(headers, origin);
     const framing = this.frame(headers, s.version, true, origin);
-    if ((s.kinds & FieldKind.Host) === 0 && s.version === "HTTP/1.1" && !this.options.allowMissingHost) {
+    if ((s.kinds & FieldKind.Host) !== 0) checkHost(headers, origin);
+    else if (s.version === "HTTP/1.1" && !this.options.allowMissingHost) {
       throw new ProtocolError(
         HttpErrorCode.MissingHost,
         "an HTTP/1.1 request without Host",
@@ -361,6 +363,7 @@ export class RequestDecoder extends HttpMessageDecoder<HttpRequestHead> {
       targetStart: s.targetStart,
       targetEnd: s.targetEnd,
       queryStart: s.queryStart,
+      fragmentStart: s.fragmentStart,
       escapedPath: s.escapedPath,
       targetForm: s.targetForm,
       version: s.version,

@@ -56,6 +56,11 @@ export interface FieldName {
   /** The CGI variable: HTTP_*, CONTENT_TYPE or CONTENT_LENGTH. */
   readonly cgi: string;
   readonly underscore: boolean;
+  /**
+   * The name has a byte other than a letter, a digit, "-" or "_" (a token may: "X.User",
+   * "X~A"): nginx ignores such fields (ignore_invalid_headers), and PHP reads "." as "_".
+   */
+  readonly odd: boolean;
   /** The name in lower case when it has one of "^~`|_", whose bytes the hash's folding confuses (see below); else undefined. */
   readonly exact: string | undefined;
   /** One FieldKind. */
@@ -167,6 +172,12 @@ const KNOWN = [
   "x-requested-with",
 ];
 
+/** Letters, digits and "-": the bytes of a name nginx passes on (see FieldName's odd). */
+const NAME_PLAIN = new Uint8Array(256);
+for (let c = 0; c < 256; c++)
+  NAME_PLAIN[c] =
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d ? 1 : 0;
+
 /** Where a name's CGI variable is spelled before it becomes a string: one, reused, grown when a name needs more. */
 let cgiScratch = latin1Encode(`HTTP_${" ".repeat(123)}`);
 
@@ -184,11 +195,13 @@ function entryOf(buf: Uint8Array, start: number, end: number, id: number, kind: 
   }
   const cgi = cgiScratch;
   let underscore = false;
+  let odd = false;
   let confusable = false;
   for (let k = 0; k < length; k++) {
     const c = buf[start + k]!;
     cgi[5 + k] = c >= 0x61 && c <= 0x7a ? c - 0x20 : c === 0x2d ? 0x5f : c;
     if (c === 0x5f) underscore = true;
+    else if (NAME_PLAIN[c] !== 1) odd = true;
     if (c === 0x5e || c === 0x7e || c === 0x60 || c === 0x7c || c === 0x5f) confusable = true;
   }
   const wordCount = length >> 2;
@@ -210,6 +223,7 @@ function entryOf(buf: Uint8Array, start: number, end: number, id: number, kind: 
           ? "CONTENT_LENGTH"
           : latin1Decode(cgi, 0, length + 5),
     underscore,
+    odd,
     exact: confusable ? latin1Decode(buf, start, end).replace(/[A-Z]+/g, (s) => s.toLowerCase()) : undefined,
     kind,
   };
@@ -264,8 +278,13 @@ const LEARNED = 2 << LEARNED_SET_BITS;
  */
 export class NameTable {
   readonly #learned = new Ways(LEARNED_SET_BITS);
-  /** Ids not held by a learned name yet (once all are, a new name takes the id of the one it displaces). */
-  #freeIds: number[] = Array.from({ length: LEARNED }, (_, k) => KNOWN_IDS + LEARNED - 1 - k);
+  /**
+   * Learned ids handed out so far (KNOWN_IDS up): once all LEARNED are, a new name takes the
+   * id of the one it displaces. (A counter, not a list of free ids: a list made with each
+   * table cost most of a decoder's construction, 100 K instructions, and a proxy makes a
+   * response decoder a request.)
+   */
+  #idsUsed = 0;
   /** How many names were not found in a table: while it stands still, the tables stood still. */
   misses = 0;
   /** Scratch by name id, for one use at a time, each left as it was found (0, -1, 0). */
@@ -290,7 +309,7 @@ export class NameTable {
     // The newest name goes first, the one before it second; the one that was second goes, and
     // its id is the new name's.
     const displaced = names[set + 1];
-    const id = displaced === undefined ? this.#freeIds.pop()! : displaced.id;
+    const id = displaced === undefined ? KNOWN_IDS + this.#idsUsed++ : displaced.id;
     const entry = entryOf(buf, start, end, id, FieldKind.Other);
     names[set + 1] = names[set];
     names[set] = entry;

@@ -50,11 +50,12 @@ const SP = 0x20;
 const COLON = 0x3a;
 const QUESTION = 0x3f;
 const PERCENT = 0x25;
+const HASH = 0x23;
 /** Target bytes (visible ASCII) that need no note: not "?" (the query's start) nor "%" (an escape). */
 /** "HTTP/", the start of every status line. */
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
 const TARGET_PLAIN = new Uint8Array(NONE + 1);
-for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT ? 0 : 1;
+for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT || c === HASH ? 0 : 1;
 /** The same, and bytes 0x80-0xFF as they are (allowRawTargetBytes: what nginx passes on). */
 const TARGET_PLAIN_RAW = TARGET_PLAIN.map((plain, c) => (c >= 0x80 && c < NONE ? 1 : plain));
 /** Empty lines skipped before a start line, at most: robustness, not an open door. */
@@ -128,6 +129,8 @@ export class HeadScanner {
   targetForm: TargetForm = "origin";
   /** Just past the target's first "?", or -1; whether a "%" comes before it (or the end). */
   queryStart = -1;
+  /** Where the target's first "#" is (a fragment: no part of the path or query); -1 when it has none. */
+  fragmentStart = -1;
   escapedPath = false;
   version: HttpVersion = "HTTP/1.1";
   // Status line.
@@ -167,15 +170,18 @@ export class HeadScanner {
     this.methodEnd = i;
     const targetStart = ++i;
     let queryStart = -1;
+    let fragmentStart = -1;
     let escapedPath = false;
     c = byteAt(buf, i);
     const plain = this.#limits.allowRawTargetBytes ? TARGET_PLAIN_RAW : TARGET_PLAIN;
     for (;;) {
       while (plain[c] === 1) c = byteAt(buf, ++i);
       if (c === QUESTION) {
-        if (queryStart < 0) queryStart = i + 1;
+        if (queryStart < 0 && fragmentStart < 0) queryStart = i + 1;
       } else if (c === PERCENT) {
-        if (queryStart < 0) escapedPath = true;
+        if (queryStart < 0 && fragmentStart < 0) escapedPath = true;
+      } else if (c === HASH) {
+        if (fragmentStart < 0) fragmentStart = i;
       } else {
         break;
       }
@@ -196,6 +202,7 @@ export class HeadScanner {
     this.targetStart = targetStart;
     this.targetEnd = i;
     this.queryStart = queryStart;
+    this.fragmentStart = fragmentStart;
     this.escapedPath = escapedPath;
     const versionStart = ++i;
     c = byteAt(buf, i);
@@ -355,6 +362,7 @@ export class HeadScanner {
         marks[id] = 1;
       }
       if (name.underscore) traits |= NameTraits.Underscore;
+      if (name.odd) traits |= NameTraits.Odd;
     }
     for (let k = 0; k < n; k++) if (names[k]!.id >= 0) marks[names[k]!.id] = 0;
     if (i > this.#limit) this.#fail("", "", this.#limit);
@@ -502,7 +510,13 @@ export class HeadScanner {
       bad("a target starts with /, is an absolute URI, is * (OPTIONS) or host:port (CONNECT)");
     // The authority a proxy routes by: RFC 3986's, with a host (RFC 9110 §4.2.1).
     let authorityEnd = authority;
-    while (authorityEnd < end && buf[authorityEnd] !== 0x2f && buf[authorityEnd] !== QUESTION) authorityEnd++;
+    while (
+      authorityEnd < end &&
+      buf[authorityEnd] !== 0x2f &&
+      buf[authorityEnd] !== QUESTION &&
+      buf[authorityEnd] !== HASH
+    )
+      authorityEnd++;
     const at = authorityError(buf, authority, authorityEnd, true);
     if (at >= 0)
       this.#fail(HttpErrorCode.BadTarget, "the target's authority is not [userinfo@]host[:port]", at);
@@ -592,7 +606,7 @@ function lastColon(buf: Uint8Array, start: number, end: number): number {
  * `userinfo`: whether it may have one (absolute-form; authority-form may not). An empty host
  * is wrong too (RFC 9110 §4.2.1), reported at its place.
  */
-function authorityError(buf: Uint8Array, start: number, end: number, userinfo: boolean): number {
+export function authorityError(buf: Uint8Array, start: number, end: number, userinfo: boolean): number {
   let hostStart = start;
   if (userinfo) {
     for (let i = start; i < end; i++) if (buf[i] === 0x40) hostStart = i + 1;

@@ -20,6 +20,8 @@ export const NameTraits = {
   Repeats: 2,
   /** Some name has "_". */
   Underscore: 4,
+  /** Some name has a byte other than a letter, digit, "-" or "_" (see FieldName's odd). */
+  Odd: 8,
 } as const;
 
 export interface HeaderFields extends Iterable<[name: string, value: string]> {

@@ -49,6 +49,8 @@ export interface RequestHeadInit extends Omit<HttpRequestHead, "target" | "heade
   readonly targetEnd: number;
   /** Where the query starts in `headers.buffer`, just past the target's first "?"; -1 when it has none. */
   readonly queryStart: number;
+  /** Where the target's fragment ("#...", no part of its path or query) starts in `headers.buffer`; -1 when it has none. */
+  readonly fragmentStart: number;
   /** The target has a "%" before its query: its path may hold percent-escapes (PATH_INFO decodes them). */
   readonly escapedPath: boolean;
 }
@@ -59,6 +61,7 @@ export class RequestHead implements HttpRequestHead {
   readonly targetStart: number;
   readonly targetEnd: number;
   readonly queryStart: number;
+  readonly fragmentStart: number;
   readonly escapedPath: boolean;
   readonly targetForm: TargetForm;
   readonly version: HttpVersion;
@@ -76,6 +79,7 @@ export class RequestHead implements HttpRequestHead {
     this.targetStart = init.targetStart;
     this.targetEnd = init.targetEnd;
     this.queryStart = init.queryStart;
+    this.fragmentStart = init.fragmentStart;
     this.escapedPath = init.escapedPath;
     this.targetForm = init.targetForm;
     this.version = init.version;

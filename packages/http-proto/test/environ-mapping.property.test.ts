@@ -1,7 +1,8 @@
 /**
  * requestToEnviron against a reference written straight from its rules, on generated
  * requests: repeats, case variants, "_" names, Content-Type/-Length, Host with and without
- * a port, escaped paths, hop-by-hop fields and what Connection names, every set of options. The Environ is lazy, so it is read
+ * a port, escaped paths, fragments, names nginx ignores ("X.User"), hop-by-hop fields and what
+ * Connection names, every set of options. The Environ is lazy, so it is read
  * only after later requests have been mapped too (they re-mark the shared name table), and
  * through every accessor.
  */
@@ -50,6 +51,8 @@ const fieldName = fc.constantFrom(
   "Proxy-Connection",
   "Expect",
   "Upgrade",
+  "X.Remote.User",
+  "x~a",
 );
 /** What Connection may name: fields of the list above, and Host and Content-Type, which stay. */
 const connectionOption = fc.constantFrom(
@@ -77,9 +80,13 @@ const request = fc
     query: fc.option(fc.string({ unit: fc.constantFrom(..."a=1&?/%".split("")), maxLength: 8 }), {
       nil: undefined,
     }),
+    /** A fragment ("#" and what follows): no part of the path or query. */
+    fragment: fc.option(fc.string({ unit: fc.constantFrom(..."a#?/%.".split("")), maxLength: 6 }), {
+      nil: undefined,
+    }),
     /** The target's authority, for absolute-form (and, with a port and no userinfo, CONNECT). */
     authority: fc.constantFrom("o.test", "o.test:81", "u:p@o.test:82", "[::2]:83", "[::2]"),
-    host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "u@h.test:9"), {
+    host: fc.option(fc.constantFrom("h.test", "h.test:8080", "[::1]:81", "[::1]", "H.Test:9"), {
       nil: undefined,
     }),
     fields: fc.array(
@@ -112,18 +119,28 @@ const options = fc.record(
     remotePort: fc.oneof(fc.constant(40000), fc.constant("40001")),
     https: fc.boolean(),
     keepUnderscoreHeaders: fc.boolean(),
+    keepOddHeaders: fc.boolean(),
     dropHopByHop: fc.boolean(),
   },
   { requiredKeys: [] },
 );
 
 function targetOf(r: Request): string {
-  const query = r.query === undefined ? "" : `?${r.query}`;
+  const rest =
+    (r.query === undefined ? "" : `?${r.query}`) + (r.fragment === undefined ? "" : `#${r.fragment}`);
   if (r.form === "asterisk") return "*";
   if (r.form === "authority") return r.authority;
   // An absolute-form target with the path "/" is sent with none at all (PATH_INFO is "/").
-  if (r.form === "absolute") return `http://${r.authority}${r.path === "/" ? "" : r.path}${query}`;
-  return r.path + query;
+  if (r.form === "absolute") return `http://${r.authority}${r.path === "/" ? "" : r.path}${rest}`;
+  return r.path + rest;
+}
+
+/** REQUEST_URI: the target as sent, but an absolute-form one's scheme and authority (nginx's $request_uri). */
+function uriOf(r: Request): string {
+  const target = targetOf(r);
+  return r.form === "absolute"
+    ? r.path + target.slice(`http://${r.authority}${r.path === "/" ? "" : r.path}`.length)
+    : target;
 }
 
 function wire(r: Request): string {
@@ -150,7 +167,7 @@ function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
   const hasPath = r.form === "origin" || r.form === "absolute";
   const out: [string, string][] = [
     ["REQUEST_METHOD", r.method],
-    ["REQUEST_URI", targetOf(r)],
+    ["REQUEST_URI", uriOf(r)],
     ["PATH_INFO", hasPath ? latin1Decode(percentDecode(r.path)) : ""],
     ["QUERY_STRING", hasPath ? (r.query ?? "") : ""],
     ["SERVER_PROTOCOL", r.version],
@@ -167,6 +184,7 @@ function expected(r: Request, o: RequestEnvironOptions): [string, string][] {
   };
   const kept = r.fields
     .filter(([name]) => o.keepUnderscoreHeaders || !name.includes("_"))
+    .filter(([name]) => o.keepOddHeaders || /^[A-Za-z0-9_-]+$/.test(name))
     .filter(([name]) => !(o.dropHopByHop && hopByHop(name)));
   const types = kept.filter(([name]) => name.toLowerCase() === "content-type").map(([, v]) => v);
   if (types.length > 0) out.push(["CONTENT_TYPE", types.join(", ")]);

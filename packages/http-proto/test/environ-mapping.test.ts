@@ -79,6 +79,52 @@ describe("requestToEnviron", () => {
     expect(env.get("HTTP_X_UNDER")).toBe("kept");
   });
 
+  it("leaves a fragment out of PATH_INFO and QUERY_STRING, and an absolute target's authority out of REQUEST_URI", () => {
+    const vars = (raw: string) => {
+      const env = requestToEnviron(decodeRequests([ascii(raw)]).heads[0] as HttpRequestHead);
+      return [env.get("REQUEST_URI"), env.get("PATH_INFO"), env.get("QUERY_STRING"), env.get("SERVER_NAME")];
+    };
+    // (Behind a front that denies /admin, "/x#/../admin" must not reach the application as /admin.)
+    expect(vars("GET /x#/../admin HTTP/1.1\r\nHost: h\r\n\r\n")).toEqual(["/x#/../admin", "/x", "", "h"]);
+    expect(vars("GET /a%2Fb?q=1#f?g HTTP/1.1\r\nHost: h\r\n\r\n")).toEqual([
+      "/a%2Fb?q=1#f?g",
+      "/a/b",
+      "q=1",
+      "h",
+    ]);
+    expect(vars("GET /a#b%2F?c HTTP/1.1\r\nHost: h\r\n\r\n")).toEqual(["/a#b%2F?c", "/a", "", "h"]);
+    expect(vars("GET http://o.test/admin?q=1 HTTP/1.1\r\nHost: h\r\n\r\n")).toEqual([
+      "/admin?q=1",
+      "/admin",
+      "q=1",
+      "o.test",
+    ]);
+    expect(vars("GET http://o.test?q=1#x HTTP/1.1\r\nHost: h\r\n\r\n")).toEqual([
+      "/?q=1#x",
+      "/",
+      "q=1",
+      "o.test",
+    ]);
+  });
+
+  it("leaves out fields whose names have bytes but letters, digits, - and _, unless asked (nginx's ignore_invalid_headers)", () => {
+    const head = decodeRequests([
+      ascii("GET / HTTP/1.1\r\nHost: h\r\nX.Remote.User: admin\r\nX~A: 1\r\nX-Ok: 2\r\nX!*|^: 3\r\n\r\n"),
+    ]).heads[0] as HttpRequestHead;
+    const http = (env: Environ) => [...env].filter(([name]) => name.startsWith("HTTP_"));
+    expect(http(requestToEnviron(head))).toEqual([
+      ["HTTP_HOST", "h"],
+      ["HTTP_X_OK", "2"],
+    ]);
+    expect(http(requestToEnviron(head, { keepOddHeaders: true }))).toEqual([
+      ["HTTP_HOST", "h"],
+      ["HTTP_X.REMOTE.USER", "admin"],
+      ["HTTP_X~A", "1"],
+      ["HTTP_X_OK", "2"],
+      ["HTTP_X!*|^", "3"],
+    ]);
+  });
+
   it("takes a socket's remoteAddress and remotePort as they are, undefined included", () => {
     // (Node types them string | undefined and number | undefined; under exactOptionalPropertyTypes
     // this call must compile as written.)

@@ -174,6 +174,13 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["too many fields", h("GET / HTTP/1.1\nA: 1\nB: 2\nC: 3"), E.TooManyHeaders, { maxHeaders: 2 }],
   ["two Host fields", h("GET / HTTP/1.1\nHost: a.test\nX: 1\nhost: b.test"), E.DuplicateHost],
   ["two Host fields that agree", h("GET / HTTP/1.1\nHost: a.test\nHost: a.test"), E.DuplicateHost],
+  // Host is uri-host [":" port] (RFC 9110 §7.2): nothing an application could read as a path or userinfo.
+  ["a Host with a slash", h("GET / HTTP/1.1\nHost: a/../b"), E.BadHost],
+  ["a Host with userinfo", h("GET / HTTP/1.1\nHost: x@evil.test"), E.BadHost],
+  ["a Host with a space", h("GET / HTTP/1.1\nHost: a b"), E.BadHost],
+  ["a Host with a backslash", h("GET / HTTP/1.0\nHost: a\\b"), E.BadHost],
+  ["a Host whose port is not digits", h("GET / HTTP/1.1\nHost: a.test:8o"), E.BadHost],
+  ["a Host with an open IP literal", h("GET / HTTP/1.1\nHost: [::1"), E.BadHost],
   ["a head too large", h(`GET / HTTP/1.1\nX: ${"v".repeat(100)}`), E.HeadTooLarge, { maxHeadSize: 64 }],
   [
     // (Found by the fuzzer: whole, this was a bare CR; gathered up to the limit, the limit.)

@@ -15,7 +15,7 @@
  * stays failed: every later call throws the same error.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
+import { byteKernels, checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
 import { ScgiErrorCode } from "./constants.js";
 import { HeaderReader } from "./headers.js";
 
@@ -49,6 +49,12 @@ export interface ScgiRequestDecoderOptions {
    * never buffered, so this is a policy (like nginx's client_max_body_size), not a memory bound.
    */
   maxBodySize?: number;
+  /**
+   * Whether the header block's NULs may be found by the WebAssembly SIMD kernel, where the
+   * realm has WebAssembly with SIMD and the environment variable ENVWIRE_KERNELS is not "js".
+   * Default true; false finds them in plain JavaScript. Both give the same results.
+   */
+  kernels?: boolean;
 }
 
 const State = { Length: 0, Headers: 1, Comma: 2, Body: 3 } as const;
@@ -83,6 +89,7 @@ export class RequestDecoder {
     this.#headers = new HeaderReader(
       options.maxHeaders ?? 1024,
       options.maxBodySize ?? Number.MAX_SAFE_INTEGER,
+      byteKernels(options.kernels ?? true),
     );
   }
 

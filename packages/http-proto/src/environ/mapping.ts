@@ -6,7 +6,9 @@
  * percent-decoded, as bytes), QUERY_STRING, SERVER_PROTOCOL, CONTENT_TYPE, CONTENT_LENGTH,
  * the connection's SERVER_NAME, SERVER_PORT, REMOTE_ADDR, REMOTE_PORT, HTTPS, then every
  * other field as HTTP_*, repeats joined with ", " (Cookie with "; "). A field whose name has
- * "_" is dropped by default, as nginx does: it would collide with its "-" twin. With
+ * "_" is dropped by default, as nginx does: it would collide with its "-" twin; so is one
+ * whose name has any byte but a letter, a digit, "-" or "_" (nginx's ignore_invalid_headers:
+ * PHP reads "X.User" as HTTP_X_USER, a name a trusted front may set). With
  * dropHopByHop, so are the hop-by-hop fields and Expect, for a gateway that frames the body
  * and answers 100-continue itself.
  *
@@ -37,6 +39,11 @@ import { type ConnectionInfo, Optional, RequestRun } from "./request-run.js";
 export interface RequestEnvironOptions extends ConnectionInfo {
   /** Keep fields whose names contain "_" (as HTTP_* with the "_" kept). Default false. */
   keepUnderscoreHeaders?: boolean | undefined;
+  /**
+   * Keep fields whose names have bytes other than letters, digits, "-" and "_" ("X.User",
+   * "X~A"), as HTTP_* with those bytes kept. Default false, as nginx's ignore_invalid_headers.
+   */
+  keepOddHeaders?: boolean | undefined;
   /**
    * Leave out the HTTP_* variables of hop-by-hop fields (Connection, Keep-Alive,
    * Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, and every field Connection
@@ -134,7 +141,12 @@ interface FieldSurvey {
  * found) maps each id to its first field. Otherwise (a name new or displaced during the
  * head, or "_" kept, which lets X_A and X-A share a CGI name) groups are found by CGI name.
  */
-function surveyFields(fields: Fields, keepUnderscore: boolean, dropHopByHop: boolean): FieldSurvey {
+function surveyFields(
+  fields: Fields,
+  keepUnderscore: boolean,
+  keepOdd: boolean,
+  dropHopByHop: boolean,
+): FieldSurvey {
   const names = fields.names;
   const named = dropHopByHop ? connectionNamed(fields) : undefined;
   const byId = (fields.traits & NameTraits.Settled) !== 0 && !keepUnderscore;
@@ -148,7 +160,11 @@ function surveyFields(fields: Fields, keepUnderscore: boolean, dropHopByHop: boo
   let leftOut = false;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if ((name.underscore && !keepUnderscore) || (dropHopByHop && isHopByHop(name, named))) {
+    if (
+      (name.underscore && !keepUnderscore) ||
+      (name.odd && !keepOdd) ||
+      (dropHopByHop && isHopByHop(name, named))
+    ) {
       leftOut = true;
       continue;
     }
@@ -210,16 +226,17 @@ export function requestToEnviron(head: HttpRequestHead, options: RequestEnvironO
   const fields = head.headers;
   const names = fields.names;
   const keepUnderscore = options.keepUnderscoreHeaders === true;
+  const keepOdd = options.keepOddHeaders === true;
   const traits = fields.traits;
   // (Only when there is one to drop: a kept "_" twin, Keep_Alive, has no kind.)
   const dropHopByHop =
     options.dropHopByHop === true &&
     ((fields.kinds & HOP_BY_HOP_KINDS) !== 0 || (keepUnderscore && (traits & NameTraits.Underscore) !== 0));
   const survey =
-    (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore)) === NameTraits.Settled &&
-    !dropHopByHop
+    (traits & (NameTraits.Settled | NameTraits.Repeats | NameTraits.Underscore | NameTraits.Odd)) ===
+      NameTraits.Settled && !dropHopByHop
       ? surveyKinds(names, fields.kinds)
-      : surveyFields(fields, keepUnderscore, dropHopByHop);
+      : surveyFields(fields, keepUnderscore, keepOdd, dropHopByHop);
   checkConnection(options);
   const contentLength = head.body === "length" || (head.body === "none" && survey.hasContentLength);
   const optional =

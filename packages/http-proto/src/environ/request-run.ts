@@ -89,9 +89,15 @@ export interface ConnectionInfo {
 
 const SLASH = 0x2f;
 const QUESTION = 0x3f;
+const HASH = 0x23;
 const COLON = 0x3a;
 const AT = 0x40;
 const CLOSE_BRACKET = 0x5d;
+
+/** Where the target's path and query end: at its fragment, if it has one (RFC 3986 §3.5). */
+function partsEnd(head: RequestHead): number {
+  return head.fragmentStart < 0 ? head.targetEnd : head.fragmentStart;
+}
 
 function indexOfByte(buf: Uint8Array, byte: number, start: number, end: number): number {
   for (let i = start; i < end; i++) if (buf[i] === byte) return i;
@@ -138,6 +144,8 @@ export class RequestRun implements EnvironRun {
   // buffer, and PATH_INFO as a string when it is not its bytes as they stand.
   #parsed = false;
   #path: string | undefined = undefined;
+  /** REQUEST_URI of an absolute-form target without a path ("http://h?q"): "/" and the rest. */
+  #uri: string | undefined = undefined;
   #pathStart = 0;
   #pathEnd = 0;
   #hostStart = 0;
@@ -214,6 +222,11 @@ export class RequestRun implements EnvironRun {
     switch (v) {
       case Variable.Method:
         return this.#head.method;
+      case Variable.Uri:
+        // An absolute-form target's authority is no part of REQUEST_URI, as nginx's $request_uri.
+        if (this.#head.targetForm !== "absolute") return undefined;
+        if (!this.#parsed) this.#parse();
+        return this.#uri;
       case Variable.Path:
         if (!this.#parsed) this.#parse();
         return this.#path;
@@ -245,12 +258,12 @@ export class RequestRun implements EnvironRun {
     const head = this.#head;
     switch (v) {
       case Variable.Uri:
+        if (head.targetForm === "absolute") break;
         return this.#slice(head.targetStart, head.targetEnd);
       case Variable.Query:
-        return head.queryStart < 0 ? "" : this.#slice(head.queryStart, head.targetEnd);
-      default:
-        return this.#variableString(v) ?? this.#slice(this.#span(v, false), this.#span(v, true));
+        return head.queryStart < 0 ? "" : this.#slice(head.queryStart, partsEnd(head));
     }
+    return this.#variableString(v) ?? this.#slice(this.#span(v, false), this.#span(v, true));
   }
 
   /** `buffer[start, end)` as latin-1, a slice of the head's text. */
@@ -281,14 +294,16 @@ export class RequestRun implements EnvironRun {
   /** Where variable `v`'s value starts (or ends) in buffer, when it is a span there (see valueStringAt). */
   #span(v: number, end: boolean): number {
     const head = this.#head;
-    if (v === Variable.Uri) return end ? head.targetEnd : head.targetStart;
-    if (v === Variable.Query) return head.queryStart < 0 ? 0 : end ? head.targetEnd : head.queryStart;
+    if (v === Variable.Uri && head.targetForm !== "absolute") return end ? head.targetEnd : head.targetStart;
+    if (v === Variable.Query) return head.queryStart < 0 ? 0 : end ? partsEnd(head) : head.queryStart;
     if (v === Variable.ContentType) {
       const field = this.#contentType;
       return this.#fieldSpans[field * 4 + (end ? 3 : 2)]!;
     }
     if (!this.#parsed) this.#parse();
     switch (v) {
+      case Variable.Uri:
+        return end ? head.targetEnd : this.#pathStart;
       case Variable.Path:
         return end ? this.#pathEnd : this.#pathStart;
       case Variable.ServerName:
@@ -328,15 +343,22 @@ export class RequestRun implements EnvironRun {
     } else if (form === "absolute") {
       authorityStart = indexOfByte(buf, COLON, pathStart, targetEnd) + 3; // after "://"
       authorityEnd = authorityStart;
-      while (authorityEnd < targetEnd && buf[authorityEnd] !== SLASH && buf[authorityEnd] !== QUESTION)
+      while (
+        authorityEnd < targetEnd &&
+        buf[authorityEnd] !== SLASH &&
+        buf[authorityEnd] !== QUESTION &&
+        buf[authorityEnd] !== HASH
+      )
         authorityEnd++;
       pathStart = authorityEnd;
     }
-    const pathEnd = head.queryStart < 0 ? targetEnd : head.queryStart - 1;
+    const pathEnd = head.queryStart < 0 ? partsEnd(head) : head.queryStart - 1;
     this.#pathStart = pathStart;
     this.#pathEnd = pathEnd;
-    if (form === "absolute" && pathStart === pathEnd) this.#path = "/";
-    else if (head.escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
+    if (form === "absolute" && pathStart === pathEnd) {
+      this.#path = "/";
+      this.#uri = `/${latin1Decode(buf, pathStart, targetEnd)}`;
+    } else if (head.escapedPath) this.#path = latin1Decode(percentDecodeBytes(buf, pathStart, pathEnd));
 
     if (authorityStart < 0 && this.#host >= 0) {
       authorityStart = this.#fieldSpans[this.#host * 4 + 2]!;

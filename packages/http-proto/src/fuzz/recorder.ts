@@ -24,12 +24,20 @@ export type Event =
 function summary(head: HttpRequestHead | HttpResponseHead): Record<string, unknown> {
   const { headers, ...rest } = head as RequestHead;
   if (!("targetStart" in head)) return { ...rest, headers: [...headers] };
-  const { targetStart, targetEnd: _, queryStart, escapedPath, ...request } = rest;
+  const { targetStart, targetEnd: _, queryStart, fragmentStart, escapedPath, ...request } = rest;
   const target = (head as RequestHead).target;
-  const question = target.indexOf("?");
-  const path = question < 0 ? target : target.slice(0, question);
-  if (queryStart !== (question < 0 ? -1 : targetStart + question + 1) || escapedPath !== path.includes("%"))
-    throw new Error(`queryStart ${queryStart}, escapedPath ${escapedPath} for the target ${target}`);
+  const hash = target.indexOf("#");
+  const parts = hash < 0 ? target : target.slice(0, hash);
+  const question = parts.indexOf("?");
+  const path = question < 0 ? parts : parts.slice(0, question);
+  if (
+    queryStart !== (question < 0 ? -1 : targetStart + question + 1) ||
+    fragmentStart !== (hash < 0 ? -1 : targetStart + hash) ||
+    escapedPath !== path.includes("%")
+  )
+    throw new Error(
+      `queryStart ${queryStart}, fragmentStart ${fragmentStart}, escapedPath ${escapedPath} for the target ${target}`,
+    );
   return { ...request, target, headers: [...headers] };
 }
 

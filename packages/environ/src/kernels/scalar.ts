@@ -1,0 +1,25 @@
+/**
+ * The byte kernels in plain JavaScript: what runs where WebAssembly SIMD does not (or where
+ * ENVWIRE_KERNELS=js or a decoder's `kernels: false` asks for it), with the same results.
+ */
+import { type ByteKernels, KERNEL_WINDOW } from "./contract.js";
+
+export class ScalarKernels implements ByteKernels {
+  readonly path = "js";
+  readonly offsets: Int32Array = new Int32Array(KERNEL_WINDOW);
+
+  /** One plain loop, four bytes a step: no call a NUL (faster than memchr a NUL, or a DataView's words). */
+  listNuls(buf: Uint8Array, from: number, to: number): number {
+    const out = this.offsets;
+    let k = 0;
+    let i = from;
+    for (; i + 4 <= to; i += 4) {
+      if (buf[i] === 0) out[k++] = i;
+      if (buf[i + 1] === 0) out[k++] = i + 1;
+      if (buf[i + 2] === 0) out[k++] = i + 2;
+      if (buf[i + 3] === 0) out[k++] = i + 3;
+    }
+    for (; i < to; i++) if (buf[i] === 0) out[k++] = i;
+    return k;
+  }
+}
