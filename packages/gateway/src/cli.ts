@@ -11,6 +11,7 @@ import cluster from "node:cluster";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { formatAddress } from "./address.js";
 import { decodeCommand } from "./decode.js";
 import { demoApp } from "./demo-app.js";
 import { streamSink } from "./line-sink.js";
@@ -116,7 +117,7 @@ export async function main(argv: readonly string[], out?: (line: string) => void
         readTimeout: number(values["read-timeout"], "read-timeout"),
         log,
       });
-      out(`envwire proxy: http://${gateway.address.host}:${gateway.address.port} → ${values.upstream}`);
+      out(`envwire proxy: ${formatAddress(gateway.address)} → ${values.upstream}`);
       return [gateway];
     }
     case "serve": {
@@ -126,8 +127,7 @@ export async function main(argv: readonly string[], out?: (line: string) => void
         log,
         readTimeout: number(values["read-timeout"], "read-timeout"),
       });
-      for (const g of gateways)
-        out(`envwire serve: ${g.address.protocol}://${g.address.host}:${g.address.port}`);
+      for (const g of gateways) out(`envwire serve: ${formatAddress(g.address)}`);
       return gateways;
     }
     case "decode": {

@@ -4,7 +4,7 @@
  * on the way to an upstream.
  */
 import { connect, type Socket } from "node:net";
-import type { Address } from "./address.js";
+import { type Address, formatAddress } from "./address.js";
 
 /** Something went wrong with the upstream: 502 (bad or closed) or 504 (no answer in time). */
 export class UpstreamError extends Error {
@@ -68,11 +68,15 @@ export function drained(socket: Socket): Promise<void> {
 /** A connection to `address`, or an UpstreamError: 502 if refused, 504 past `timeout` ms. */
 export function open(address: Address, timeout: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.host, port: address.port });
+    const socket =
+      address.path === undefined
+        ? connect({ host: address.host, port: address.port })
+        : connect({ path: address.path });
     socket.setNoDelay(true);
+    const where = formatAddress(address);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new UpstreamError(504, `no connection to ${address.host}:${address.port} in ${timeout} ms`));
+      reject(new UpstreamError(504, `no connection to ${where} in ${timeout} ms`));
     }, timeout);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -81,7 +85,7 @@ export function open(address: Address, timeout: number): Promise<Socket> {
     });
     socket.once("error", (error) => {
       clearTimeout(timer);
-      reject(new UpstreamError(502, `cannot connect to ${address.host}:${address.port}: ${error.message}`));
+      reject(new UpstreamError(502, `cannot connect to ${where}: ${error.message}`));
     });
   });
 }

@@ -15,11 +15,16 @@ import { forward, UpstreamPool } from "./upstream.js";
 import { VERSION } from "./version.js";
 
 export interface ProxyOptions {
-  /** `uwsgi://HOST:PORT`, `fastcgi://…`, `scgi://…` or `http://…`. */
+  /** `uwsgi://HOST:PORT`, `fastcgi://…`, `scgi://…` or `http://…`; or a Unix socket, `fastcgi:///run/php/php8.2-fpm.sock`. */
   upstream: string | Address;
   /** Variables to add, after the params files' (as `uwsgi_param NAME VALUE` would). */
   params?: Iterable<readonly [string, string]> | undefined;
-  /** SCRIPT_FILENAME, for php-fpm: the script every request runs. */
+  /**
+   * SCRIPT_FILENAME, for php-fpm: the script every request runs (a front controller). Without
+   * it, FastCGI requests get nginx's `$document_root$fastcgi_script_name` (Debian's
+   * fastcgi.conf): the document root and the request's normalized path, so /info.php runs
+   * DOCUMENT_ROOT/info.php.
+   */
   scriptFilename?: string | undefined;
   /** DOCUMENT_ROOT. Default "/var/www/html" (Debian nginx's default site). */
   documentRoot?: string | undefined;
@@ -76,13 +81,14 @@ export async function createProxy(listen: string | Address, options: ProxyOption
   const upstream = typeof options.upstream === "string" ? parseAddress(options.upstream) : options.upstream;
   const extra: [string, string][] = [...(options.params ?? [])].map(([n, v]) => [n, v]);
   if (options.scriptFilename !== undefined) extra.unshift(["SCRIPT_FILENAME", options.scriptFilename]);
+  const scriptFromPath = options.scriptFilename === undefined && upstream.protocol === "fastcgi";
   const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
   const maxBody = options.maxBody ?? 1024 * 1024;
   const spoolInMemory = options.spoolInMemory ?? 64 * 1024;
   const buffering = options.requestBuffering ?? true;
   const pool = new UpstreamPool(options.fastcgiKeepConn ?? 0);
   const where = typeof listen === "string" ? parseAddress(listen, "http") : listen;
-  const serverName = options.serverName ?? where.host;
+  const serverName = options.serverName ?? (where.host || "localhost");
   assertLatin1Name(serverName);
   const upstreamOptions = {
     pool,
@@ -145,7 +151,8 @@ export async function createProxy(listen: string | Address, options: ProxyOption
               documentRoot,
               serverSoftware: `envwire/${VERSION}`,
             },
-            extra,
+            // (The path is normalized: it cannot climb out of the document root.)
+            scriptFromPath ? [["SCRIPT_FILENAME", documentRoot.replace(/\/+$/, "") + uri], ...extra] : extra,
           );
     try {
       return await forward(
@@ -205,10 +212,12 @@ export async function startListening(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(address.port, address.host, () => {
+    const listening = () => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (address.path === undefined) server.listen(address.port, address.host, listening);
+    else server.listen(address.path, listening);
   });
   const bound = server.address();
   const port = typeof bound === "object" && bound !== null ? bound.port : address.port;

@@ -19,7 +19,7 @@ import {
 import { encodeEnvironRequest, ResponseDecoder as HttpResponseDecoder } from "@envwire/http-proto";
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
-import type { Address } from "./address.js";
+import { type Address, formatAddress } from "./address.js";
 import { BodyStream } from "./body.js";
 import { ClosedError, open, UpstreamError, write, writeTogether } from "./io.js";
 import type { Reply } from "./reply.js";
@@ -140,7 +140,7 @@ export async function forward(
   request: UpstreamRequest,
   options: UpstreamOptions,
 ): Promise<Reply> {
-  const key = `${upstream.host}:${upstream.port}`;
+  const key = formatAddress(upstream);
   // A kept connection may be closed under us (uWSGI, for one, ignores KEEP_CONN): only a
   // request without a body, which can be sent again on a new connection, asks to keep its
   // connection (KEEP_CONN) or takes a kept one. (A request with a body is sent once, on a
@@ -407,12 +407,7 @@ function readAnswer(
       }
     }
     socket.setTimeout(options.readTimeout, () =>
-      fail(
-        new UpstreamError(
-          504,
-          `no answer from ${upstream.host}:${upstream.port} in ${options.readTimeout} ms`,
-        ),
-      ),
+      fail(new UpstreamError(504, `no answer from ${formatAddress(upstream)} in ${options.readTimeout} ms`)),
     );
     socket.on("data", (chunk: Buffer) => {
       answering = true;

@@ -232,6 +232,8 @@ describe.each(CGI)("NGINX_PARAMS order over %s", (protocol) => {
       const expected = [
         ...(protocol === "scgi" ? ["CONTENT_LENGTH"] : []),
         ...NGINX_PARAMS[protocol].filter((name) => name !== "HTTPS"),
+        // (Without scriptFilename, FastCGI gets nginx's $document_root$fastcgi_script_name.)
+        ...(protocol === "fastcgi" ? ["SCRIPT_FILENAME"] : []),
         "APP_ENV",
         "X_EXTRA",
       ];
@@ -240,6 +242,7 @@ describe.each(CGI)("NGINX_PARAMS order over %s", (protocol) => {
       expect(rest.every((name) => name.startsWith("HTTP_"))).toBe(true);
       expect(rest.filter((name) => name.startsWith("HTTP_X_"))).toEqual(["HTTP_X_A", "HTTP_X_B"]);
       expect(vars.X_EXTRA).toBe("two words");
+      if (protocol === "fastcgi") expect(vars.SCRIPT_FILENAME).toBe("/var/www/html/p");
       expect(vars.HTTP_HOST).toBe(HOST);
       expect(vars.SERVER_PORT).toBe(String(p.port));
     });

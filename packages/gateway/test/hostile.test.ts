@@ -7,7 +7,10 @@
  * held `serve`'s connections forever. The stubs stand in for php-fpm and uWSGI where a
  * timing must be controlled; test/interop holds the same against the real ones.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Environ } from "@envwire/environ";
 import {
   encodeBeginRequest,
@@ -20,7 +23,15 @@ import {
 } from "@envwire/fastcgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import { describe, expect, it } from "vitest";
-import { type App, createProxy, createServer, type Gateway, type ProxyOptions } from "../src/index.js";
+import {
+  type App,
+  createProxy,
+  createServer,
+  formatAddress,
+  type Gateway,
+  type ProxyOptions,
+  parseAddress,
+} from "../src/index.js";
 import {
   ask,
   type Echo,
@@ -730,5 +741,47 @@ describe("hosts and options, as nginx takes them", () => {
         TypeError,
       );
     await expect(createServer(echoApp, [`uwsgi://${HOST}:0`], { readTimeout: 0 })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("Unix sockets", () => {
+  it("envwire proxy on one, in front of envwire serve's FastCGI on another", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "envwire-unix-"));
+    const [app] = await createServer(echoApp, [`fastcgi://${join(dir, "app.sock")}`]);
+    const proxy = await createProxy(`http://unix:${join(dir, "proxy.sock")}`, { upstream: app!.address });
+    try {
+      expect(app!.address).toEqual({ protocol: "fastcgi", host: "", port: 0, path: join(dir, "app.sock") });
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ path: join(dir, "proxy.sock") });
+        const parts: Buffer[] = [];
+        socket.on("data", (chunk: Buffer) => parts.push(chunk));
+        socket.on("end", () => resolve(Buffer.concat(parts).toString("latin1")));
+        socket.on("error", reject);
+        socket.write("GET /info.php?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+      });
+      const [response] = parseResponses(Buffer.from(answer, "latin1"));
+      const { vars } = echoOf(response!.body);
+      expect([response!.status, vars.QUERY_STRING, vars.SCRIPT_FILENAME, vars.SERVER_NAME]).toEqual([
+        200,
+        "x=1",
+        "/var/www/html/info.php",
+        "localhost",
+      ]);
+    } finally {
+      await proxy.close(100);
+      await app!.close(100);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads PROTOCOL:///PATH and nginx's PROTOCOL://unix:/PATH", () => {
+    for (const text of ["fastcgi:///run/php/php8.2-fpm.sock", "fastcgi://unix:/run/php/php8.2-fpm.sock"])
+      expect(parseAddress(text)).toEqual({
+        protocol: "fastcgi",
+        host: "",
+        port: 0,
+        path: "/run/php/php8.2-fpm.sock",
+      });
+    expect(formatAddress(parseAddress("uwsgi:///tmp/a.sock"))).toBe("uwsgi:///tmp/a.sock");
   });
 });
