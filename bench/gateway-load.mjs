@@ -112,7 +112,8 @@ function startProcess(command, argv) {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         process.kill(child.pid, "SIGTERM");
-        setTimeout(() => child.exitCode === null && process.kill(child.pid, "SIGKILL"), 5000).unref();
+        const kill = setTimeout(() => child.exitCode === null && process.kill(child.pid, "SIGKILL"), 5000);
+        child.once("exit", () => clearTimeout(kill));
       }),
   };
 }
@@ -171,7 +172,8 @@ try {
   const uwsgi = startProcess("/usr/bin/uwsgi", [
     ...["--plugin", "python3", "--wsgi-file", join(dir, "hello.py")],
     ...["--uwsgi-socket", `127.0.0.1:${port.uwsgi}`, "--processes", "2"],
-    ...["--disable-logging", "--logto", join(dir, "uwsgi.log")],
+    // (uWSGI reloads on SIGTERM unless told to die: stopped by its pid, it must stop.)
+    ...["--disable-logging", "--die-on-term", "--logto", join(dir, "uwsgi.log")],
   ]);
   stops.push(uwsgi.stop);
   writeFileSync(

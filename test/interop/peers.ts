@@ -161,6 +161,7 @@ export async function startUwsgi(): Promise<Peer> {
       "--buffer-size",
       "32768",
       "--need-app",
+      "--die-on-term", // (else SIGTERM reloads it: stopped by its pid, it must stop)
       "--logto",
       logFile,
     ],
