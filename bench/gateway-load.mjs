@@ -1,7 +1,7 @@
 // `pnpm bench:gateway`: the gateway under load on loopback, beside nginx on the same machine
 // and load, driven by wrk (a native load generator: a Node client would share the proxy's
 // runtime and cores unevenly). Rows, each server a process of its own:
-//   nginx → uWSGI                 nginx 1.22 (one worker) uwsgi_pass to uWSGI (2 processes, hello.py)
+//   nginx → uWSGI                 nginx 1.22 (one worker) uwsgi_pass to uWSGI (a master, 2 processes, hello.py)
 //   envwire proxy → uWSGI         createProxy (one process) in front of the same uWSGI
 //   bare Node proxy → uWSGI       bare-proxy.mjs: the least a Node process does for the same hop
 //   nginx → envwire serve         nginx uwsgi_pass to createServer's uwsgi listener (hello.mjs)
@@ -172,8 +172,9 @@ try {
   const uwsgi = startProcess("/usr/bin/uwsgi", [
     ...["--plugin", "python3", "--wsgi-file", join(dir, "hello.py")],
     ...["--uwsgi-socket", `127.0.0.1:${port.uwsgi}`, "--processes", "2"],
-    // (uWSGI reloads on SIGTERM unless told to die: stopped by its pid, it must stop.)
-    ...["--disable-logging", "--die-on-term", "--logto", join(dir, "uwsgi.log")],
+    // (Stopped by its pid, it must stop, workers and all: without a master the first process
+    // is a worker that leaves the other behind, and uWSGI reloads on SIGTERM unless told to die.)
+    ...["--master", "--die-on-term", "--disable-logging", "--logto", join(dir, "uwsgi.log")],
   ]);
   stops.push(uwsgi.stop);
   writeFileSync(
