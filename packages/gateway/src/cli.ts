@@ -21,6 +21,7 @@ import { VERSION } from "./version.js";
 
 const USAGE = `usage:
   envwire proxy --listen HOST:PORT --upstream (uwsgi|fastcgi|scgi|http)://HOST:PORT
+                [--route PREFIX=PROTO://HOST:PORT]...
                 [--param NAME=VALUE]... [--script-filename PATH] [--document-root DIR]
                 [--server-name NAME] [--max-body BYTES] [--body-timeout MS]
                 [--no-request-buffering] [--fastcgi-keep-conn N]
@@ -35,6 +36,7 @@ const USAGE = `usage:
 const OPTIONS = {
   listen: { type: "string", multiple: true },
   upstream: { type: "string" },
+  route: { type: "string", multiple: true },
   param: { type: "string", multiple: true },
   "script-filename": { type: "string" },
   "document-root": { type: "string" },
@@ -65,10 +67,11 @@ function number(value: string | undefined, name: string): number | undefined {
   return Number(value);
 }
 
-function params(values: readonly string[] | undefined): [string, string][] {
+/** `--param NAME=VALUE` or `--route PREFIX=ADDRESS`, each split at its first "=". */
+function pairs(values: readonly string[] | undefined, flag: string, form: string): [string, string][] {
   return (values ?? []).map((p) => {
     const at = p.indexOf("=");
-    if (at <= 0) throw new UsageError(`--param must be NAME=VALUE, not ${JSON.stringify(p)}`);
+    if (at <= 0) throw new UsageError(`${flag} must be ${form}, not ${JSON.stringify(p)}`);
     return [p.slice(0, at), p.slice(at + 1)];
   });
 }
@@ -105,7 +108,8 @@ export async function main(argv: readonly string[], out?: (line: string) => void
       if ((values.listen?.length ?? 0) > 1) throw new UsageError("proxy listens on one --listen address");
       const gateway = await createProxy(values.listen?.[0] ?? "127.0.0.1:8080", {
         upstream: values.upstream,
-        params: params(values.param),
+        routes: pairs(values.route, "--route", "PREFIX=PROTO://HOST:PORT"),
+        params: pairs(values.param, "--param", "NAME=VALUE"),
         scriptFilename: values["script-filename"],
         documentRoot: values["document-root"],
         serverName: values["server-name"],

@@ -17,6 +17,12 @@ import { VERSION } from "./version.js";
 export interface ProxyOptions {
   /** `uwsgi://HOST:PORT`, `fastcgi://…`, `scgi://…` or `http://…`; or a Unix socket, `fastcgi:///run/php/php8.2-fpm.sock`. */
   upstream: string | Address;
+  /**
+   * Other upstreams, by path prefix, as nginx's `location /prefix/ { …_pass … }`: a request
+   * whose path (normalized, as $uri) starts with a prefix goes to its upstream, the longest
+   * prefix winning; the rest go to `upstream`. `[["/api/", "http://127.0.0.1:9000"]]`.
+   */
+  routes?: Iterable<readonly [prefix: string, upstream: string | Address]> | undefined;
   /** Variables to add, after the params files' (as `uwsgi_param NAME VALUE` would). */
   params?: Iterable<readonly [string, string]> | undefined;
   /**
@@ -78,10 +84,18 @@ export interface Gateway {
 
 /** Starts listening on `listen` (`http://HOST:PORT`, or `HOST:PORT`). */
 export async function createProxy(listen: string | Address, options: ProxyOptions): Promise<Gateway> {
-  const upstream = typeof options.upstream === "string" ? parseAddress(options.upstream) : options.upstream;
+  const fallback = addressOf(options.upstream);
+  const routes = [...(options.routes ?? [])].map(([prefix, to]): [string, Address] => {
+    if (typeof prefix !== "string" || !prefix.startsWith("/"))
+      throw new TypeError(
+        `createProxy: a route's prefix must be a path starting with /, not ${String(prefix)}`,
+      );
+    return [prefix, addressOf(to)];
+  });
+  routes.sort(([a], [b]) => b.length - a.length); // (the longest prefix first: it wins)
+  const route = (uri: string): Address => routes.find(([prefix]) => uri.startsWith(prefix))?.[1] ?? fallback;
   const extra: [string, string][] = [...(options.params ?? [])].map(([n, v]) => [n, v]);
   if (options.scriptFilename !== undefined) extra.unshift(["SCRIPT_FILENAME", options.scriptFilename]);
-  const scriptFromPath = options.scriptFilename === undefined && upstream.protocol === "fastcgi";
   const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
   const maxBody = options.maxBody ?? 1024 * 1024;
   const spoolInMemory = options.spoolInMemory ?? 64 * 1024;
@@ -106,6 +120,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     const uri = normalizePath(x.env.get("PATH_INFO") ?? "/");
     if (uri === undefined)
       throw new StatusError(400, "the path goes above the root or holds a NUL", "BAD_PATH");
+    const upstream = route(uri);
     // nginx's $host: the target's authority (absolute-form) or Host, else the server's name.
     const host = hostOf(x.env) || serverName;
     let length: number | undefined;
@@ -152,7 +167,9 @@ export async function createProxy(listen: string | Address, options: ProxyOption
               serverSoftware: `envwire/${VERSION}`,
             },
             // (The path is normalized: it cannot climb out of the document root.)
-            scriptFromPath ? [["SCRIPT_FILENAME", documentRoot.replace(/\/+$/, "") + uri], ...extra] : extra,
+            options.scriptFilename === undefined && upstream.protocol === "fastcgi"
+              ? [["SCRIPT_FILENAME", documentRoot.replace(/\/+$/, "") + uri], ...extra]
+              : extra,
           );
     try {
       return await forward(
@@ -180,6 +197,10 @@ export async function createProxy(listen: string | Address, options: ProxyOption
     "http",
     () => pool.close(),
   );
+}
+
+function addressOf(upstream: string | Address): Address {
+  return typeof upstream === "string" ? parseAddress(upstream) : upstream;
 }
 
 /** The authority of an absolute-form target ("http://o.test:81/a" → "o.test:81"), userinfo left out. */

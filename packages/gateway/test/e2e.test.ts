@@ -1049,3 +1049,47 @@ describe("graceful close", () => {
     },
   );
 });
+
+// -----------------------------------------------------------------------------------------
+
+describe("routes by path prefix", () => {
+  it("send each request to the upstream of its longest prefix, on the normalized path; the rest to upstream", async () => {
+    const named =
+      (name: string): App =>
+      (env) => ({ status: 200, body: `${name} ${env.get("REQUEST_URI")}` });
+    const servers = await Promise.all([
+      createServer(named("default"), [`uwsgi://${HOST}:0`]),
+      createServer(named("api"), [`http://${HOST}:0`]),
+      createServer(named("api-v2"), [`fastcgi://${HOST}:0`]),
+    ]);
+    const [fallback, api, v2] = servers.map(([g]) => g!);
+    const proxy = await createProxy(`${HOST}:0`, {
+      upstream: fallback!.address,
+      routes: [
+        ["/api/", api!.address],
+        ["/api/v2/", v2!.address],
+      ],
+    });
+    try {
+      const bodyOf = async (path: string) => (await ask(proxy.address.port, { path })).body.toString();
+      expect(await bodyOf("/")).toBe("default /");
+      expect(await bodyOf("/api/x?q=1")).toBe("api /api/x?q=1");
+      expect(await bodyOf("/api/v2/y")).toBe("api-v2 /api/v2/y");
+      expect(await bodyOf("/api")).toBe("default /api");
+      // (Matched as nginx matches a location: on $uri, dot-segments resolved.)
+      expect(await bodyOf("/x/../api/v2/z")).toBe("api-v2 /x/../api/v2/z");
+    } finally {
+      await proxy.close(100);
+      await Promise.all(servers.map(([g]) => g!.close(100)));
+    }
+  });
+
+  it("refuse a prefix that is not a path, at the call", async () => {
+    await expect(
+      createProxy(`${HOST}:0`, {
+        upstream: "uwsgi://127.0.0.1:1",
+        routes: [["api/", "uwsgi://127.0.0.1:2"]],
+      }),
+    ).rejects.toThrow(TypeError);
+  });
+});
