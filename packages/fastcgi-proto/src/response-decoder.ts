@@ -148,7 +148,10 @@ export class ResponseDecoder {
     }
     const expected = this.#expected.get(requestId);
     if (expected === undefined) {
-      throw fail(FcgiErrorCode.UnknownRequest, `request ${requestId} was not begun, or has ended`);
+      throw fail(
+        FcgiErrorCode.UnknownRequest,
+        `request ${requestId} was not expected (call expect(${requestId}) when you begin it), or has ended`,
+      );
     }
     if (type === RecordType.END_REQUEST) {
       this.#current = Current.End;

@@ -5,6 +5,16 @@
 export { createProxy, type Gateway, type ProxyOptions } from "./proxy.js";
 export { NGINX_PARAMS } from "./params.js";
 
+// One request to an application (php-fpm, uWSGI, an HTTP app), as the proxy sends it.
+export {
+  type Client,
+  type ClientAnswer,
+  type ClientOptions,
+  type ClientRequestOptions,
+  createClient,
+} from "./client.js";
+export { UpstreamError } from "./io.js";
+
 // The application side: an app answering requests in any of the four protocols.
 export { type App, type AppContext, type AppResponse, createServer, type ServerOptions } from "./server.js";
 export { demoApp } from "./demo-app.js";
