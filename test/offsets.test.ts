@@ -9,17 +9,9 @@ import * as http from "@envwire/http-proto";
 import * as scgi from "@envwire/scgi-proto";
 import * as uwsgi from "@envwire/uwsgi-proto";
 import { describe, expect, it } from "vitest";
+import { concat } from "./support/chunks.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /** A handler that notes `decoder().offset` at each event, as `event@offset`. */
 function noting(decoder: () => { offset: number }) {

@@ -227,6 +227,18 @@ function uwsgiDissector(window: ByteWindow, out: Out): Dissector {
       next();
     },
   });
+  return headedDissector(decoder, header, body);
+}
+
+/**
+ * uwsgi's and SCGI's Dissector: their decoder, after the line of the packet or netstring now
+ * begun (`header`, printed once its first bytes are in), and its body run.
+ */
+function headedDissector(
+  decoder: { push(piece: Uint8Array): void; end(): void },
+  header: () => void,
+  body: Run,
+): Dissector {
   return {
     push: (piece) => decoder.push(piece),
     end() {
@@ -278,17 +290,7 @@ function scgiDissector(window: ByteWindow, out: Out): Dissector {
       block = -1;
     },
   });
-  return {
-    push: (piece) => decoder.push(piece),
-    end() {
-      header();
-      decoder.end();
-    },
-    flush() {
-      header();
-      body.flush();
-    },
-  };
+  return headedDissector(decoder, header, body);
 }
 
 // --- HTTP ---
