@@ -9,7 +9,7 @@ import type { Environ } from "@envwire/environ";
 import { checkEnviron } from "@envwire/environ/codec";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, bodyChunks } from "./body.js";
-import { positive } from "./front.js";
+import { positive } from "./deadline.js";
 import { forward, UpstreamPool } from "./upstream.js";
 
 export interface ClientOptions {

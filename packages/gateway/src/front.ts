@@ -20,7 +20,7 @@ import {
   requestToEnviron,
 } from "@envwire/http-proto";
 import { BodyStream } from "./body.js";
-import { deadline } from "./deadline.js";
+import { deadline, positive } from "./deadline.js";
 import { ClosedError, UpstreamError } from "./io.js";
 import { type Reply, writeReply } from "./reply.js";
 
@@ -131,14 +131,6 @@ function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusEr
   if (head.body === "length" && head.contentLength > maxBody)
     return new StatusError(413, `the body is over ${maxBody} bytes`, "BODY_TOO_LARGE");
   return undefined;
-}
-
-/** A timeout option: a positive number of ms, or its default. */
-export function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(typeof value === "number" && value > 0 && Number.isFinite(value)))
-    throw new TypeError(`${name} must be a positive number of ms, not ${String(value)}`);
-  return value;
 }
 
 /** The status a malformed request is answered with. */
@@ -388,7 +380,6 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         if (!keepOpen || (draining && queue.length === 0)) {
           failed = true; // (nothing more is read from a connection that closes)
           headEnds();
-          bodyDeadline.stop();
           linger();
           closed = true;
           return;

@@ -7,7 +7,8 @@
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import type { HttpDecoderOptions } from "@envwire/http-proto";
 import { type Address, parseAddress } from "./address.js";
-import { type Connection, type Exchange, hostOf, positive, StatusError, serveHttp } from "./front.js";
+import { positive } from "./deadline.js";
+import { type Connection, type Exchange, hostOf, StatusError, serveHttp } from "./front.js";
 import { normalizePath, upstreamEnviron } from "./params.js";
 import type { Reply } from "./reply.js";
 import { type Spooled, spool } from "./spool.js";
