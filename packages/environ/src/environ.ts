@@ -140,8 +140,13 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #refs: Ref[];
   #spans: number[];
   #count = 0;
-  /** Entries after the #count own ones, borrowed (see appendRun). */
+  /**
+   * Entries borrowed (see appendRun), which come before the #count own ones: entry i is the
+   * run's i below #runSize, own entry i - #runSize from there. So entries appended to a
+   * decoded request (the params a gateway adds) leave the run borrowed as it is.
+   */
   #run: EnvironRun | undefined = undefined;
+  #runSize = 0;
   #runBytes: (Uint8Array | undefined)[] | undefined = undefined;
   /**
    * The latin-1 text of `#textBuf[#textStart, #textStart + #text.length)`: decoded in one call
@@ -187,7 +192,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** Number of entries, duplicates counted. */
   get size(): number {
-    return this.#run === undefined ? this.#count : this.#count + this.#run.size;
+    return this.#runSize + this.#count;
   }
 
   /** The value of the last entry named `name`, as latin-1. */
@@ -232,12 +237,11 @@ export class Environ implements Iterable<[name: string, value: string]> {
     return this;
   }
 
-  /** Adds an entry at the end, keeping any others of the same name. */
+  /** Adds an entry at the end, keeping any others of the same name (a borrowed run stays borrowed). */
   append(name: string, value: EnvironValue): this {
     checkName(name, "Environ.append");
     checkValue(value, "Environ.append");
     checkLatin1(name, "name");
-    this.#settle();
     this.#putValue(this.#count, name, value);
     this.#count++; // only once the value passed its check
     return this;
@@ -330,9 +334,10 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The name of entry `i` (0 ≤ i < size). */
   nameAt(i: number): string {
-    if (!(i >= 0 && i < this.#count)) return this.#runNameAt(i);
-    const r = i * REFS;
-    const q = i * SPANS;
+    const j = i - this.#runSize;
+    if (!(j >= 0 && j < this.#count)) return this.#runNameAt(i);
+    const r = j * REFS;
+    const q = j * SPANS;
     const refs = this.#refs;
     const spans = this.#spans;
     const name = refs[r + NAME] as string | undefined;
@@ -348,9 +353,10 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The value of entry `i` as latin-1 (decoded once, then cached). */
   valueAt(i: number): string {
-    if (!(i >= 0 && i < this.#count)) return this.#runValueAt(i);
-    const r = i * REFS;
-    const q = i * SPANS;
+    const j = i - this.#runSize;
+    if (!(j >= 0 && j < this.#count)) return this.#runValueAt(i);
+    const r = j * REFS;
+    const q = j * SPANS;
     const refs = this.#refs;
     const spans = this.#spans;
     const cached = refs[r + STRING] as string | undefined;
@@ -411,22 +417,35 @@ export class Environ implements Iterable<[name: string, value: string]> {
 
   /** The value bytes of entry `i`: a view, not a copy. */
   bytesAt(i: number): Uint8Array {
-    if (!(i >= 0 && i < this.#count)) return this.#runBytesAt(i);
-    const q = i * SPANS;
-    return this.#valueBuffer(i).subarray(this.#spans[q + VALUE_START]!, this.#spans[q + VALUE_END]!);
+    const j = i - this.#runSize;
+    if (!(j >= 0 && j < this.#count)) return this.#runBytesAt(i);
+    const q = j * SPANS;
+    return this.#valueBuffer(j).subarray(this.#spans[q + VALUE_START]!, this.#spans[q + VALUE_END]!);
   }
 
-  /** Copies a borrowed run into entries of this Environ's own, before anything changes. */
+  /** Copies a borrowed run into entries of this Environ's own (before those appended after it), before anything changes. */
   #settle(): void {
     const run = this.#run;
     if (run === undefined) return;
+    const size = this.#runSize;
+    const appended = this.#count;
+    const refs = this.#refs;
+    const spans = this.#spans;
     this.#run = undefined;
+    this.#runSize = 0;
     this.#runBytes = undefined;
-    if (this.#refs === NO_REFS) {
-      // (Room for all at once, rather than the arrays grown entry by entry from empty.)
-      this.#refs = refsFor(run.size);
-      this.#spans = spansFor(run.size);
-    }
+    // (Room for all at once, rather than the arrays grown entry by entry.)
+    this.#refs = refsFor(size + appended);
+    this.#spans = spansFor(size + appended);
+    this.#count = 0;
+    this.#takeIn(run);
+    for (let j = 0; j < appended * REFS; j++) this.#refs[size * REFS + j] = refs[j];
+    for (let j = 0; j < appended * SPANS; j++) this.#spans[size * SPANS + j] = spans[j]!;
+    this.#count = size + appended;
+  }
+
+  /** Adds the entries of `run` as own ones, after the others (there is no borrowed run). */
+  #takeIn(run: EnvironRun): void {
     for (let k = 0; k < run.size; k++) {
       const name = run.nameAt(k);
       const given = run.valueStringAt(k);
@@ -512,12 +531,10 @@ export class Environ implements Iterable<[name: string, value: string]> {
     return buf;
   }
 
-  /** Entry `i`'s place in the borrowed run; throws unless it is there (own entries come first). */
+  /** Entry `i`'s place in the borrowed run; throws unless it is there (the run comes first). */
   #runIndex(i: number): number {
-    const k = i - this.#count;
-    const run = this.#run;
-    if (run === undefined || !(k >= 0 && k < run.size)) throw outOfRange(i, this.size);
-    return k;
+    if (!(i >= 0 && i < this.#runSize)) throw outOfRange(i, this.size);
+    return i;
   }
 
   #check(i: number): number {
@@ -526,9 +543,10 @@ export class Environ implements Iterable<[name: string, value: string]> {
   }
 
   #nameIs(i: number, name: string): boolean {
-    if (i >= this.#count) return this.#runNameAt(i) === name;
-    const r = i * REFS;
-    const q = i * SPANS;
+    const j = i - this.#runSize;
+    if (j < 0) return this.#runNameAt(i) === name;
+    const r = j * REFS;
+    const q = j * SPANS;
     const refs = this.#refs;
     const spans = this.#spans;
     const known = refs[r + NAME] as string | undefined;
@@ -570,18 +588,22 @@ export class Environ implements Iterable<[name: string, value: string]> {
   // reach the entries from here, rather than members every user sees.
   static {
     appendEncodedTo = (env, buf, nameStart, nameEnd, valueStart, valueEnd) => {
-      env.#settle();
       env.#put(env.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
     };
     appendSliceTo = (env, name, buf, start, end) => {
       checkLatin1(name, "name");
-      env.#settle();
       env.#put(env.#count++, name, buf, -1, -1, start, end, undefined);
     };
     borrowRun = (env, run) => {
-      env.#settle();
       env.#source = undefined;
-      env.#run = run;
+      if (env.#count === 0 && env.#run === undefined) {
+        env.#run = run;
+        env.#runSize = run.size;
+      } else {
+        // After other entries: taken in now (the run always comes first; no codec does this).
+        env.#settle();
+        env.#takeIn(run);
+      }
     };
     setSource = (env, format, buf, start, end) => {
       env.#source = buf;
@@ -597,34 +619,38 @@ export class Environ implements Iterable<[name: string, value: string]> {
     };
     nameIs = (env, i, name) => env.#nameIs(env.#check(i), name);
     nameLength = (env, i) => {
-      if (!(i >= 0 && i < env.#count)) return env.#runNameAt(i).length;
-      const start = env.#spans[i * SPANS + NAME_START]!;
+      const j = i - env.#runSize;
+      if (!(j >= 0 && j < env.#count)) return env.#runNameAt(i).length;
+      const start = env.#spans[j * SPANS + NAME_START]!;
       return start >= 0
-        ? env.#spans[i * SPANS + NAME_END]! - start
-        : (env.#refs[i * REFS + NAME] as string).length;
+        ? env.#spans[j * SPANS + NAME_END]! - start
+        : (env.#refs[j * REFS + NAME] as string).length;
     };
     valueLength = (env, i) => {
-      if (!(i >= 0 && i < env.#count)) return env.#runValueByteLength(i);
-      return env.#spans[i * SPANS + VALUE_END]! - env.#spans[i * SPANS + VALUE_START]!;
+      const j = i - env.#runSize;
+      if (!(j >= 0 && j < env.#count)) return env.#runValueByteLength(i);
+      return env.#spans[j * SPANS + VALUE_END]! - env.#spans[j * SPANS + VALUE_START]!;
     };
     writeName = (env, i, w) => {
-      if (!(i >= 0 && i < env.#count)) {
+      const j = i - env.#runSize;
+      if (!(j >= 0 && j < env.#count)) {
         w.latin1(env.#runNameAt(i));
         return;
       }
-      const start = env.#spans[i * SPANS + NAME_START]!;
+      const start = env.#spans[j * SPANS + NAME_START]!;
       if (start >= 0)
-        w.copy(env.#refs[i * REFS + BUF] as Uint8Array, start, env.#spans[i * SPANS + NAME_END]!);
-      else w.latin1(env.#refs[i * REFS + NAME] as string);
+        w.copy(env.#refs[j * REFS + BUF] as Uint8Array, start, env.#spans[j * SPANS + NAME_END]!);
+      else w.latin1(env.#refs[j * REFS + NAME] as string);
     };
     writeValue = (env, i, w) => {
-      if (!(i >= 0 && i < env.#count)) {
+      const j = i - env.#runSize;
+      if (!(j >= 0 && j < env.#count)) {
         env.#writeRunValueAt(i, w);
         return;
       }
-      const buf = env.#refs[i * REFS + BUF] as Uint8Array | undefined;
-      if (buf === undefined) w.latin1(env.#refs[i * REFS + STRING] as string);
-      else w.copy(buf, env.#spans[i * SPANS + VALUE_START]!, env.#spans[i * SPANS + VALUE_END]!);
+      const buf = env.#refs[j * REFS + BUF] as Uint8Array | undefined;
+      if (buf === undefined) w.latin1(env.#refs[j * REFS + STRING] as string);
+      else w.copy(buf, env.#spans[j * SPANS + VALUE_START]!, env.#spans[j * SPANS + VALUE_END]!);
     };
   }
 }
@@ -717,8 +743,10 @@ export function appendSlice(
 /**
  * Adds the entries of `run` after the others, borrowed as they stand rather than copied, and
  * unchecked: the run vouches for its names and strings being latin-1 (the codec that made it
- * knows, where checking would cost a read of each). The run must not change while the
- * Environ holds it: any change to the Environ first copies the run into entries of its own.
+ * knows, where checking would cost a read of each). Entries appended later go after it and
+ * leave it borrowed; an Environ borrows one run, first: one with entries already takes the
+ * run in as entries of its own, as any other change (set, delete, detach) does first. The run
+ * must not change while the Environ holds it.
  */
 export function appendRun(env: Environ, run: EnvironRun): Environ {
   borrowRun(env, run);

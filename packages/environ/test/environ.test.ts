@@ -330,7 +330,7 @@ describe("Environ", () => {
     expect(env.bytesAt(1)).toEqual(buffer.subarray(5, 7));
   });
 
-  it("makes a borrowed run its own before any change, keeping order and decoded values", () => {
+  it("keeps order and decoded values through every change to an Environ with a borrowed run", () => {
     const change: [string, (env: Environ) => unknown, [string, string][]][] = [
       [
         "append",
@@ -388,6 +388,86 @@ describe("Environ", () => {
       act(env);
       expect([...env], what).toEqual(after);
     }
+  });
+
+  it("appends after a borrowed run without taking it in, and reads, changes and encodes across the two", () => {
+    const { buffer, run } = runOf("xx1yy22", [
+      ["HTTP_X", 2, 3],
+      ["PATH_INFO", "/p"],
+      ["HTTP_Y", 5, 7],
+    ]);
+    let asked = 0;
+    const counted: EnvironRun = {
+      ...run,
+      nameAt: (k) => {
+        asked++;
+        return run.nameAt(k);
+      },
+    };
+    const env = appendRun(new Environ(undefined, 0), counted);
+    env.append("SCRIPT_FILENAME", "/srv/index.php");
+    appendSlice(env, "HTTP_Z", buffer, 0, 2);
+    appendEncoded(env, ascii("C=c"), 0, 1, 2, 3);
+    expect(asked).toBe(0); // (taking the run in asks it every name)
+    const entries: [string, string][] = [
+      ["HTTP_X", "1"],
+      ["PATH_INFO", "/p"],
+      ["HTTP_Y", "22"],
+      ["SCRIPT_FILENAME", "/srv/index.php"],
+      ["HTTP_Z", "xx"],
+      ["C", "c"],
+    ];
+    expect(env.size).toBe(6);
+    expect([...env]).toEqual(entries);
+    expect(env.get("HTTP_Z")).toBe("xx");
+    expect(env.getBytes("HTTP_Y")!.buffer).toBe(buffer.buffer);
+    expect(env.getBytes("HTTP_Z")!.buffer).toBe(buffer.buffer);
+    expect(nameEquals(env, 3, "SCRIPT_FILENAME")).toBe(true);
+    expect(nameEquals(env, 5, "C")).toBe(true);
+    expect([2, 3, 5].map((i) => nameByteLength(env, i))).toEqual([6, 15, 1]);
+    expect([1, 3, 4].map((i) => valueByteLength(env, i))).toEqual([2, 14, 2]);
+    const w = ByteWriter.alloc(6 + 2 + 1 + 14);
+    writeNameAt(env, 2, w);
+    writeValueAt(env, 2, w);
+    writeNameAt(env, 5, w);
+    writeValueAt(env, 3, w);
+    w.finish();
+    expect(w.bytes).toEqual(ascii("HTTP_Y22C/srv/index.php"));
+    expect(() => env.nameAt(6)).toThrow(RangeError);
+    expect(() => env.nameAt(-1)).toThrow(RangeError);
+    // Taken in, the run first and what was appended after it, for an encoder or a change.
+    const copy = new Environ([...env]);
+    asked = 0;
+    expect(ownEntries(env)).toBe(env);
+    expect([...env]).toEqual(entries);
+    expect(asked).toBe(3);
+    expect(env.equals(copy)).toBe(true);
+    const tailed = () => {
+      const small = runOf("xx1yy22", [
+        ["HTTP_X", 2, 3],
+        ["HTTP_Y", 5, 7],
+      ]);
+      return { buffer: small.buffer, env: appendRun(new Environ(undefined, 0), small.run).append("A", "a") };
+    };
+    expect([...tailed().env.set("HTTP_X", "new")]).toEqual([
+      ["HTTP_X", "new"],
+      ["HTTP_Y", "22"],
+      ["A", "a"],
+    ]);
+    const deleted = tailed().env;
+    deleted.delete("HTTP_Y");
+    expect([...deleted]).toEqual([
+      ["HTTP_X", "1"],
+      ["A", "a"],
+    ]);
+    const detached = tailed();
+    detached.env.detach();
+    detached.buffer.fill(0x21);
+    expect([...detached.env]).toEqual([
+      ["HTTP_X", "1"],
+      ["HTTP_Y", "22"],
+      ["A", "a"],
+    ]);
   });
 
   it("takes any number of entries whatever room it was made with, none shared between Environs", () => {
