@@ -306,7 +306,6 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
       scanner.names.slice(0, n),
       scanner.kinds,
       scanner.nameTraits,
-      this.#names,
       this.#text,
     );
   }
