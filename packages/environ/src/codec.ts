@@ -31,7 +31,7 @@ export { ByteWriter } from "./writer.js";
 // entries cut by a chunk boundary, names turned into strings once.
 export { CutEntries } from "./cut-entries.js";
 export { FixedHeaderReader } from "./fixed-header.js";
-export { DecoderLifecycle } from "./lifecycle.js";
+export { DecoderLifecycle, PausableDecoder } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 
 // Byte kernels (WebAssembly SIMD where the realm has it, else plain JavaScript, with the same

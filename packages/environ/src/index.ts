@@ -19,6 +19,17 @@ export {
   encodeCgiResponseHead,
 } from "./cgi-response.js";
 
+// Any decoder as a web stream: bytes in, its events out, with backpressure through pause().
+// (A Node Duplex of the same: @envwire/environ/node.)
+export {
+  type DecoderFactory,
+  DecoderStream,
+  type DecoderStreamOptions,
+  type MessageEvent,
+  messageHandler,
+  type StreamableDecoder,
+} from "./decoder-stream.js";
+
 // CGI names, and values as text.
 export { cgiNameToHeader, headerToCgiName, WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
 export type { FieldsInit } from "./fields.js";

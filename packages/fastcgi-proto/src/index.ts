@@ -18,6 +18,9 @@ export {
   ResponseDecoder,
 } from "./response-decoder.js";
 
+// Both decoders as events, for DecoderStream and DecoderDuplex (@envwire/environ, /node).
+export { type FcgiRequestEvent, type FcgiResponseEvent, requestEvents, responseEvents } from "./events.js";
+
 // Records to send, each side's.
 export {
   encodeAbortRequest,

@@ -9,7 +9,7 @@
  * error (the sink's included) the reader stays failed and rethrows it.
  */
 import { ProtocolError } from "@envwire/environ";
-import { CutEntries, DecoderLifecycle, FixedHeaderReader } from "@envwire/environ/codec";
+import { CutEntries, DecoderLifecycle, FixedHeaderReader, PausableDecoder } from "@envwire/environ/codec";
 import { FcgiErrorCode, HEADER_SIZE, VERSION } from "./constants.js";
 
 export interface RecordSink {
@@ -28,7 +28,7 @@ export interface RecordSink {
 const State = { Header: 0, Content: 1, Padding: 2 } as const;
 type State = (typeof State)[keyof typeof State];
 
-export class RecordReader {
+export class RecordReader extends PausableDecoder {
   readonly #sink: RecordSink;
   #state: State = State.Header;
   #base = 0;
@@ -42,9 +42,13 @@ export class RecordReader {
   /** A whole-content record cut by a chunk boundary, being gathered (as bytes arrive), and its stream offset. */
   readonly #gather = new CutEntries();
   #gatherOffset = 0;
-  readonly #life = new DecoderLifecycle(FcgiErrorCode.Ended);
 
-  constructor(sink: RecordSink) {
+  /**
+   * `life`: the lifecycle push() and end() go through; a decoder that stands on the reader
+   * hands it its own, so that pausing the one pauses the other.
+   */
+  constructor(sink: RecordSink, life: DecoderLifecycle = new DecoderLifecycle(FcgiErrorCode.Ended)) {
+    super(life);
     this.#sink = sink;
   }
 
@@ -61,8 +65,15 @@ export class RecordReader {
     return this.#state === State.Header && !this.#header.partial;
   }
 
-  push(chunk: Uint8Array): void {
-    this.#life.check(this.#base);
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless the sink paused (then the bytes up to the end of that event). Never writes to
+   * `chunk`.
+   */
+  push(chunk: Uint8Array): number {
+    const life = this.life;
+    life.check(this.#base);
+    if (life.paused) return 0;
     try {
       const n = chunk.length;
       let p = 0;
@@ -75,13 +86,15 @@ export class RecordReader {
           p += skip;
           if (this.#paddingLeft === 0) this.#state = State.Header;
         }
+        if (life.paused) break;
       }
-      this.#base += n;
+      this.#base += p;
       this.#taken = this.#base;
+      return p;
     } catch (e) {
       this.#taken = this.#base;
       this.#gather.release();
-      this.#life.fail(e);
+      this.life.fail(e);
     } finally {
       this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
     }
@@ -89,10 +102,10 @@ export class RecordReader {
 
   /** The stream ended: throws ProtocolError (FCGI_TRUNCATED_RECORD) inside a record. */
   end(): void {
-    this.#life.check(this.#base);
-    this.#life.end();
+    this.life.check(this.#base);
+    this.life.end();
     if (!this.atBoundary) {
-      this.#life.fail(
+      this.life.fail(
         new ProtocolError(FcgiErrorCode.TruncatedRecord, "the stream ended inside a record", this.#base),
       );
     }
@@ -100,7 +113,7 @@ export class RecordReader {
 
   /** Makes the reader fail with `error` from now on (for checks its owner makes at end()). */
   fail(error: unknown): never {
-    return this.#life.fail(error);
+    return this.life.fail(error);
   }
 
   #readHeader(chunk: Uint8Array, p: number): number {

@@ -12,7 +12,7 @@
  * with the values it was given, unknown types with UNKNOWN_TYPE.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler } from "@envwire/environ/codec";
+import { checkChunk, checkHandler, DecoderLifecycle, PausableDecoder } from "@envwire/environ/codec";
 import {
   FCGI_MAX_REQS,
   FCGI_MPXS_CONNS,
@@ -131,14 +131,10 @@ const Current = {
 } as const;
 type Current = (typeof Current)[keyof typeof Current];
 
-export class RequestDecoder {
+export class RequestDecoder extends PausableDecoder {
   readonly #handler: FcgiRequestHandler;
-  readonly #reader: RecordReader = new RecordReader({
-    onRecord: (type, requestId, contentLength, offset) =>
-      this.#onRecord(type, requestId, contentLength, offset),
-    onContent: (buf, start, end, offset) => this.#onContent(buf, start, end, offset),
-    onRecordEnd: () => this.#onRecordEnd(),
-  });
+  /** The record layer, going through this decoder's lifecycle (pausing the one pauses both). */
+  readonly #reader: RecordReader;
   readonly #maxParamsSize: number;
   readonly #maxParams: number;
   readonly #budget: ParamsBudget;
@@ -159,6 +155,16 @@ export class RequestDecoder {
   #pairs: PairReader | undefined;
 
   constructor(handler: FcgiRequestHandler, options: FcgiRequestDecoderOptions = {}) {
+    super(new DecoderLifecycle(FcgiErrorCode.Ended));
+    this.#reader = new RecordReader(
+      {
+        onRecord: (type, requestId, contentLength, offset) =>
+          this.#onRecord(type, requestId, contentLength, offset),
+        onContent: (buf, start, end, offset) => this.#onContent(buf, start, end, offset),
+        onRecordEnd: () => this.#onRecordEnd(),
+      },
+      this.life,
+    );
     checkHandler(handler, "new RequestDecoder");
     this.#handler = handler;
     this.#maxParamsSize = options.maxParamsSize ?? 131072;
@@ -188,10 +194,15 @@ export class RequestDecoder {
     return this.#active;
   }
 
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless a handler called pause() (then the bytes up to the end of that event; push the
+   * rest after resume()). The decoder never writes to `chunk`.
+   */
+  push(chunk: Uint8Array): number {
     checkChunk(chunk, "RequestDecoder.push");
     try {
-      this.#reader.push(chunk);
+      return this.#reader.push(chunk);
     } catch (e) {
       this.#release();
       throw e;

@@ -8,7 +8,7 @@
  * CgiResponseDecoder from @envwire/environ.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler } from "@envwire/environ/codec";
+import { checkChunk, checkHandler, DecoderLifecycle, PausableDecoder } from "@envwire/environ/codec";
 import { FcgiErrorCode, MAX_TYPE, RecordType } from "./constants.js";
 import { PairReader } from "./name-value.js";
 import { RecordReader } from "./record-reader.js";
@@ -50,16 +50,12 @@ interface Expected {
   stderrEnded: boolean;
 }
 
-export class ResponseDecoder {
+export class ResponseDecoder extends PausableDecoder {
   readonly #handler: FcgiResponseHandler;
   readonly #maxValuesSize: number;
   readonly #maxValues: number;
-  readonly #reader: RecordReader = new RecordReader({
-    onRecord: (type, requestId, contentLength, offset) =>
-      this.#onRecord(type, requestId, contentLength, offset),
-    onContent: (buf, start, end, offset) => this.#onContent(buf, start, end, offset),
-    onRecordEnd: () => this.#onRecordEnd(),
-  });
+  /** The record layer, going through this decoder's lifecycle (pausing the one pauses both). */
+  readonly #reader: RecordReader;
   readonly #expected = new Map<number, Expected>();
   #current: Current = Current.Stdout;
   #requestId = 0;
@@ -68,6 +64,16 @@ export class ResponseDecoder {
   #pairs: PairReader | undefined;
 
   constructor(handler: FcgiResponseHandler, options: FcgiResponseDecoderOptions = {}) {
+    super(new DecoderLifecycle(FcgiErrorCode.Ended));
+    this.#reader = new RecordReader(
+      {
+        onRecord: (type, requestId, contentLength, offset) =>
+          this.#onRecord(type, requestId, contentLength, offset),
+        onContent: (buf, start, end, offset) => this.#onContent(buf, start, end, offset),
+        onRecordEnd: () => this.#onRecordEnd(),
+      },
+      this.life,
+    );
     checkHandler(handler, "new ResponseDecoder");
     this.#handler = handler;
     this.#maxValuesSize = options.maxValuesSize ?? 0xffff;
@@ -91,10 +97,15 @@ export class ResponseDecoder {
     this.#expected.set(requestId, { stdoutEnded: false, stderrEnded: false });
   }
 
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless a handler called pause() (then the bytes up to the end of that event; push the
+   * rest after resume()). The decoder never writes to `chunk`.
+   */
+  push(chunk: Uint8Array): number {
     checkChunk(chunk, "ResponseDecoder.push");
     try {
-      this.#reader.push(chunk);
+      return this.#reader.push(chunk);
     } catch (e) {
       this.#pairs?.release(); // (failed: it keeps nothing)
       this.#pairs = undefined;

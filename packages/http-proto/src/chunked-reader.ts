@@ -66,8 +66,11 @@ export interface ChunkedLimits {
 
 export class ChunkedReader {
   readonly #limits: ChunkedLimits;
-  /** Body bytes `chunk[start, end)`: a piece of a chunk's data. */
-  readonly #onData: (chunk: Uint8Array, start: number, end: number) => void;
+  /**
+   * Body bytes `chunk[start, end)`, a piece of a chunk's data; returns true to have read()
+   * stop right after it (the decoder was paused).
+   */
+  readonly #onData: (chunk: Uint8Array, start: number, end: number) => boolean;
   #at: At = At.Size;
   #size = 0;
   #digits = 0;
@@ -78,7 +81,7 @@ export class ChunkedReader {
   /** True once the last chunk's size line has been read: the trailer section comes next. */
   done = false;
 
-  constructor(limits: ChunkedLimits, onData: (chunk: Uint8Array, start: number, end: number) => void) {
+  constructor(limits: ChunkedLimits, onData: (chunk: Uint8Array, start: number, end: number) => boolean) {
     this.#limits = limits;
     this.#onData = onData;
   }
@@ -93,8 +96,9 @@ export class ChunkedReader {
   }
 
   /**
-   * Reads from `chunk[p]` (`base`: the stream offset of `chunk[0]`) until the chunk ends or the
-   * last chunk's size line does (then `done`); returns where it stopped.
+   * Reads from `chunk[p]` (`base`: the stream offset of `chunk[0]`) until the chunk ends, the
+   * last chunk's size line does (then `done`), or onData asks it to stop; returns where it
+   * stopped.
    */
   read(chunk: Uint8Array, p: number, base: number): number {
     const fail = (code: string, why: string, at: number) => new ProtocolError(code, why, base + at);
@@ -105,9 +109,10 @@ export class ChunkedReader {
       if (at === At.Data) {
         const take = Math.min(this.#left, chunk.length - p);
         this.#left -= take;
-        this.#onData(chunk, p, p + take);
+        const stop = this.#onData(chunk, p, p + take);
         p += take;
         if (this.#left === 0) this.#at = At.DataCr;
+        if (stop) return p;
         continue;
       }
       if (at >= At.SizeBws && at <= At.ValueBws && b !== CR && b !== LF) this.#extensionByte(base + p);

@@ -9,7 +9,7 @@
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
 import { ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
+import { checkChunk, checkHandler, DecoderLifecycle, PausableDecoder } from "@envwire/environ/codec";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
 import { ChunkText } from "./environ/chunk-text.js";
@@ -70,7 +70,9 @@ export interface HttpHandler<Head> {
 const State = { Head: 0, Length: 1, Chunked: 2, Trailers: 3, Close: 4, Tunnel: 5 } as const;
 type State = (typeof State)[keyof typeof State];
 
-export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResponseHead> {
+export abstract class HttpMessageDecoder<
+  Head extends HttpRequestHead | HttpResponseHead,
+> extends PausableDecoder {
   /** @internal */
   protected readonly handler: HttpHandler<Head>;
   /** @internal */
@@ -87,7 +89,6 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
   #base = 0;
   /** What offset says (see there). */
   #taken = 0;
-  readonly #life = new DecoderLifecycle(HttpErrorCode.Ended);
   /** Body bytes left (Length), and taken so far (Close). */
   #left = 0;
   #bodyTotal = 0;
@@ -98,6 +99,7 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
   /** `section`: Section.Request or Section.Response, the heads this decoder reads. */
   /** @internal */
   constructor(handler: HttpHandler<Head>, options: HttpDecoderOptions, section: number) {
+    super(new DecoderLifecycle(HttpErrorCode.Ended));
     checkHandler(handler, `new ${new.target.name}`);
     this.handler = handler;
     this.options = {
@@ -137,9 +139,16 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
     return this.#taken;
   }
 
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless a handler called pause() (then the bytes up to the end of that event; push the
+   * rest after resume()). The decoder never writes to `chunk`.
+   */
+  push(chunk: Uint8Array): number {
     checkChunk(chunk, `${this.constructor.name}.push`);
-    this.#life.check(this.#base);
+    const life = this.life;
+    life.check(this.#base);
+    if (life.paused) return 0;
     this.#text.open();
     try {
       let p = 0;
@@ -166,10 +175,12 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
             p = chunk.length;
             break;
         }
+        if (life.paused) break;
       }
-      this.#base += chunk.length;
+      this.#base += p;
+      return p;
     } catch (e) {
-      this.#life.fail(e);
+      return this.life.fail(e);
     } finally {
       this.#taken = this.#base;
       this.scanner.release();
@@ -180,8 +191,8 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
 
   /** The peer closed. Ends a body read until close; throws ProtocolError inside any other message part. */
   end(): void {
-    this.#life.check(this.#base);
-    this.#life.end();
+    this.life.check(this.#base);
+    this.life.end();
     const state = this.#state;
     if (state === State.Close) {
       this.handler.onEnd?.();
@@ -193,10 +204,10 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
       if (state === State.Head) this.#head.finish();
       if (state === State.Trailers) this.#trailers!.finish();
     } catch (e) {
-      this.#life.fail(e);
+      this.life.fail(e);
     }
     if (state === State.Head && !this.#head.started) return;
-    this.#life.fail(
+    this.life.fail(
       new ProtocolError(HttpErrorCode.Truncated, "the stream ended inside a message", this.#base),
     );
   }
@@ -223,7 +234,10 @@ export abstract class HttpMessageDecoder<Head extends HttpRequestHead | HttpResp
       this.#left = head.contentLength;
     } else if (head.body === "chunked") {
       this.#state = State.Chunked;
-      this.#chunked ??= new ChunkedReader(this.options, (buf, start, end) => this.#body(buf, start, end));
+      this.#chunked ??= new ChunkedReader(this.options, (buf, start, end) => {
+        this.#body(buf, start, end);
+        return this.life.paused;
+      });
       this.#chunked.reset();
     } else if (head.body === "close") {
       this.#state = State.Close;

@@ -14,6 +14,14 @@ export {
   RequestDecoder,
   ResponseDecoder,
 } from "./decoder.js";
+// The same as events, for DecoderStream and DecoderDuplex (@envwire/environ, /node).
+export {
+  type HttpEvent,
+  type HttpRequestEvent,
+  type HttpResponseEvent,
+  requestEvents,
+  responseEvents,
+} from "./events.js";
 export type { BodyKind } from "./framing.js";
 export type { HttpVersion, TargetForm } from "./head-scanner.js";
 export type { HeaderFields } from "./header-fields.js";

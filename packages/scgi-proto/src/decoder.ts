@@ -15,7 +15,13 @@
  * stays failed: every later call throws the same error.
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
-import { byteKernels, checkChunk, checkHandler, DecoderLifecycle } from "@envwire/environ/codec";
+import {
+  byteKernels,
+  checkChunk,
+  checkHandler,
+  DecoderLifecycle,
+  PausableDecoder,
+} from "@envwire/environ/codec";
 import { ScgiErrorCode } from "./constants.js";
 import { HeaderReader } from "./headers.js";
 
@@ -63,11 +69,10 @@ type State = (typeof State)[keyof typeof State];
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-export class RequestDecoder {
+export class RequestDecoder extends PausableDecoder {
   readonly #handler: ScgiRequestHandler;
   readonly #maxHeadersSize: number;
   readonly #headers: HeaderReader;
-  readonly #life = new DecoderLifecycle(ScgiErrorCode.Ended);
   #state: State = State.Length;
   /** Stream offset of the current chunk's first byte. */
   #base = 0;
@@ -80,6 +85,7 @@ export class RequestDecoder {
   #left = 0;
 
   constructor(handler: ScgiRequestHandler, options: ScgiRequestDecoderOptions = {}) {
+    super(new DecoderLifecycle(ScgiErrorCode.Ended));
     checkHandler(handler, "new RequestDecoder");
     if (typeof handler?.onHead !== "function") {
       throw new TypeError("RequestDecoder: the handler must be an object with an onHead(head) method");
@@ -101,10 +107,16 @@ export class RequestDecoder {
     return this.#taken;
   }
 
-  /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless a handler called pause() (then the bytes up to the end of that event; push the
+   * rest after resume()). The decoder never writes to `chunk`.
+   */
+  push(chunk: Uint8Array): number {
     checkChunk(chunk, "RequestDecoder.push");
-    this.#life.check(this.#base);
+    const life = this.life;
+    life.check(this.#base);
+    if (life.paused) return 0;
     try {
       const n = chunk.length;
       let p = 0;
@@ -123,23 +135,25 @@ export class RequestDecoder {
             p = this.#readBody(chunk, p);
             break;
         }
+        if (life.paused) break;
       }
-      this.#base += n;
+      this.#base += p;
       this.#taken = this.#base;
+      return p;
     } catch (e) {
       this.#taken = this.#base;
       this.#headers.reset(); // (failed: it keeps nothing)
-      this.#life.fail(e);
+      this.life.fail(e);
     }
   }
 
   /** The peer closed the stream. Throws ProtocolError if it closed inside a request. */
   end(): void {
-    this.#life.check(this.#base);
-    this.#life.end();
+    this.life.check(this.#base);
+    this.life.end();
     const state = this.#state;
     if (state === State.Body) {
-      this.#life.fail(
+      this.life.fail(
         new ProtocolError(
           ScgiErrorCode.TruncatedBody,
           `the stream ended ${this.#left} bytes short of the body`,
@@ -148,7 +162,7 @@ export class RequestDecoder {
       );
     }
     if (state !== State.Length || this.#digits > 0) {
-      this.#life.fail(
+      this.life.fail(
         new ProtocolError(
           ScgiErrorCode.TruncatedHeaders,
           "the stream ended inside a request's headers",

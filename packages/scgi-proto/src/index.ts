@@ -12,3 +12,4 @@ export {
   type ScgiRequestHead,
 } from "./decoder.js";
 export { encodeRequest, encodeRequestInto, measureRequest } from "./encoder.js";
+export { requestEvents, type ScgiRequestEvent } from "./events.js";

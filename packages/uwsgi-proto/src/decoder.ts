@@ -21,6 +21,7 @@ import {
   checkHandler,
   DecoderLifecycle,
   FixedHeaderReader,
+  PausableDecoder,
 } from "@envwire/environ/codec";
 import { HEADER_SIZE, MAX_DATASIZE, REQUEST_MODIFIERS, UwsgiErrorCode } from "./constants.js";
 import { VarsParser } from "./vars.js";
@@ -77,7 +78,7 @@ export interface UwsgiRequestDecoderOptions {
 const State = { Header: 0, Vars: 1, Body: 2, Raw: 3 } as const;
 type State = (typeof State)[keyof typeof State];
 
-export class RequestDecoder {
+export class RequestDecoder extends PausableDecoder {
   readonly #handler: UwsgiRequestHandler;
   readonly #maxVarsSize: number;
   readonly #maxBodySize: number;
@@ -98,9 +99,8 @@ export class RequestDecoder {
   readonly #cut = new CutEntries();
   /** Stream offset of the cut entry's first byte. */
   #cutOffset = 0;
-  readonly #life = new DecoderLifecycle(UwsgiErrorCode.Ended);
-
   constructor(handler: UwsgiRequestHandler, options: UwsgiRequestDecoderOptions = {}) {
+    super(new DecoderLifecycle(UwsgiErrorCode.Ended));
     checkHandler(handler, "new RequestDecoder");
     this.#handler = handler;
     this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);
@@ -118,10 +118,16 @@ export class RequestDecoder {
     return this.#taken;
   }
 
-  /** Feeds the next bytes of the stream. The decoder never writes to `chunk`. */
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds the next bytes of the stream and returns how many of them it took: all of them,
+   * unless a handler called pause() (then the bytes up to the end of that event; push the
+   * rest after resume()). The decoder never writes to `chunk`.
+   */
+  push(chunk: Uint8Array): number {
     checkChunk(chunk, "RequestDecoder.push");
-    this.#life.check(this.#base);
+    const life = this.life;
+    life.check(this.#base);
+    if (life.paused) return 0;
     try {
       const n = chunk.length;
       let p = 0;
@@ -140,14 +146,16 @@ export class RequestDecoder {
             p = this.#readRaw(chunk, p);
             break;
         }
+        if (life.paused) break;
       }
-      this.#base += n;
+      this.#base += p;
       this.#taken = this.#base;
+      return p;
     } catch (e) {
       this.#taken = this.#base;
       this.#cut.release();
       this.#vars.release();
-      this.#life.fail(e);
+      this.life.fail(e);
     } finally {
       this.#header.release(); // (it may hold this chunk: the caller's, not ours to keep)
     }
@@ -155,11 +163,11 @@ export class RequestDecoder {
 
   /** The peer closed the stream. Throws ProtocolError if it closed inside a packet or a body. */
   end(): void {
-    this.#life.check(this.#base);
-    this.#life.end();
+    this.life.check(this.#base);
+    this.life.end();
     const state = this.#state;
     const cut = (code: string, what: string) =>
-      this.#life.fail(new ProtocolError(code, `the stream ended inside ${what}`, this.#base));
+      this.life.fail(new ProtocolError(code, `the stream ended inside ${what}`, this.#base));
     if (state === State.Header && this.#header.partial)
       cut(UwsgiErrorCode.TruncatedHeader, "a packet header");
     if (state === State.Vars) cut(UwsgiErrorCode.TruncatedVars, "a vars block");

@@ -10,6 +10,8 @@ export {
   type UwsgiRequestHead,
 } from "./decoder.js";
 export { decodeVars } from "./vars.js";
+// The same as events, for DecoderStream and DecoderDuplex (@envwire/environ, /node).
+export { requestEvents, type UwsgiRequestEvent, type UwsgiRequestEventsOptions } from "./events.js";
 
 // The web server side: a request packet from an Environ.
 export {
