@@ -9,11 +9,23 @@
 //   envwire proxy → php-fpm       createProxy in front of the same php-fpm
 // Each row: wrk -t1 -c50 for SECONDS, ROUNDS rounds interleaved, medians; every answer is
 // checked by wrk's Lua hook (status 200, body "hello x=1"); a row with any bad or lost answer
-// says so. --quick: one short round, to check that every path answers correctly under load
-// (CI runs it; no timing is asserted). --workers 2: nginx worker_processes 2 and envwire
-// --workers 2. Every process started is stopped by its pid.
-import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// says so; each row also says the CPU time its servers took a request (from /proc, each
+// process with its children: nginx's workers, uWSGI's, envwire's), a figure the machine's
+// other load sways less than the rate. --quick: one short round, to check that every path
+// answers correctly under load (CI runs it; no timing is asserted). --workers 2: nginx
+// worker_processes 2 and envwire --workers 2. --soak SECONDS: then that long a load on both
+// envwire processes at once (proxy → uWSGI, nginx → serve), their memory (RSS) sampled each
+// second. Every process started is stopped by its pid.
+import { execFile, execFileSync, spawn } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { connect, createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,6 +39,7 @@ const WORKERS = args.includes("--workers") ? Number(args[args.indexOf("--workers
 const SECONDS = QUICK ? 1 : Number(process.env.SECONDS ?? 10);
 const ROUNDS = QUICK ? 1 : Number(process.env.ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const SOAK = args.includes("--soak") ? Number(args[args.indexOf("--soak") + 1]) : 0;
 const PACKAGES = ["wrk", "nginx-light", "uwsgi-core", "uwsgi-plugin-python3", "php8.2-fpm"];
 const TOOLS = ["/usr/bin/wrk", "/usr/sbin/nginx", "/usr/bin/uwsgi", "/usr/sbin/php-fpm8.2"];
 
@@ -118,22 +131,80 @@ function startProcess(command, argv) {
   };
 }
 
-/** One wrk run against `port`: requests/s, p50 and p99 (ms), and the answers that were not right. */
-function load(port, script) {
-  const out = execFileSync(
-    "/usr/bin/wrk",
-    [
-      "-t1",
-      `-c${CONNECTIONS}`,
-      `-d${SECONDS}s`,
-      "--timeout",
-      "10s",
-      "-s",
-      script,
-      `http://127.0.0.1:${port}/hello?x=1`,
-    ],
-    { encoding: "latin1", timeout: (SECONDS + 30) * 1000 },
+/** `pid` and its descendants, from /proc (the children each of its threads started). */
+function tree(pid) {
+  const pids = [pid];
+  for (let k = 0; k < pids.length; k++) {
+    try {
+      for (const task of readdirSafe(`/proc/${pids[k]}/task`))
+        for (const child of readFileSync(`/proc/${pids[k]}/task/${task}/children`, "latin1").split(" "))
+          if (child !== "" && child !== "\n") pids.push(Number(child));
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return pids;
+}
+
+function readdirSafe(path) {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds (user and system) the processes of `pid`'s tree have taken so far. */
+function cpuSeconds(pid) {
+  let ticks = 0;
+  for (const p of tree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, "latin1").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return ticks / 100; // (USER_HZ: 100 on Linux)
+}
+
+/** Resident memory (MiB) of `pid`'s tree. */
+function rssMiB(pid) {
+  let kib = 0;
+  for (const p of tree(pid)) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "latin1"))?.[1] ?? 0);
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return kib / 1024;
+}
+
+/** One wrk run against `port` for `seconds`: requests/s, p50 and p99 (ms), and the answers that were not right. */
+function load(port, script, seconds = SECONDS, connections = CONNECTIONS) {
+  return parseLoad(
+    execFileSync("/usr/bin/wrk", wrkArgs(port, script, seconds, connections), {
+      encoding: "latin1",
+      timeout: (seconds + 30) * 1000,
+    }),
   );
+}
+
+function wrkArgs(port, script, seconds, connections) {
+  return [
+    "-t1",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    script,
+    `http://127.0.0.1:${port}/hello?x=1`,
+  ];
+}
+
+function parseLoad(out) {
   const r = JSON.parse(out.trim().split("\n").at(-1));
   return {
     rate: r.requests / r.seconds,
@@ -142,6 +213,45 @@ function load(port, script) {
     wrong: r.errors + r.bad,
     requests: r.requests,
   };
+}
+
+/**
+ * Loads the two envwire processes at once for SOAK seconds (half the connections each) and
+ * prints their RSS over the run: what it was after the first second, its highest, its last.
+ * True when an answer was lost or wrong.
+ */
+async function soak([proxy, proxyPort], [serve, servePort], script) {
+  const half = Math.max(1, CONNECTIONS >> 1);
+  const runs = [proxyPort, servePort].map(
+    (port) =>
+      new Promise((resolve, reject) => {
+        execFile(
+          "/usr/bin/wrk",
+          wrkArgs(port, script, SOAK, half),
+          { encoding: "latin1", timeout: (SOAK + 30) * 1000 },
+          (error, out) => (error ? reject(error) : resolve(parseLoad(out))),
+        );
+      }),
+  );
+  const samples = { proxy: [], serve: [] };
+  const sampler = setInterval(() => {
+    samples.proxy.push(rssMiB(proxy.child.pid));
+    samples.serve.push(rssMiB(serve.child.pid));
+  }, 1000);
+  const [p, s] = await Promise.all(runs).finally(() => clearInterval(sampler));
+  console.log(
+    `\n--soak ${SOAK}: wrk -c${half} on each at once; RSS (MiB) after the first second, highest, last`,
+  );
+  console.log("| process | requests | lost or wrong | RSS first | RSS highest | RSS last |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const [name, r, xs] of [
+    ["envwire proxy → uWSGI", p, samples.proxy],
+    ["envwire serve (behind nginx)", s, samples.serve],
+  ])
+    console.log(
+      `| ${name} | ${r.requests} | ${r.wrong} | ${xs[0]?.toFixed(1)} | ${Math.max(...xs).toFixed(1)} | ${xs.at(-1)?.toFixed(1)} |`,
+    );
+  return p.wrong + s.wrong > 0 || p.requests === 0 || s.requests === 0;
 }
 
 requireTools();
@@ -257,28 +367,34 @@ try {
     join(dir, "error.log"),
   ]);
   stops.push(nginx.stop);
+  // [name, port, the process that listens, the row it is judged against, the servers whose CPU it counts]
   const rows = [
-    ["nginx → uWSGI", port.nginxUwsgi, nginx, null],
-    ["envwire proxy → uWSGI", port.proxyUwsgi, proxyUwsgi, 0],
-    ["bare Node proxy → uWSGI (floor)", port.bare, bare, 0],
-    ["nginx → envwire serve", port.nginxServe, nginx, 0],
-    ["nginx → php-fpm", port.nginxPhp, nginx, null],
-    ["envwire proxy → php-fpm", port.proxyPhp, proxyPhp, 4],
+    ["nginx → uWSGI", port.nginxUwsgi, nginx, null, { nginx, uWSGI: uwsgi }],
+    ["envwire proxy → uWSGI", port.proxyUwsgi, proxyUwsgi, 0, { envwire: proxyUwsgi, uWSGI: uwsgi }],
+    ["bare Node proxy → uWSGI (floor)", port.bare, bare, 0, { bare, uWSGI: uwsgi }],
+    ["nginx → envwire serve", port.nginxServe, nginx, 0, { nginx, envwire: serve }],
+    ["nginx → php-fpm", port.nginxPhp, nginx, null, { nginx, "php-fpm": php }],
+    ["envwire proxy → php-fpm", port.proxyPhp, proxyPhp, 4, { envwire: proxyPhp, "php-fpm": php }],
   ];
   for (const [name, p, { child }] of rows) await waitFor(p, child, name);
   const lua = join(dir, "check.lua");
   const results = rows.map(() => []);
   for (let round = 0; round < ROUNDS; round++)
-    for (const [k, [, p]] of rows.entries()) results[k].push(load(p, lua));
+    for (const [k, [, p, , , servers]] of rows.entries()) {
+      const before = Object.values(servers).map(({ child }) => cpuSeconds(child.pid));
+      const r = load(p, lua);
+      r.cpu = Object.values(servers).map(({ child }, i) => (cpuSeconds(child.pid) - before[i]) / r.requests);
+      results[k].push(r);
+    }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   console.log(
     `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} round${ROUNDS > 1 ? "s" : ""} interleaved, medians; ` +
       `${WORKERS} worker${WORKERS > 1 ? "s" : ""} each (nginx worker_processes, envwire --workers)`,
   );
-  console.log("| path | requests/s | vs its reference | p50 | p99 | goal | lost or wrong |");
-  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| path | requests/s | vs its reference | p50 | p99 | goal | CPU a request | lost or wrong |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   let failed = false;
-  for (const [k, [name, , , ref]] of rows.entries()) {
+  for (const [k, [name, , , ref, servers]] of rows.entries()) {
     const r = results[k];
     const rate = median(r.map((x) => x.rate));
     const p99 = median(r.map((x) => x.p99));
@@ -291,14 +407,18 @@ try {
       ref === null || name.startsWith("bare")
         ? "—"
         : `≥ 0.8×, p99 ≤ 1.5×: ${ratio >= 0.8 && p99ratio <= 1.5 ? "met" : "not met"}`;
+    const cpu = Object.keys(servers)
+      .map((server, i) => `${server} ${(median(r.map((x) => x.cpu[i])) * 1e6).toFixed(0)} µs`)
+      .join(", ");
     console.log(
       `| ${name} | ${rate.toFixed(0)} | ${base ? `${ratio.toFixed(2)}×` : "1.00×"} | ${median(r.map((x) => x.p50)).toFixed(2)} ms | ` +
-        `${p99.toFixed(2)} ms${base ? ` (${p99ratio.toFixed(2)}×)` : ""} | ${goal} | ${wrong} |`,
+        `${p99.toFixed(2)} ms${base ? ` (${p99ratio.toFixed(2)}×)` : ""} | ${goal} | ${cpu} | ${wrong} |`,
     );
   }
   console.log(
     "references: envwire proxy and the bare proxy → uWSGI against nginx → uWSGI; envwire serve against uWSGI's own app server behind the same nginx (nginx → uWSGI); envwire proxy → php-fpm against nginx → php-fpm",
   );
+  if (SOAK > 0) failed = (await soak([proxyUwsgi, port.proxyUwsgi], [serve, port.nginxServe], lua)) || failed;
   if (failed) {
     console.error("some answers were lost or wrong");
     process.exitCode = 1;
