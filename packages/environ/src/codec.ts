@@ -60,5 +60,5 @@ export { parseCgiContentLength } from "./content-length.js";
 export { DECIMAL_INVALID, DECIMAL_OVERFLOW, parseDecimal } from "./decimal.js";
 export { quote } from "./errors.js";
 export { indexOfByte } from "./find.js";
-export { assertLatin1, firstNonLatin1, latin1Equals } from "./latin1.js";
+export { assertLatin1, firstNonLatin1, latin1Equals, latin1Output } from "./latin1.js";
 export { badFieldValueIndex, FIELD_VALUE, isToken, TOKEN } from "./token.js";

@@ -6,6 +6,7 @@
  */
 import { checkString } from "./arguments.js";
 import { EnvironErrorCode, ProtocolError } from "./errors.js";
+import { allocate } from "./slab.js";
 
 /** Up to this many bytes, building the string byte by byte beats any call into the engine. */
 const SHORT = 12;
@@ -77,6 +78,21 @@ export function assertLatin1(s: string, what: string, of?: string): void {
 export function latin1Encode(s: string): Uint8Array {
   checkString(s, "latin1Encode", "s");
   const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) assertLatin1(s, "string");
+    out[i] = c;
+  }
+  return out;
+}
+
+/**
+ * latin1Encode for an encoder's output: the bytes in a view of the shared slab (see slab.ts),
+ * where a new Uint8Array of them would cost more than the encode (a head an HTTP encoder has
+ * built as a string). Throws ProtocolError for code points above 0xFF.
+ */
+export function latin1Output(s: string): Uint8Array {
+  const out = allocate(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c > 0xff) assertLatin1(s, "string");

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { firstNonLatin1, latin1Equals } from "../src/codec.js";
+import { firstNonLatin1, latin1Equals, latin1Output } from "../src/codec.js";
 import { latin1Decode, latin1Encode, ProtocolError, utf8Decode, utf8Encode } from "../src/index.js";
 import { latin1DecodePortable } from "../src/latin1.js";
 
@@ -8,6 +8,15 @@ import { latin1DecodePortable } from "../src/latin1.js";
 const reference = (b: Uint8Array) => Array.from(b, (x) => String.fromCharCode(x)).join("");
 
 describe("latin1", () => {
+  it("encodes an encoder's output into views of the shared slab, refusing what is not latin-1", () => {
+    const a = latin1Output("HTTP/1.1 200 OK\r\n\r\n");
+    const b = latin1Output("caf\u00e9");
+    expect(a).toEqual(latin1Encode("HTTP/1.1 200 OK\r\n\r\n"));
+    expect(b).toEqual(new Uint8Array([0x63, 0x61, 0x66, 0xe9]));
+    expect(a.buffer).toBe(b.buffer);
+    expect(() => latin1Output("x\u0101")).toThrow(ProtocolError);
+  });
+
   it("round-trips all 256 byte values", () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     const s = latin1Decode(all);

@@ -4,7 +4,7 @@
  * would split or misread: a method or field name that is not a token, a target with spaces
  * or controls, a value with CR, LF, NUL or another control byte.
  */
-import { type FieldsInit, latin1Encode, ProtocolError } from "@envwire/environ";
+import { type FieldsInit, ProtocolError } from "@envwire/environ";
 import {
   badFieldValueIndex,
   checkChunk,
@@ -13,6 +13,7 @@ import {
   checkString,
   fieldLines,
   isToken,
+  latin1Output,
   quote,
 } from "@envwire/environ/codec";
 import { HttpErrorCode } from "./constants.js";
@@ -118,7 +119,7 @@ export function encodeRequestHead(init: RequestHeadInit): Uint8Array {
   }
   if (target.length === 0) throw bad("an empty request-target", init.method.length + 1);
   const line = `${init.method} ${target} ${version}\r\n`;
-  return latin1Encode(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
+  return latin1Output(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
 }
 
 /**
@@ -136,7 +137,7 @@ export function encodeResponseHead(init: ResponseHeadInit): Uint8Array {
     throw bad(`status ${quote(String(init.status))} is not an integer 100-999`, 9);
   if (badFieldValueIndex(reason) >= 0) throw bad("the reason has a byte a peer would misread", 13);
   const line = `${version} ${init.status} ${reason}\r\n`;
-  return latin1Encode(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
+  return latin1Output(`${line}${fields(init.headers, where, "headers", line.length)}\r\n`);
 }
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
@@ -148,10 +149,10 @@ const CRLF = new Uint8Array([0x0d, 0x0a]);
 export function encodeChunk(payload: Uint8Array): Uint8Array[] {
   checkChunk(payload, "encodeChunk", "payload");
   if (payload.length === 0) return [];
-  return [latin1Encode(`${payload.length.toString(16)}\r\n`), payload, CRLF];
+  return [latin1Output(`${payload.length.toString(16)}\r\n`), payload, CRLF];
 }
 
 /** The last chunk, with trailer fields if any (pairs or a plain object), which ends a chunked body. */
 export function encodeLastChunk(trailers?: FieldsInit): Uint8Array {
-  return latin1Encode(`0\r\n${fields(trailers, "encodeLastChunk", "trailers", 3)}\r\n`);
+  return latin1Output(`0\r\n${fields(trailers, "encodeLastChunk", "trailers", 3)}\r\n`);
 }
