@@ -93,7 +93,7 @@ interface Pending {
 }
 
 /** The answers after which nginx closes the connection (ngx_http_special_response_handler). */
-const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
+export const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
 
 /** After a close the gateway began: what the client still sends is let go for this long between reads (nginx's lingering_timeout)… */
 const LINGER_TIMEOUT = 5_000;
@@ -116,7 +116,7 @@ export function hostOf(env: Environ): string {
  * is empty (on HTTP/1.1, or sent empty) or holds ".." (400), a body over `maxBody` (413).
  * (Host's grammar the decoder holds: HTTP_BAD_HOST.)
  */
-function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
+export function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
   if (head.transferCodings.length > 0)
     return new StatusError(
       501,
@@ -134,7 +134,7 @@ function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusEr
 }
 
 /** The status a malformed request is answered with. */
-function statusOf(error: unknown): number {
+export function statusOf(error: unknown): number {
   if (error instanceof StatusError || error instanceof UpstreamError) return error.status;
   if (!(error instanceof ProtocolError)) return 500;
   switch (error.code) {
@@ -150,7 +150,7 @@ function statusOf(error: unknown): number {
   }
 }
 
-function codeOf(error: unknown): string {
+export function codeOf(error: unknown): string {
   if (error instanceof ProtocolError || error instanceof StatusError || error instanceof UpstreamError)
     return error.code;
   return "INTERNAL_ERROR";
