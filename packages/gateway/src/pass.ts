@@ -79,6 +79,8 @@ export interface Passed {
   readonly serverAddr: string;
   readonly https: boolean;
   readonly signal: AbortSignal;
+  /** Whoever brought the request can pipe a tunnel (a Reply's `tunnel`): an Upgrade may go to an HTTP upstream. */
+  readonly tunnels?: boolean | undefined;
 }
 
 /** Passes requests on; `close()` lets go of the kept FastCGI connections. */
@@ -123,13 +125,26 @@ export function createPass(options: PassOptions, serverName: string, caller: str
 
   async function pass(x: Passed): Promise<Reply> {
     const { head, body } = x;
-    if (head.upgrade)
-      throw new StatusError(501, "upgrades and CONNECT are not proxied", "UPGRADE_NOT_SUPPORTED");
+    if (head.method === "CONNECT")
+      throw new StatusError(501, "CONNECT is not proxied", "UPGRADE_NOT_SUPPORTED");
     // nginx's $uri: the decoded path with its dot-segments resolved and slashes merged.
     const uri = normalizePath(x.env.get("PATH_INFO") ?? "/");
     if (uri === undefined)
       throw new StatusError(400, "the path goes above the root or holds a NUL", "BAD_PATH");
     const upstream = route(uri);
+    // An Upgrade (WebSocket) goes on to an HTTP upstream with its Upgrade field, as nginx's
+    // proxy_pass with `proxy_set_header Upgrade $http_upgrade`; uwsgi, FastCGI and SCGI
+    // cannot carry one (nginx cannot either).
+    let upgrade: string | undefined;
+    if (head.upgrade) {
+      upgrade = head.headers.get("upgrade");
+      if (upstream.protocol !== "http" || x.tunnels !== true || upgrade === undefined)
+        throw new StatusError(
+          501,
+          `an upgrade is proxied to an HTTP upstream only, not ${upstream.protocol}`,
+          "UPGRADE_NOT_SUPPORTED",
+        );
+    }
     // nginx's $host: the target's authority (absolute-form) or Host, else the server's name.
     const host = hostOf(x.env) || name;
     let length: number | undefined;
@@ -182,7 +197,7 @@ export function createPass(options: PassOptions, serverName: string, caller: str
     try {
       return await forward(
         upstream,
-        { env, method: head.method, body: chunks, length, signal: x.signal },
+        { env, method: head.method, body: chunks, length, signal: x.signal, upgrade },
         upstreamOptions,
       );
     } catch (error) {

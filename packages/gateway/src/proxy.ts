@@ -46,6 +46,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
       serverAddr: x.socket.localAddress ?? "",
       https: false,
       signal: x.signal,
+      tunnels: true,
     });
   };
   return startListening(
@@ -57,6 +58,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
         bodyTimeout,
         dropHopByHop: true,
         keepAliveTimeout: options.keepAliveTimeout,
+        tunnelTimeout: options.readTimeout,
         log: options.log,
       }),
     "http",

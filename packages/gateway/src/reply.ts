@@ -17,6 +17,11 @@ export interface Reply {
   body?: BodyInit;
   /** The body's length, when known and the body does not say (a stream's). */
   length?: number | undefined;
+  /**
+   * A 101 Switching Protocols: the upstream's connection, now a tunnel, and the bytes it sent
+   * after its head in the same read. The reply has no body; the two connections are piped.
+   */
+  tunnel?: { readonly socket: Socket; readonly early: readonly Uint8Array[] } | undefined;
 }
 
 /** Fields the gateway writes itself, or that belong to one hop only (RFC 9110 §7.6.1). */
@@ -30,6 +35,22 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   "upgrade",
   "content-length",
 ]);
+
+/**
+ * The head of a 101 answer to an Upgrade request: the upstream's fields but the hop-by-hop
+ * ones, then `Upgrade` (the upstream's, else the client's `asked`) and `Connection: upgrade`.
+ */
+export function switchingHead(reply: Reply, asked: string): Uint8Array {
+  const headers: [string, string][] = [];
+  let upgrade = asked;
+  for (const [name, value] of reply.headers ?? []) {
+    const lower = name.toLowerCase();
+    if (lower === "upgrade") upgrade = value;
+    else if (!OWN_FIELDS.has(lower)) headers.push([name, value]);
+  }
+  headers.push(["Upgrade", upgrade], ["Connection", "upgrade"]);
+  return encodeResponseHead({ status: 101, headers, ...(reply.reason ? { reason: reply.reason } : {}) });
+}
 
 /** Whether a response to `method` with `status` has a body at all (RFC 9110 §6.4.1). */
 export function hasBody(method: string, status: number): boolean {

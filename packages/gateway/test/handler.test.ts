@@ -451,3 +451,29 @@ describe("a body's stated length", () => {
       }
     });
 });
+
+describe("an Upgrade through a handler", () => {
+  it("is a 501, even to an HTTP upstream: the server owns the connection, and no tunnel is made", async () => {
+    let upgrades = 0;
+    const up = await stub((socket) =>
+      socket.once("data", () => {
+        upgrades++;
+        socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n");
+      }),
+    );
+    const handle = createFetchHandler({ upstream: `http://${HOST}:${up.port}` });
+    const handler = createHandler({ upstream: `http://${HOST}:${up.port}` });
+    const web = await host(handler);
+    try {
+      const headers = { Connection: "upgrade", Upgrade: "websocket" };
+      expect((await handle(new Request("http://a/ws", { headers }))).status).toBe(501);
+      expect((await ask(web.port, { path: "/ws", headers })).status).toBe(501);
+      expect(upgrades).toBe(0);
+    } finally {
+      handle.close();
+      handler.close();
+      await web.close();
+      await up.close();
+    }
+  });
+});
