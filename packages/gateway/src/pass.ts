@@ -138,10 +138,16 @@ export function createPass(options: PassOptions, serverName: string, caller: str
     let upgrade: string | undefined;
     if (head.upgrade) {
       upgrade = head.headers.get("upgrade");
-      if (upstream.protocol !== "http" || x.tunnels !== true || upgrade === undefined)
+      if (upstream.protocol !== "http" || upgrade === undefined)
         throw new StatusError(
           501,
           `an upgrade is proxied to an HTTP upstream only, not ${upstream.protocol}`,
+          "UPGRADE_NOT_SUPPORTED",
+        );
+      if (x.tunnels !== true)
+        throw new StatusError(
+          501,
+          "an upgrade is proxied by envwire proxy only, not a handler",
           "UPGRADE_NOT_SUPPORTED",
         );
     }
