@@ -21,8 +21,9 @@ import {
 } from "@envwire/http-proto";
 import { BodyStream } from "./body.js";
 import { deadline, positive } from "./deadline.js";
-import { ClosedError, UpstreamError } from "./io.js";
-import { type Reply, writeReply } from "./reply.js";
+import { ClosedError, UpstreamError, write } from "./io.js";
+import { type Reply, switchingHead, writeReply } from "./reply.js";
+import { tunnel } from "./tunnel.js";
 
 /** One request, as a handler gets it. */
 export interface Exchange {
@@ -74,12 +75,20 @@ export interface FrontOptions {
    * one once it grows over it. Default: no limit but the decoder's (`limits.maxBodySize`).
    */
   maxBody?: number | undefined;
+  /**
+   * A tunnel (a handler's reply with `tunnel`: 101 Switching Protocols) is closed once
+   * nothing has gone either way for this many ms. Default 60000 (nginx's proxy_read_timeout).
+   */
+  tunnelTimeout?: number | undefined;
   /** One line a request (see accessLine). */
   log?: ((line: string) => void) | undefined;
 }
 
 /** Pipelined requests read ahead of the one being answered, at most: then the socket is paused. */
 const MAX_QUEUED = 8;
+
+/** Bytes a client sends after an Upgrade request, held until its answer says whether they go through a tunnel: then the socket is paused. */
+const MAX_EARLY = 64 * 1024;
 
 interface Pending {
   head: HttpRequestHead | undefined;
@@ -93,7 +102,7 @@ interface Pending {
 }
 
 /** The answers after which nginx closes the connection (ngx_http_special_response_handler). */
-const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
+export const CLOSING: ReadonlySet<number> = new Set([400, 408, 413, 414, 431, 500, 501]);
 
 /** After a close the gateway began: what the client still sends is let go for this long between reads (nginx's lingering_timeout)… */
 const LINGER_TIMEOUT = 5_000;
@@ -116,7 +125,7 @@ export function hostOf(env: Environ): string {
  * is empty (on HTTP/1.1, or sent empty) or holds ".." (400), a body over `maxBody` (413).
  * (Host's grammar the decoder holds: HTTP_BAD_HOST.)
  */
-function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
+export function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusError | undefined {
   if (head.transferCodings.length > 0)
     return new StatusError(
       501,
@@ -134,7 +143,7 @@ function refusal(head: HttpRequestHead, env: Environ, maxBody: number): StatusEr
 }
 
 /** The status a malformed request is answered with. */
-function statusOf(error: unknown): number {
+export function statusOf(error: unknown): number {
   if (error instanceof StatusError || error instanceof UpstreamError) return error.status;
   if (!(error instanceof ProtocolError)) return 500;
   switch (error.code) {
@@ -150,7 +159,7 @@ function statusOf(error: unknown): number {
   }
 }
 
-function codeOf(error: unknown): string {
+export function codeOf(error: unknown): string {
   if (error instanceof ProtocolError || error instanceof StatusError || error instanceof UpstreamError)
     return error.code;
   return "INTERNAL_ERROR";
@@ -177,17 +186,26 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
   socket.setNoDelay(true);
   // (on, not setTimeout's callback, which is called once only)
   socket.setTimeout(options.keepAliveTimeout ?? 75_000);
-  socket.on("timeout", () => {
+  const onTimeout = () => {
     // Idle between requests, or an answer the client has taken nothing of for as long.
     if ((queue.length === 0 && !busy) || socket.writableLength > 0) socket.destroy();
-  });
+  };
+  socket.on("timeout", onTimeout);
   // The socket is paused while a body is read ahead of its reader, or requests are.
   let bodyFull = false;
   let queueFull = false;
+  /**
+   * What came after an Upgrade request (RFC 9110 §7.8): nothing after it is a request; it goes
+   * through the tunnel if the upstream switches protocols, and is let go if it does not.
+   */
+  let upgraded = false;
+  const early: Uint8Array[] = [];
+  let earlyBytes = 0;
+  let earlyFull = false;
   /** The gateway closed the connection: what still comes is let go (see linger). */
   let lingering = false;
   const reading = () => {
-    if (!lingering && (bodyFull || queueFull || failed)) socket.pause();
+    if (!lingering && (bodyFull || queueFull || earlyFull || failed)) socket.pause();
     else socket.resume();
     // A body must keep coming while its reader waits for it and the socket is read: a client
     // that sends a byte every few seconds would otherwise hold whatever reads it (an upstream
@@ -208,6 +226,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     },
   };
   const bodyTimeout = positive(options.bodyTimeout, 60_000, "bodyTimeout");
+  const tunnelTimeout = positive(options.tunnelTimeout, 60_000, "tunnelTimeout");
   const bodyDeadline = deadline(bodyTimeout, () =>
     fail(new StatusError(408, `the body paused over ${bodyTimeout} ms`, "BODY_TIMEOUT")),
   );
@@ -232,6 +251,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     {
       onHead(head) {
         headEnds();
+        if (head.upgrade) upgraded = true;
         const controller = new AbortController();
         const pending: Pending = {
           head,
@@ -302,23 +322,33 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
         body?.end();
         lastEnd = decoder.offset;
       },
+      onTunnel(data) {
+        if (failed) return;
+        early.push(data);
+        earlyBytes += data.length;
+        if (earlyBytes > MAX_EARLY && !earlyFull) {
+          earlyFull = true;
+          reading();
+        }
+      },
     },
     options.limits,
   );
 
   /** Where the last message ended: bytes past it, with no head yet, are a head on its way. */
   let lastEnd = 0;
-  socket.on("data", (chunk: Buffer) => {
+  const onData = (chunk: Buffer) => {
     if (failed) return;
     bodyDeadline.touch();
     try {
       decoder.push(chunk);
-      if (current === undefined && decoder.offset > lastEnd) headStarts();
+      if (current === undefined && decoder.offset > lastEnd && !upgraded) headStarts();
     } catch (error) {
       fail(error);
     }
-  });
-  socket.on("end", () => {
+  };
+  socket.on("data", onData);
+  const onEnd = () => {
     if (failed) return;
     try {
       decoder.end();
@@ -326,7 +356,8 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       fail(error);
     }
     if (queue.length === 0 && !busy) socket.end();
-  });
+  };
+  socket.on("end", onEnd);
   socket.on("error", () => {});
   socket.on("close", () => {
     closed = true;
@@ -433,22 +464,25 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     } catch (error) {
       if (closed || error instanceof ClosedError) return false;
       // A request whose body could not be read (or was too large) ends its connection, and
-      // so does every answer nginx closes after.
+      // so does every answer nginx closes after, and any answer to an Upgrade request that
+      // does not switch protocols (what follows it was sent for the tunnel: see upgraded).
       const open =
         exchange.body.ended &&
         !(error instanceof ProtocolError) &&
         !CLOSING.has(statusOf(error)) &&
         head.keepAlive &&
+        !head.upgrade &&
         !draining;
       pending.replied = true;
       await errorReply(pending, error, head.method, head.target, head.version, open);
       if (!open) return false;
       return rest(exchange.body);
     }
+    if (reply.tunnel !== undefined) return switchProtocols(pending, head, reply, reply.tunnel);
     pending.replied = true;
     const before = socket.bytesWritten;
     try {
-      const open = head.keepAlive && !draining;
+      const open = head.keepAlive && !head.upgrade && !draining;
       const { bytes, keepAlive } = await writeReply(socket, reply, head.method, head.version, open);
       log(pending, head.method, head.target, head.version, reply.status, bytes, "-");
       if (!keepAlive) return false;
@@ -468,6 +502,43 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       return false;
     }
     return rest(exchange.body);
+  }
+
+  /**
+   * Answers 101 and pipes the client's connection to the upstream's (tunnel.ts), the bytes
+   * the client sent after its request first; the connection ends with the tunnel. The front
+   * lets go of it: its reads, its decoder and its timers.
+   */
+  async function switchProtocols(
+    pending: Pending,
+    head: HttpRequestHead,
+    reply: Reply,
+    ends: NonNullable<Reply["tunnel"]>,
+  ): Promise<boolean> {
+    pending.replied = true;
+    socket.off("data", onData);
+    socket.off("end", onEnd);
+    socket.off("timeout", onTimeout);
+    socket.setTimeout(0);
+    headEnds();
+    bodyDeadline.stop();
+    socket.pause();
+    try {
+      await write(socket, switchingHead(reply, head.headers.get("upgrade") ?? ""));
+    } catch {
+      ends.socket.destroy();
+      log(pending, head.method, head.target, head.version, 101, 0, "CLIENT_GONE");
+      return false;
+    }
+    const { down } = await tunnel({
+      client: socket,
+      fromClient: early.splice(0),
+      upstream: ends.socket,
+      fromUpstream: ends.early,
+      idleTimeout: tunnelTimeout,
+    });
+    log(pending, head.method, head.target, head.version, 101, down, "-");
+    return false;
   }
 
   /**

@@ -4,6 +4,17 @@
 // HTTP/1.1 in, one upstream out (uwsgi, FastCGI, SCGI or HTTP), as nginx does.
 export { createProxy, type Gateway, type ProxyOptions } from "./proxy.js";
 export { NGINX_PARAMS } from "./params.js";
+export type { PassOptions } from "./pass.js";
+
+// The same, as a handler in a server someone else runs: node:http (Express-style), or fetch-style.
+export {
+  createFetchHandler,
+  createHandler,
+  type FetchHandler,
+  type FetchHandlerInfo,
+  type HandlerOptions,
+  type NodeHandler,
+} from "./handler.js";
 
 // One request to an application (php-fpm, uWSGI, an HTTP app), as the proxy sends it.
 export {

@@ -17,6 +17,11 @@ export interface Reply {
   body?: BodyInit;
   /** The body's length, when known and the body does not say (a stream's). */
   length?: number | undefined;
+  /**
+   * A 101 Switching Protocols: the upstream's connection, now a tunnel, and the bytes it sent
+   * after its head in the same read. The reply has no body; the two connections are piped.
+   */
+  tunnel?: { readonly socket: Socket; readonly early: readonly Uint8Array[] } | undefined;
 }
 
 /** Fields the gateway writes itself, or that belong to one hop only (RFC 9110 §7.6.1). */
@@ -31,9 +36,79 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   "content-length",
 ]);
 
+/**
+ * The head of a 101 answer to an Upgrade request: the upstream's fields but the hop-by-hop
+ * ones, then `Upgrade` (the upstream's, else the client's `asked`) and `Connection: upgrade`.
+ */
+export function switchingHead(reply: Reply, asked: string): Uint8Array {
+  const headers: [string, string][] = [];
+  let upgrade = asked;
+  for (const [name, value] of reply.headers ?? []) {
+    const lower = name.toLowerCase();
+    if (lower === "upgrade") upgrade = value;
+    else if (!OWN_FIELDS.has(lower)) headers.push([name, value]);
+  }
+  headers.push(["Upgrade", upgrade], ["Connection", "upgrade"]);
+  return encodeResponseHead({ status: 101, headers, ...(reply.reason ? { reason: reply.reason } : {}) });
+}
+
 /** Whether a response to `method` with `status` has a body at all (RFC 9110 §6.4.1). */
 export function hasBody(method: string, status: number): boolean {
   return method !== "HEAD" && status >= 200 && status !== 204 && status !== 304;
+}
+
+/** What a reply's head says whatever carries it: its fields and its body's framing. */
+export interface ReplyFields {
+  /** The reply's fields but the hop-by-hop ones, and Content-Length when the length is known. */
+  headers: [string, string][];
+  chunks: AsyncIterable<Uint8Array>;
+  /** The body's length, when known. */
+  length: number | undefined;
+  /** Whether the answer has a body (not to HEAD, nor 1xx, 204, 304). */
+  body: boolean;
+}
+
+/**
+ * The fields of `reply` as the answer to a `method` request: the handler's (an upstream's)
+ * but those that belong to one hop, and a Content-Length when the body's length is known (a
+ * HEAD answer keeps the one the GET would have had).
+ */
+export function replyFields(reply: Reply, method: string): ReplyFields {
+  const { chunks, length: given } = bodyChunks(reply.body);
+  const length = reply.length ?? given;
+  const body = hasBody(method, reply.status);
+  const headers: [string, string][] = [];
+  for (const [name, value] of reply.headers ?? []) {
+    const lower = name.toLowerCase();
+    // A HEAD (or 304) answer keeps the Content-Length the full answer would have had.
+    if (OWN_FIELDS.has(lower) && !(lower === "content-length" && !body && reply.status >= 200)) continue;
+    headers.push([name, value]);
+  }
+  if (body && length !== undefined) headers.push(["Content-Length", String(length)]);
+  // A HEAD answer says the length the GET would have had, when it is known and not said.
+  else if (method === "HEAD" && length !== undefined && reply.status >= 200 && reply.status !== 204)
+    if (!headers.some(([name]) => name.toLowerCase() === "content-length"))
+      headers.push(["Content-Length", String(length)]);
+  return { headers, chunks, length, body };
+}
+
+/**
+ * The chunks of a body of `length` bytes (undefined: unknown) as they come, empty ones left
+ * out; throws `fail(why)` when they come to more or fewer bytes than it says.
+ */
+export async function* checkedBody(
+  chunks: AsyncIterable<Uint8Array>,
+  length: number | undefined,
+  fail: (why: string) => Error = (why) => new Error(why),
+): AsyncIterable<Uint8Array> {
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    bytes += chunk.length;
+    if (length !== undefined && bytes > length) throw fail(`the body is longer than its ${length} bytes`);
+    yield chunk;
+  }
+  if (length !== undefined && bytes < length) throw fail(`the body ended ${length - bytes} bytes short`);
 }
 
 /**
@@ -48,23 +123,9 @@ export async function writeReply(
   version: HttpVersion,
   keepAlive: boolean,
 ): Promise<{ bytes: number; keepAlive: boolean }> {
-  const { chunks, length: given } = bodyChunks(reply.body);
-  const length = reply.length ?? given;
-  const body = hasBody(method, reply.status);
-  const headers: [string, string][] = [];
-  for (const [name, value] of reply.headers ?? []) {
-    const lower = name.toLowerCase();
-    // A HEAD (or 304) answer keeps the Content-Length the full answer would have had.
-    if (OWN_FIELDS.has(lower) && !(lower === "content-length" && !body && reply.status >= 200)) continue;
-    headers.push([name, value]);
-  }
+  const { headers, chunks, length, body } = replyFields(reply, method);
   const chunked = body && length === undefined && version === "HTTP/1.1";
   const open = keepAlive && (!body || length !== undefined || chunked);
-  if (body && length !== undefined) headers.push(["Content-Length", String(length)]);
-  // A HEAD answer says the length the GET would have had, when it is known and not said.
-  else if (method === "HEAD" && length !== undefined && reply.status >= 200 && reply.status !== 204)
-    if (!headers.some(([name]) => name.toLowerCase() === "content-length"))
-      headers.push(["Content-Length", String(length)]);
   if (chunked) headers.push(["Transfer-Encoding", "chunked"]);
   if (!open && version === "HTTP/1.1") headers.push(["Connection", "close"]);
   if (open && version === "HTTP/1.0") headers.push(["Connection", "keep-alive"]);
@@ -86,17 +147,12 @@ export async function writeReply(
       }
       return { bytes, keepAlive: open };
     }
-    for await (const chunk of chunks) {
-      if (chunk.length === 0) continue;
+    for await (const chunk of checkedBody(chunks, length)) {
       bytes += chunk.length;
-      if (length !== undefined && bytes > length)
-        throw new Error(`the body is longer than its ${length} bytes`);
       if (chunked) for (const part of encodeChunk(chunk)) await write(socket, part);
       else await write(socket, chunk);
       uncork();
     }
-    if (length !== undefined && bytes < length)
-      throw new Error(`the body ended ${length - bytes} bytes short`);
     if (chunked) await write(socket, encodeLastChunk());
     return { bytes, keepAlive: open };
   } finally {

@@ -16,7 +16,11 @@ import {
   RecordType,
   Role,
 } from "@envwire/fastcgi-proto";
-import { encodeEnvironRequest, ResponseDecoder as HttpResponseDecoder } from "@envwire/http-proto";
+import {
+  encodeRequestHead,
+  environToRequestHead,
+  ResponseDecoder as HttpResponseDecoder,
+} from "@envwire/http-proto";
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
 import { type Address, formatAddress } from "./address.js";
@@ -36,6 +40,12 @@ export interface UpstreamRequest {
   readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly length: number | undefined;
   readonly signal: AbortSignal;
+  /**
+   * HTTP only: the client's Upgrade (`websocket`), sent on with `Connection: upgrade`, as
+   * nginx's `proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"`.
+   * A 101 is then the answer (its Reply's `tunnel`); to any other request it is a 502.
+   */
+  readonly upgrade?: string | undefined;
 }
 
 export interface UpstreamOptions {
@@ -272,7 +282,11 @@ async function sendParts(
       return;
     }
     case "http": {
-      await write(socket, encodeEnvironRequest(request.env));
+      const head = environToRequestHead(request.env);
+      // (environToRequestHead gives its fields as pairs.)
+      if (request.upgrade !== undefined)
+        (head.headers as [string, string][]).push(["Upgrade", request.upgrade], ["Connection", "upgrade"]);
+      await write(socket, encodeRequestHead(head));
       for await (const chunk of request.body) {
         await write(socket, chunk);
         uncork();
@@ -349,18 +363,34 @@ function readAnswer(
             ),
           )
         : onHead(head.status, head.reason, head.headers, cgiLength(head));
+    /** The upstream switched protocols (101, to an Upgrade request): the socket is handed over. */
+    let switched: Reply | undefined;
+    const early: Uint8Array[] = [];
+    const handOver = (reply: Reply) => {
+      over = true;
+      done();
+      answered();
+      socket.setTimeout(0);
+      for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
+      socket.on("error", () => {});
+      socket.pause(); // (until the tunnel reads it)
+      resolve({ ...reply, tunnel: { socket, early } });
+    };
     let push: (chunk: Uint8Array) => void;
     let end: () => void;
     switch (upstream.protocol) {
       case "uwsgi":
       case "http": {
         // An interim answer (1xx: 100 Continue, 103 Early Hints) is skipped, as nginx skips it;
-        // 101 would switch protocols, which the proxy does not do.
+        // 101 switches protocols, for an Upgrade request only (else the bytes after it, a
+        // tunnel to the upstream, would be read as the answers to the client's next requests).
         let interim = false;
         const decoder = new HttpResponseDecoder({
           onHead: (head) => {
             interim = head.status < 200;
-            if (head.status === 101) fail(new UpstreamError(502, "the upstream switched protocols"));
+            if (head.status === 101 && request.upgrade !== undefined)
+              switched = { status: 101, reason: head.reason, headers: [...head.headers] };
+            else if (head.status === 101) fail(new UpstreamError(502, "the upstream switched protocols"));
             else if (!interim)
               onHead(
                 head.status,
@@ -373,6 +403,8 @@ function readAnswer(
           onEnd: () => {
             if (!interim) finish();
           },
+          // (After a 101: the upstream's first tunnel bytes, in the read that brought its head.)
+          onTunnel: (chunk) => early.push(chunk),
         });
         decoder.expectResponseTo(request.method);
         push = (chunk) => decoder.push(chunk);
@@ -416,6 +448,7 @@ function readAnswer(
       } catch (error) {
         fail(new UpstreamError(502, `a bad answer from upstream: ${(error as Error).message}`));
       }
+      if (switched !== undefined && !over) handOver(switched);
     });
     socket.on("end", () => {
       try {

@@ -283,10 +283,7 @@ export async function stub(onSocket: (socket: Socket) => void): Promise<Stub> {
     socket.once("close", () => sockets.delete(socket));
     onSocket(socket);
   });
-  server.listen(0, HOST);
-  await once(server, "listening");
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const port = await listen(server);
   return {
     port,
     sockets,
@@ -295,6 +292,16 @@ export async function stub(onSocket: (socket: Socket) => void): Promise<Stub> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Starts `server` listening on a loopback port the system chooses; resolves with it. */
+export async function listen(
+  server: { listen(port: number, host: string): unknown; address(): unknown } & NodeJS.EventEmitter,
+): Promise<number> {
+  server.listen(0, HOST);
+  await once(server, "listening");
+  const address = server.address() as { port: number } | string | null;
+  return typeof address === "object" && address !== null ? address.port : 0;
 }
 
 /** A port that nothing listens on (bound, then let go). */
