@@ -7,6 +7,7 @@
  */
 import type { Environ } from "@envwire/environ";
 import { checkEnviron } from "@envwire/environ/codec";
+import { goneWith } from "./abort.js";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, bodyChunks } from "./body.js";
 import { positive } from "./deadline.js";
@@ -84,7 +85,7 @@ export function createClient(options: ClientOptions = {}): Client {
           method: env.get("REQUEST_METHOD") ?? "GET",
           body: sent,
           length: length === 0 ? undefined : length,
-          signal: signal ?? new AbortController().signal,
+          gone: goneWith(signal),
         },
         upstreamOptions,
       );

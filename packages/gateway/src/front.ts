@@ -19,6 +19,7 @@ import {
   RequestDecoder,
   requestToEnviron,
 } from "@envwire/http-proto";
+import { ClientGone } from "./abort.js";
 import { BodyStream } from "./body.js";
 import { deadline, positive } from "./deadline.js";
 import { ClosedError, UpstreamError, write } from "./io.js";
@@ -32,7 +33,7 @@ export interface Exchange {
   readonly env: Environ;
   readonly body: BodyStream;
   /** Aborted when the client goes away before its answer is written. */
-  readonly signal: AbortSignal;
+  readonly gone: ClientGone;
   readonly socket: Socket;
 }
 
@@ -97,7 +98,7 @@ interface Pending {
   exchange: Exchange | undefined;
   /** A request that could not be read: answered with this, and the connection closed. */
   error: unknown;
-  controller: AbortController;
+  gone: ClientGone;
   start: number;
 }
 
@@ -252,13 +253,13 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       onHead(head) {
         headEnds();
         if (head.upgrade) upgraded = true;
-        const controller = new AbortController();
+        const gone = new ClientGone();
         const pending: Pending = {
           head,
           replied: false,
           exchange: undefined,
           error: undefined,
-          controller,
+          gone,
           start: Date.now(),
         };
         const body = new BodyStream(flow, undefined, () => {
@@ -296,7 +297,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
           void pump();
           return;
         }
-        pending.exchange = { head, env, body, signal: controller.signal, socket };
+        pending.exchange = { head, env, body, gone, socket };
         current = body;
         currentPending = pending;
         bodyWanted = false;
@@ -367,7 +368,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     current = undefined;
     body?.fail(new ClosedError());
     for (const pending of queue) {
-      pending.controller.abort();
+      pending.gone.abort();
       pending.exchange?.body.fail(new ClosedError());
     }
   });
@@ -390,7 +391,7 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
       replied: false,
       exchange: undefined,
       error,
-      controller: new AbortController(),
+      gone: new ClientGone(),
       start: Date.now(),
     });
     void pump();

@@ -19,6 +19,7 @@ import {
   RequestDecoder,
   requestToEnviron,
 } from "@envwire/http-proto";
+import { goneWith } from "./abort.js";
 import { bodyChunks } from "./body.js";
 import { CLOSING, codeOf, refusal, StatusError, statusOf } from "./front.js";
 import { createPass, type Pass, type PassOptions } from "./pass.js";
@@ -129,7 +130,7 @@ async function passOn(pass: Pass, arrival: Arrival, options: HandlerOptions): Pr
       body,
       serverAddr: arrival.serverAddr,
       https: arrival.https,
-      signal: arrival.signal,
+      gone: goneWith(arrival.signal),
     });
   } catch (error) {
     throw lie ?? error;

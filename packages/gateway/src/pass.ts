@@ -7,6 +7,7 @@
  */
 import type { Environ } from "@envwire/environ";
 import type { HttpRequestHead } from "@envwire/http-proto";
+import type { Gone } from "./abort.js";
 import { type Address, parseAddress } from "./address.js";
 import { positive } from "./deadline.js";
 import { hostOf, StatusError } from "./front.js";
@@ -78,7 +79,7 @@ export interface Passed {
   /** SERVER_ADDR: the address the request came in on. */
   readonly serverAddr: string;
   readonly https: boolean;
-  readonly signal: AbortSignal;
+  readonly gone: Gone;
   /** Whoever brought the request can pipe a tunnel (a Reply's `tunnel`): an Upgrade may go to an HTTP upstream. */
   readonly tunnels?: boolean | undefined;
 }
@@ -203,7 +204,7 @@ export function createPass(options: PassOptions, serverName: string, caller: str
     try {
       return await forward(
         upstream,
-        { env, method: head.method, body: chunks, length, signal: x.signal, upgrade },
+        { env, method: head.method, body: chunks, length, gone: x.gone, upgrade },
         upstreamOptions,
       );
     } catch (error) {

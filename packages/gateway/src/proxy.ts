@@ -45,7 +45,7 @@ export async function createProxy(listen: string | Address, options: ProxyOption
       body: x.body,
       serverAddr: x.socket.localAddress ?? "",
       https: false,
-      signal: x.signal,
+      gone: x.gone,
       tunnels: true,
     });
   };

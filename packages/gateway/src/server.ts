@@ -18,6 +18,7 @@ import {
 import { type HttpDecoderOptions, STATUS_REASONS } from "@envwire/http-proto";
 import { RequestDecoder as ScgiRequestDecoder } from "@envwire/scgi-proto";
 import { RequestDecoder as UwsgiRequestDecoder } from "@envwire/uwsgi-proto";
+import { ClientGone } from "./abort.js";
 import { type Address, parseAddress } from "./address.js";
 import { type BodyInit, BodyStream, bodyChunks } from "./body.js";
 import { deadline, positive } from "./deadline.js";
@@ -94,7 +95,7 @@ function listenFor(app: App, address: Address, options: ServerOptions): Promise<
           async (x) => {
             let response: AppResponse;
             try {
-              response = await call(app, x.env, x.body, "http", x.signal);
+              response = await call(app, x.env, x.body, "http", x.gone);
             } catch (error) {
               // (A body that could not be read is answered for what it is: 400, 408, 413.)
               if (error === x.body.error) throw error;
@@ -125,9 +126,15 @@ async function call(
   env: Environ,
   body: AsyncIterable<Uint8Array>,
   protocol: Address["protocol"],
-  signal: AbortSignal,
+  gone: ClientGone,
 ): Promise<AppResponse> {
-  const response = await app(env, body, { protocol, signal });
+  // (The AbortSignal made only if the app reads it: see ClientGone.)
+  const response = await app(env, body, {
+    protocol,
+    get signal() {
+      return gone.signal;
+    },
+  });
   if (typeof response?.status !== "number")
     throw new TypeError("the app must answer with an object whose status is a number");
   return response;
@@ -167,7 +174,7 @@ function serveOneRequest(
   readTimeout: number,
   log: ServerOptions["log"],
 ): Connection {
-  const controller = new AbortController();
+  const gone = new ClientGone();
   // From the first byte until the body is whole, the request must keep arriving. (Not while
   // the app is slow to read it: then the socket is paused, and the wait is the app's.)
   const arriving = deadline(readTimeout, () => {
@@ -210,7 +217,7 @@ function serveOneRequest(
   socket.on("error", () => {});
   socket.on("close", () => {
     arriving.stop();
-    controller.abort();
+    gone.abort();
     body.fail(new ClosedError());
   });
   // No request within the idle timeout, or an answer its reader takes nothing of: closed.
@@ -223,7 +230,7 @@ function serveOneRequest(
     const start = Date.now();
     let response: AppResponse;
     try {
-      response = await call(app, env, body, protocol, controller.signal);
+      response = await call(app, env, body, protocol, gone);
     } catch (error) {
       response = errorResponse(error, log);
     }
@@ -284,7 +291,7 @@ async function writeCgi(
 /** FastCGI: any number of requests, interleaved by id; each answered in STDOUT records. */
 function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connection {
   const log = options.log;
-  const requests = new Map<number, { body: BodyStream; controller: AbortController }>();
+  const requests = new Map<number, { body: BodyStream; gone: ClientGone }>();
   let draining = false;
   // While a begun request's params or body are not all in, they must keep arriving (not
   // while an app is slow to read a body: then the socket is paused, and the wait is its own).
@@ -314,7 +321,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   const decoder = new FcgiRequestDecoder(
     {
       onBegin({ requestId }) {
-        requests.set(requestId, { body: new BodyStream(flow), controller: new AbortController() });
+        requests.set(requestId, { body: new BodyStream(flow), gone: new ClientGone() });
         incomplete.add(requestId);
         if (!paused) arriving.start();
       },
@@ -329,7 +336,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
       onAbort(id) {
         settle(id);
         const request = requests.get(id);
-        request?.controller.abort();
+        request?.gone.abort();
         request?.body.fail(new ClosedError());
       },
       onReply: (record) => socket.write(record),
@@ -359,8 +366,8 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
   socket.on("close", () => {
     incomplete.clear();
     arriving.stop();
-    for (const { body, controller } of requests.values()) {
-      controller.abort();
+    for (const { body, gone } of requests.values()) {
+      gone.abort();
       body.fail(new ClosedError());
     }
   });
@@ -370,7 +377,7 @@ function serveFastcgi(socket: Socket, app: App, options: ServerOptions): Connect
     const start = Date.now();
     let response: AppResponse;
     try {
-      response = await call(app, env, request.body, "fastcgi", request.controller.signal);
+      response = await call(app, env, request.body, "fastcgi", request.gone);
     } catch (error) {
       response = errorResponse(error, log);
     }

@@ -23,6 +23,7 @@ import {
 } from "@envwire/http-proto";
 import { encodeRequest as encodeScgi } from "@envwire/scgi-proto";
 import { encodeRequest as encodeUwsgi } from "@envwire/uwsgi-proto";
+import type { Gone } from "./abort.js";
 import { type Address, formatAddress } from "./address.js";
 import { BodyStream } from "./body.js";
 import { ClosedError, open, UpstreamError, write, writeTogether } from "./io.js";
@@ -39,7 +40,8 @@ export interface UpstreamRequest {
    */
   readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly length: number | undefined;
-  readonly signal: AbortSignal;
+  /** Aborted when the client goes away: the upstream request is abandoned (FastCGI: ABORT_REQUEST). */
+  readonly gone: Gone;
   /**
    * HTTP only: the client's Upgrade (`websocket`), sent on with `Connection: upgrade`, as
    * nginx's `proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"`.
@@ -164,7 +166,7 @@ export async function forward(
     // Sent again only when the kept connection gave no byte of an answer (it was closed under
     // the request, as uWSGI closes them) and the method may be repeated (RFC 9110 §9.2.2;
     // nginx retries no POST, LOCK or PATCH either).
-    if (!(error instanceof Unanswered) || request.signal.aborted || !IDEMPOTENT.has(request.method))
+    if (!(error instanceof Unanswered) || request.gone.aborted || !IDEMPOTENT.has(request.method))
       throw error;
     options.pool.keepsNot(key);
     return onNewConnection(upstream, request, options, key, keep);
@@ -193,7 +195,7 @@ async function onNewConnection(
   };
   try {
     const socket = await open(upstream, options.connectTimeout);
-    if (request.signal.aborted) {
+    if (request.gone.aborted) {
       socket.destroy();
       throw new UpstreamError(502, "the client went away");
     }
@@ -223,8 +225,7 @@ async function exchange(
     setTimeout(() => socket.destroy(), 1000).unref();
   };
   // Until the answer is over, body included: a client gone mid-download ends it too.
-  request.signal.addEventListener("abort", abort, { once: true });
-  const done = () => request.signal.removeEventListener("abort", abort);
+  const done = request.gone.onAbort(abort);
   // The answer may come before the request is all sent (an upstream that refuses it early):
   // the connection is kept for another request only once both are over.
   const sent = send(upstream, socket, request, keep).then(
