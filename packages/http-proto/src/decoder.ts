@@ -320,6 +320,7 @@ export abstract class HttpMessageDecoder<
       scanner.names.slice(0, n),
       scanner.kinds,
       scanner.nameTraits,
+      this.#names,
       this.#text,
     );
   }

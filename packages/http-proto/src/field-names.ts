@@ -13,7 +13,7 @@
  *   one connection's names can slow no other connection, nor push out a well-known name.
  *
  * Each name in a table has an id, unique among the names its tables hold, by which a head's
- * repeats are found without strings (the marks below, which no scan need clear).
+ * repeats are found without strings (NameTable's marks, cleared after each use).
  */
 import { latin1Decode, latin1Encode } from "@envwire/environ";
 
@@ -273,31 +273,18 @@ const LEARNED_SET_BITS = 6;
 const LEARNED = 2 << LEARNED_SET_BITS;
 
 const IDS = KNOWN_IDS + LEARNED;
+/**
+ * What a table's scratch starts as, copied: a slice of an array of small integers is one copy
+ * (130 ns here), where a typed array of the same length costs its own backing store (250–400
+ * ns, more under load), and a proxy makes a response decoder, and so a table, a request.
+ */
+const ZEROS: readonly number[] = new Array<number>(IDS).fill(0);
+const NONE_YET: readonly number[] = new Array<number>(IDS).fill(-1);
 
 /**
- * Scratch by name id, shared by every decoder of the realm (a typed array a decoder was 0.8 µs
- * of its construction, and a proxy makes a response decoder a request): each use runs from
- * start to end within one call, no callback in between, so uses never overlap.
- *
- * The names a head scan has met: `nameMarks[id] === stamp`, the scan's own (see markStamp).
- * So no scan need clear its marks, not even one an error cut short.
+ * A decoder's names: the well-known ones, and those it learns from its peer. Also the scratch
+ * its scans and mappings use one at a time, by name id (see the module comment).
  */
-export const nameMarks: Int32Array = new Int32Array(IDS);
-let stamp = 0;
-
-/** A stamp no mark holds yet, for the next scan. */
-export function markStamp(): number {
-  if (++stamp === 0x7fffffff) {
-    nameMarks.fill(0);
-    stamp = 1;
-  }
-  return stamp;
-}
-
-/** Each name id's first field, for one survey at a time, which leaves it as found (-1). */
-export const firstFieldAt: Int32Array = new Int32Array(IDS).fill(-1);
-
-/** A decoder's names: the well-known ones, and those it learns from its peer. */
 export class NameTable {
   readonly #learned = new Ways(LEARNED_SET_BITS);
   /**
@@ -309,6 +296,15 @@ export class NameTable {
   #idsUsed = 0;
   /** How many names were not found in a table: while it stands still, the tables stood still. */
   misses = 0;
+  /** The names a scan has met so far (1), cleared after each scan, as the decoder's alone. */
+  readonly marks: number[] = ZEROS.slice();
+  #firstAt: number[] | undefined = undefined;
+
+  /** Each name id's first field, for one survey at a time, which leaves it as found (-1). */
+  get firstAt(): number[] {
+    this.#firstAt ??= NONE_YET.slice();
+    return this.#firstAt;
+  }
 
   /**
    * The entry for the field name `buf[start, end)`, whose nameHash is `hash`, if a table has

@@ -14,14 +14,7 @@
 import { latin1Decode, latin1Encode, ProtocolError } from "@envwire/environ";
 import { FIELD_VALUE as FIELD_VALUE_CLASS, quote, TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
 import { CR, HttpErrorCode, LF } from "./constants.js";
-import {
-  type FieldName,
-  markStamp,
-  NAME_HASH_PRIME,
-  NAME_HASH_SEED,
-  type NameTable,
-  nameMarks,
-} from "./field-names.js";
+import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
 /**
@@ -282,8 +275,7 @@ export class HeadScanner {
     const spans = this.spans;
     const view = this.#viewFor(buf);
     const table = this.#limits.names;
-    const marks = nameMarks;
-    const mark = markStamp();
+    const marks = table.marks;
     let n = 0;
     let kinds = 0;
     let repeated = 0;
@@ -292,7 +284,7 @@ export class HeadScanner {
       const lineStart = i;
       let c = byteAt(buf, i);
       if (c === CR || c === LF || c === NONE) {
-        if (this.#lineEnd(buf, i) === MORE) return this.#more(buf);
+        if (this.#lineEnd(buf, i) === MORE) return this.#unmark(names, n, buf);
         this.emptyLineAt = i;
         i += c === CR ? 2 : 1;
         break;
@@ -328,7 +320,7 @@ export class HeadScanner {
         }
       }
       if (c !== COLON || i === lineStart) {
-        if (c === NONE) return this.#more(buf);
+        if (c === NONE) return this.#unmark(names, n, buf);
         const why =
           c === SP || c === HTAB
             ? "whitespace after a field name: none may come inside a name or before its colon"
@@ -347,7 +339,7 @@ export class HeadScanner {
         i += 2;
       } else {
         const end = this.#lineEnd(buf, i);
-        if (end === MORE) return this.#more(buf);
+        if (end === MORE) return this.#unmark(names, n, buf);
         if (end === NOT_END) {
           this.#fail(HttpErrorCode.BadHeaderValue, `byte 0x${c.toString(16)} in a field value`, i);
         }
@@ -366,12 +358,13 @@ export class HeadScanner {
       // head is not settled, and the mapping finds its repeats by CGI name.)
       const id = name.id;
       if (id >= 0) {
-        if (marks[id] === mark) traits |= NameTraits.Repeats;
-        marks[id] = mark;
+        if (marks[id] === 1) traits |= NameTraits.Repeats;
+        marks[id] = 1;
       }
       if (name.underscore) traits |= NameTraits.Underscore;
       if (name.odd) traits |= NameTraits.Odd;
     }
+    for (let k = 0; k < n; k++) if (names[k]!.id >= 0) marks[names[k]!.id] = 0;
     if (i > this.#limit) this.#fail("", "", this.#limit);
     this.fieldCount = n;
     this.kinds = kinds;
@@ -379,6 +372,13 @@ export class HeadScanner {
     if (table.misses === this.#missesBefore) traits |= NameTraits.Settled;
     this.nameTraits = traits;
     return i;
+  }
+
+  /** The head goes on past `buf`: the marks its names made are taken back, for the next scan. */
+  #unmark(names: FieldName[], n: number, buf: Uint8Array): number {
+    const marks = this.#limits.names.marks;
+    for (let k = 0; k < n; k++) if (names[k]!.id >= 0) marks[names[k]!.id] = 0;
+    return this.#more(buf);
   }
 
   /** The first byte from `i` on that a field value may not hold (`buf` is the buffer #view is of). */

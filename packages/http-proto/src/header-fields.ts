@@ -5,12 +5,12 @@
  *
  * `HeaderFields` is what users see; `Fields` is the package's own class behind it, which also
  * holds what the scanner found (each name's meaning, their kinds and traits, the decoder's
- * chunk text) for framing and the Environ mapping: the one seam between them.
+ * name table and chunk text) for framing and the Environ mapping: the one seam between them.
  */
 import { latin1Decode } from "@envwire/environ";
 import { printEntries, printWith } from "@envwire/environ/codec";
 import type { ChunkText } from "./environ/chunk-text.js";
-import type { FieldName } from "./field-names.js";
+import type { FieldName, NameTable } from "./field-names.js";
 
 /** What the head scanner notes of a head's field names as a whole, as bits. */
 export const NameTraits = {
@@ -54,7 +54,8 @@ export class Fields implements HeaderFields {
   /** The or of the fields' FieldKinds, and what the scanner noted of the names (NameTraits). */
   readonly kinds: number;
   readonly traits: number;
-  /** The decoder's shared text of the chunk. */
+  /** The decoder's name table (its scratch serves the Environ mapping), and its shared text of the chunk. */
+  readonly table: NameTable;
   readonly text: ChunkText | undefined;
 
   constructor(
@@ -63,6 +64,7 @@ export class Fields implements HeaderFields {
     names: readonly FieldName[],
     kinds: number,
     traits: number,
+    table: NameTable,
     text?: ChunkText,
   ) {
     this.buffer = buffer;
@@ -70,6 +72,7 @@ export class Fields implements HeaderFields {
     this.names = names;
     this.kinds = kinds;
     this.traits = traits;
+    this.table = table;
     this.text = text;
   }
 

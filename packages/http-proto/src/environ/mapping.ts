@@ -29,7 +29,7 @@ import {
 } from "@envwire/environ/codec";
 import { HttpErrorCode } from "../constants.js";
 import { encodeRequestHead, encodeResponseHead, type RequestHeadInit } from "../encoder.js";
-import { FieldKind, type FieldName, firstFieldAt } from "../field-names.js";
+import { FieldKind, type FieldName } from "../field-names.js";
 import type { HttpVersion } from "../head-scanner.js";
 import { type Fields, NameTraits } from "../header-fields.js";
 import { type HttpRequestHead, RequestHead } from "../message-head.js";
@@ -137,7 +137,7 @@ interface FieldSurvey {
  * Groups a head's fields by CGI name, and finds the ones the mapping reads, in one pass.
  * A field with "_" is dropped unless kept, a hop-by-hop one when asked (see isHopByHop).
  * While every name of the head was already in a name table (the head is settled), a name's
- * id stands for its group, and the shared scratch firstFieldAt (left as it was
+ * id stands for its group, and the decoder's name table's scratch (firstAt, left as it was
  * found) maps each id to its first field. Otherwise (a name new or displaced during the
  * head, or "_" kept, which lets X_A and X-A share a CGI name) groups are found by CGI name.
  */
@@ -151,7 +151,7 @@ function surveyFields(
   const named = dropHopByHop ? connectionNamed(fields) : undefined;
   const byId = (fields.traits & NameTraits.Settled) !== 0 && !keepUnderscore;
   const byName = byId ? undefined : new Map<string, number>();
-  const firstAt = firstFieldAt;
+  const firstAt = fields.table.firstAt;
   const firsts = new Array<number>(names.length).fill(-1);
   let contentType = -1;
   let host = -1;
