@@ -20,7 +20,8 @@ let used = 0;
 /** A new, zeroed Uint8Array of `size` bytes, a view of the current slab when it is small. */
 export function allocate(size: number): Uint8Array {
   if (size >= OWN_BUFFER_FROM) return new Uint8Array(size);
-  if (used + size > SLAB_SIZE) {
+  // (A slab whose buffer a caller transferred is detached, and holds nothing any more.)
+  if (used + size > SLAB_SIZE || slab.byteLength === 0) {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
   }

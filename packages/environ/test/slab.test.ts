@@ -25,4 +25,14 @@ describe("the encoders' slab", () => {
     expect([large.byteOffset, large.buffer.byteLength]).toEqual([0, 4096]);
     expect(allocate(0).length).toBe(0);
   });
+
+  it("goes on with a new slab when a caller transferred the one in use", () => {
+    const given = allocate(16);
+    structuredClone(given.buffer, { transfer: [given.buffer] });
+    expect(given.length).toBe(0); // (detached)
+    const next = allocate(16);
+    expect(next.length).toBe(16);
+    next[0] = 1;
+    expect(next[0]).toBe(1);
+  });
 });

@@ -22,7 +22,7 @@ import {
 import { ClientGone } from "./abort.js";
 import { BodyStream } from "./body.js";
 import { deadline, positive } from "./deadline.js";
-import { ClosedError, UpstreamError, write } from "./io.js";
+import { ClosedError, UpstreamError } from "./io.js";
 import { type Reply, switchingHead, writeReply } from "./reply.js";
 import { tunnel } from "./tunnel.js";
 
@@ -524,13 +524,14 @@ export function serveHttp(socket: Socket, handler: Handler, options: FrontOption
     headEnds();
     bodyDeadline.stop();
     socket.pause();
-    try {
-      await write(socket, switchingHead(reply, head.headers.get("upgrade") ?? ""));
-    } catch {
+    if (socket.destroyed || socket.writableEnded) {
       ends.socket.destroy();
       log(pending, head.method, head.target, head.version, 101, 0, "CLIENT_GONE");
       return false;
     }
+    // (Not waited for: a client that takes nothing is the tunnel's to time out, as it pauses
+    // the upstream's side until the client drains.)
+    socket.write(switchingHead(reply, head.headers.get("upgrade") ?? ""));
     const { down } = await tunnel({
       client: socket,
       fromClient: early.splice(0),

@@ -278,7 +278,8 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
     let response: Response;
     try {
       const init = { status: reply.status, statusText: reply.reason ?? "", headers };
-      if (!body) {
+      // (A Response of 205 may have no body, as 204 and 304: the fetch standard's null body statuses.)
+      if (!body || reply.status === 205) {
         // (A body given anyway, as a CGI application may for HEAD, is read and let go.)
         void (async () => {
           for await (const _ of chunks) {

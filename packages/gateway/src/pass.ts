@@ -84,6 +84,9 @@ export interface Passed {
   readonly tunnels?: boolean | undefined;
 }
 
+/** The Upgrade a proxy passes on: one protocol, `websocket` (any case, RFC 9110 §7.8). */
+const WEBSOCKET = /^[ \t]*websocket[ \t]*$/i;
+
 /** Passes requests on; `close()` lets go of the kept FastCGI connections. */
 export interface Pass {
   (request: Passed): Promise<Reply>;
@@ -136,13 +139,23 @@ export function createPass(options: PassOptions, serverName: string, caller: str
     // An Upgrade (WebSocket) goes on to an HTTP upstream with its Upgrade field, as nginx's
     // proxy_pass with `proxy_set_header Upgrade $http_upgrade`; uwsgi, FastCGI and SCGI
     // cannot carry one (nginx cannot either).
+    // (An HTTP/1.0 request's Upgrade is ignored, RFC 9110 §7.8: it goes on as a plain request,
+    // and a 101 to it is a 502; what the client sends after it is still never read as a request.)
     let upgrade: string | undefined;
-    if (head.upgrade) {
+    if (head.upgrade && head.version === "HTTP/1.1") {
       upgrade = head.headers.get("upgrade");
       if (upstream.protocol !== "http" || upgrade === undefined)
         throw new StatusError(
           501,
           `an upgrade is proxied to an HTTP upstream only, not ${upstream.protocol}`,
+          "UPGRADE_NOT_SUPPORTED",
+        );
+      // WebSocket only: an h2c upgrade would let the client speak HTTP/2 to the upstream
+      // past every rule the proxy applies a request (h2c smuggling).
+      if (!WEBSOCKET.test(upgrade))
+        throw new StatusError(
+          501,
+          `an upgrade to ${JSON.stringify(upgrade)} is not proxied`,
           "UPGRADE_NOT_SUPPORTED",
         );
       if (x.tunnels !== true)

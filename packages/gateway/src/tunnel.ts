@@ -23,6 +23,13 @@ export interface TunnelEnds {
 /** Pipes the two ends to each other; resolves with the bytes that went each way once both are closed. */
 export function tunnel(ends: TunnelEnds): Promise<{ up: number; down: number }> {
   const { client, upstream } = ends;
+  // (One already gone, as a reset while the 101 went out: its close has passed, or will pass
+  // before any listener below could hear it.)
+  if (client.destroyed || upstream.destroyed) {
+    client.destroy();
+    upstream.destroy();
+    return Promise.resolve({ up: 0, down: 0 });
+  }
   const idle = deadline(ends.idleTimeout, () => {
     client.destroy();
     upstream.destroy();
@@ -54,12 +61,17 @@ function pipe(
   from.allowHalfOpen = true;
   from.setTimeout(0);
   from.on("error", () => {});
+  let draining = false;
   const send = (chunk: Uint8Array) => {
     touch();
     count(chunk.length);
-    if (!to.destroyed && !to.writableEnded && !to.write(chunk)) {
+    if (!to.destroyed && !to.writableEnded && !to.write(chunk) && !draining) {
+      draining = true;
       from.pause();
-      to.once("drain", () => from.resume());
+      to.once("drain", () => {
+        draining = false;
+        from.resume();
+      });
     }
   };
   for (const chunk of early) send(chunk);
@@ -75,5 +87,5 @@ function pipe(
     if (hadError || !to.writableEnded || !to.readableEnded) to.destroy();
     closed();
   });
-  from.resume();
+  if (!draining) from.resume();
 }

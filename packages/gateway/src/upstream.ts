@@ -235,7 +235,7 @@ async function exchange(
       return false;
     },
   );
-  return readAnswer(upstream, socket, request, options, key, done, answered, keep ? sent : undefined);
+  return readAnswer(upstream, socket, request, options, key, done, answered, sent, keep);
 }
 
 /** Sends the request: its head goes out with the body's first chunk, in one write. */
@@ -306,7 +306,8 @@ function readAnswer(
   key: string,
   done: () => void,
   answered: () => void,
-  sent: Promise<boolean> | undefined,
+  sent: Promise<boolean>,
+  keepConn: boolean,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let body: BodyStream | undefined;
@@ -337,7 +338,7 @@ function readAnswer(
       socket.setTimeout(0);
       for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
       socket.on("error", () => {});
-      if (!keep || sent === undefined || socket.destroyed) socket.end();
+      if (!keep || !keepConn || socket.destroyed) socket.end();
       else
         void sent.then((whole) =>
           whole && !socket.destroyed ? options.pool.keep(key, socket) : socket.end(),
@@ -369,13 +370,24 @@ function readAnswer(
     const early: Uint8Array[] = [];
     const handOver = (reply: Reply) => {
       over = true;
-      done();
       answered();
-      socket.setTimeout(0);
-      for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
-      socket.on("error", () => {});
       socket.pause(); // (until the tunnel reads it)
-      resolve({ ...reply, tunnel: { socket, early } });
+      // Not before the request is all written: the tunnel's bytes must come after its body.
+      // (Silent for readTimeout meanwhile: the write fails, and so does the upgrade.)
+      socket.removeAllListeners("timeout");
+      socket.once("timeout", () => socket.destroy());
+      void sent.then((whole) => {
+        done();
+        if (!whole || socket.destroyed) {
+          socket.destroy();
+          reject(new UpstreamError(502, "the upstream switched protocols before it took the whole request"));
+          return;
+        }
+        socket.setTimeout(0);
+        for (const event of ["data", "close", "end", "error", "timeout"]) socket.removeAllListeners(event);
+        socket.on("error", () => {});
+        resolve({ ...reply, tunnel: { socket, early } });
+      });
     };
     let push: (chunk: Uint8Array) => void;
     let end: () => void;

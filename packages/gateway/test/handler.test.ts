@@ -400,6 +400,20 @@ describe("createFetchHandler", () => {
     }
   });
 
+  it("answers a 205 (Reset Content) without a body, as a Response must be", async () => {
+    const up = await stub((socket) =>
+      socket.once("data", () => socket.end("Status: 205 Reset Content\r\nContent-Length: 3\r\n\r\nabc")),
+    );
+    const handle = createFetchHandler({ upstream: `scgi://${HOST}:${up.port}` });
+    try {
+      const reset = await handle(new Request("http://a/form", { method: "POST", body: "x=1" }));
+      expect([reset.status, reset.body]).toEqual([205, null]);
+    } finally {
+      handle.close();
+      await up.close();
+    }
+  });
+
   it("reads the upstream only as the response's reader asks, and a cancel aborts the upstream request", async () => {
     const { app, produced, aborted } = bigAnswer();
     await withUpstream(app, "fastcgi", async (up) => {

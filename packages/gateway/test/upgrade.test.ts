@@ -258,6 +258,63 @@ describe("Upgrade to an HTTP upstream", () => {
     }
   });
 
+  it("an upgrade's body reaches the upstream whole and before the tunnel's bytes, without requestBuffering too", async () => {
+    // (More than loopback's buffers hold: the body is still on its way when the 101 comes.)
+    const size = 4 * 1024 * 1024;
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4) body.writeUInt32BE(i / 4, i);
+    let received = Buffer.alloc(0);
+    // An application that reads the head, then takes nothing for a while, then switches.
+    const up = await stub((socket) => {
+      let switched = false;
+      socket.on("data", (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (switched || !received.includes("\r\n\r\n")) return;
+        switched = true;
+        socket.pause();
+        setTimeout(() => socket.write(SWITCHED), 300);
+        setTimeout(() => socket.resume(), 800);
+      });
+    });
+    try {
+      await withProxy(up.port, { requestBuffering: false, maxBody: 4 * size }, async (proxy) => {
+        await withRaw(proxy.address.port, async (raw) => {
+          raw.write(UPGRADE.replace("\r\n\r\n", `\r\nContent-Length: ${size}\r\n\r\n`));
+          raw.write(body);
+          raw.write("TAIL");
+          const after = () => received.subarray(received.indexOf("\r\n\r\n") + 4);
+          await until(() => after().length >= size + 4, 10_000, "the body and the tunnel's bytes upstream");
+          expect(after().subarray(0, size).equals(body)).toBe(true);
+          expect(after().subarray(size).toString("latin1")).toBe("TAIL");
+        });
+      });
+    } finally {
+      await up.close();
+    }
+  });
+
+  it("only a WebSocket upgrade goes on (h2c is a 501), and an HTTP/1.0 request's Upgrade is ignored", async () => {
+    const up = await echoUpstream();
+    try {
+      await withProxy(up.port, {}, async (proxy) => {
+        await withRaw(proxy.address.port, async (raw) => {
+          raw.write(UPGRADE.replace("Upgrade: websocket", "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__"));
+          const [answer] = await raw.responses(1);
+          expect(answer!.status).toBe(501);
+        });
+        await withRaw(proxy.address.port, async (raw) => {
+          raw.write(UPGRADE.replace("HTTP/1.1", "HTTP/1.0"));
+          const [answer] = await raw.responses(1);
+          // (Sent on as a plain request: the upstream's own answer to one, no 101.)
+          expect([answer!.status, answer!.body.toString("latin1")]).toEqual([200, "plain"]);
+        });
+        expect(up.upgrades).toHaveLength(0);
+      });
+    } finally {
+      await up.close();
+    }
+  });
+
   it("the client's FIN goes on as a FIN: the upstream still answers after it, then closes, and the client sees the close", async () => {
     const up = await echoUpstream((socket) => {
       socket.on("data", (chunk: Buffer) => socket.write(chunk));
