@@ -298,7 +298,9 @@ describe("Upgrade to an HTTP upstream", () => {
     try {
       await withProxy(up.port, {}, async (proxy) => {
         await withRaw(proxy.address.port, async (raw) => {
-          raw.write(UPGRADE.replace("Upgrade: websocket", "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__"));
+          raw.write(
+            UPGRADE.replace("Upgrade: websocket", "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__"),
+          );
           const [answer] = await raw.responses(1);
           expect(answer!.status).toBe(501);
         });
