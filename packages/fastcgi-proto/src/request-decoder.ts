@@ -175,8 +175,10 @@ export class RequestDecoder extends PausableDecoder {
       [FCGI_MAX_REQS]: String(this.#maxConcurrent),
       [FCGI_MPXS_CONNS]: this.#maxConcurrent > 1 ? "1" : "0",
     };
+    // (The answer to any GET_VALUES must fit one record: the default's does.)
+    if (options.values === undefined) return;
     try {
-      encodeGetValuesResult(Object.entries(this.#values)); // (the answer to any GET_VALUES fits one record)
+      encodeGetValuesResult(Object.entries(this.#values));
     } catch (e) {
       throw new TypeError(
         `RequestDecoder: options.values cannot be sent in a GET_VALUES_RESULT: ${(e as Error).message}`,

