@@ -18,4 +18,31 @@ export interface ByteKernels {
    * index 0; returns how many. `to - from` is at most KERNEL_WINDOW. `buf` is only read.
    */
   listNuls(buf: Uint8Array, from: number, to: number): number;
+  /**
+   * HTTP field lines (RFC 9112 §5) of `buf` from `from` (a line's start) on, as far as each
+   * is plain: a name of bytes 0x21-0x7E but ":", a colon, a value with no control byte (tab
+   * aside) nor DEL, CR LF. Writes five numbers a line to `offsets` from index 0: where its
+   * name ends (the colon), the name's hash (field-names.ts's nameHash, as the HTTP scanner
+   * takes it), where its value starts and ends (spaces and tabs around it left out), and
+   * where the next line starts, all offsets in `buf`. It stops before the first line that is
+   * not plain (the empty line that ends a head among them), or when it runs out of bytes or
+   * room. Returns lines * 2, plus 1 when it stopped only for want of bytes or room, so that a
+   * call from where it stopped may give more. Giving fewer lines is always correct: the
+   * caller reads the rest itself (the JavaScript kernels give none; the HTTP scanner's own
+   * loop is their fallback). `buf` is only read, and must not change until release().
+   */
+  fieldLines(buf: Uint8Array, from: number): number;
+  /**
+   * The bytes fieldLines last read, a copy of the caller's: `buf[i]` is `fieldBytes[i -
+   * fieldBase]` for every offset it gave (valid until the next call), and a DataView of them,
+   * made once, where a view of each caller's chunk would be a new object a chunk.
+   */
+  readonly fieldBytes: Uint8Array;
+  readonly fieldView: DataView;
+  readonly fieldBase: number;
+  /**
+   * Forgets the last buffer fieldLines copied (which a next call on the same buffer reuses),
+   * so that no caller's chunk is kept: a decoder calls it at the end of each push.
+   */
+  release(): void;
 }

@@ -22,4 +22,15 @@ export class ScalarKernels implements ByteKernels {
     for (; i < to; i++) if (buf[i] === 0) out[k++] = i;
     return k;
   }
+
+  readonly fieldBytes: Uint8Array = new Uint8Array(0);
+  readonly fieldView: DataView = new DataView(new ArrayBuffer(0));
+  readonly fieldBase = 0;
+
+  /** None: the HTTP head scanner's own loop, which hashes names as it goes, reads every line. */
+  fieldLines(_buf: Uint8Array, _from: number): number {
+    return 0;
+  }
+
+  release(): void {}
 }
