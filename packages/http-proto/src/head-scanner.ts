@@ -19,7 +19,14 @@ import {
   TOKEN as TOKEN_CLASS,
 } from "@envwire/environ/codec";
 import { CR, HttpErrorCode, LF } from "./constants.js";
-import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
+import {
+  type FieldName,
+  KERNEL_NAME_ENTRIES,
+  KERNEL_NAMES,
+  NAME_HASH_PRIME,
+  NAME_HASH_SEED,
+  type NameTable,
+} from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
 /**
@@ -278,7 +285,7 @@ export class HeadScanner {
   /**
    * Field lines from `buf[i]` to the empty line; returns where the head ends. The kernels
    * read the plain lines first (ByteKernels.fieldLines: where each name ends, its hash, the
-   * value's span), as many as they vouch for; from the first line they leave, the loop reads
+   * value's span, which well-known name it is), as many as they vouch for; from the first line they leave, the loop reads
    * each line itself. Either way a line's name is looked up and its checks run here, in
    * order, so the first error and its offset are the same whoever read the line.
    */
@@ -304,7 +311,7 @@ export class HeadScanner {
     for (;;) {
       const lineStart = i;
       if (lines === 0 && ask) {
-        const got = kernels.fieldLines(buf, i);
+        const got = kernels.fieldLines(buf, i, KERNEL_NAMES);
         lines = got >> 1;
         at = 0;
         base = kernels.fieldBase;
@@ -322,8 +329,12 @@ export class HeadScanner {
         valueStart = found[at + 2]!;
         valueEnd = found[at + 3]!;
         i = found[at + 4]!;
-        at += 5;
-        name = table.find(kernels.fieldView, kernels.fieldBytes, lineStart - base, nameEnd - base, h);
+        const known = found[at + 5]!;
+        at += 6;
+        name =
+          known >= 0
+            ? KERNEL_NAME_ENTRIES[known]!
+            : table.find(kernels.fieldView, kernels.fieldBytes, lineStart - base, nameEnd - base, h);
         if (name === undefined) {
           for (let k = lineStart; k < nameEnd; k++) {
             if (TOKEN[buf[k]!] !== 1)

@@ -2,7 +2,7 @@
  * The byte kernels in plain JavaScript: what runs where WebAssembly SIMD does not (or where
  * ENVWIRE_KERNELS=js or a decoder's `kernels: false` asks for it), with the same results.
  */
-import { type ByteKernels, KERNEL_WINDOW } from "./contract.js";
+import { type ByteKernels, type FieldNameList, KERNEL_WINDOW } from "./contract.js";
 
 export class ScalarKernels implements ByteKernels {
   readonly path = "js";
@@ -28,7 +28,7 @@ export class ScalarKernels implements ByteKernels {
   readonly fieldBase = 0;
 
   /** None: the HTTP head scanner's own loop, which hashes names as it goes, reads every line. */
-  fieldLines(_buf: Uint8Array, _from: number): number {
+  fieldLines(_buf: Uint8Array, _from: number, _names: FieldNameList): number {
     return 0;
   }
 

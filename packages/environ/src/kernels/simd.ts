@@ -3,7 +3,7 @@
  * caller's bytes are copied into the module's memory and the kernel returns offsets into
  * them: it never holds the caller's chunk, so every value a decoder makes stays a view of it.
  */
-import { type ByteKernels, KERNEL_WINDOW } from "./contract.js";
+import { type ByteKernels, type FieldNameList, KERNEL_WINDOW } from "./contract.js";
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.js";
 
 /** Where the kernel writes its offsets: past the window and its 32 bytes of slack (see kernels.wat). */
@@ -21,6 +21,9 @@ const SPARE = 512;
  */
 const FIELDS_WHOLE = 4096;
 const FIELDS_WINDOW = 2048;
+/** Where the kernel's table of field names starts (its 512 sets of two slots), and its entries. */
+const NAMES = 40992;
+const NAME_ENTRIES = NAMES + 512 * 8;
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const raw = atob(text);
@@ -63,6 +66,9 @@ export class SimdKernels implements ByteKernels {
   #from = 0;
   #to = 0;
   #short = false;
+  /** The names whose table is in the module's memory. */
+  #names: FieldNameList | undefined;
+  readonly #memory: WebAssembly.Memory;
 
   /** Instantiates the module (synchronously: it is far under the 4 KiB browsers allow on the main thread). */
   constructor() {
@@ -72,6 +78,7 @@ export class SimdKernels implements ByteKernels {
     this.offsets = new Int32Array(exports.memory.buffer, OUT, KERNEL_WINDOW);
     this.#nuls = exports.nuls;
     this.#fields = exports.fields;
+    this.#memory = exports.memory;
     this.fieldBytes = this.#input;
     this.fieldView = new DataView(exports.memory.buffer, 0, KERNEL_WINDOW);
   }
@@ -86,7 +93,8 @@ export class SimdKernels implements ByteKernels {
     return this.#nuls(0, to - from, from);
   }
 
-  fieldLines(buf: Uint8Array, from: number): number {
+  fieldLines(buf: Uint8Array, from: number, names: FieldNameList): number {
+    if (names !== this.#names) this.#install(names);
     if (buf !== this.#held || from < this.#from || from >= this.#to || this.#short) {
       const input = this.#input;
       if (buf.length <= FIELDS_WHOLE) {
@@ -112,5 +120,25 @@ export class SimdKernels implements ByteKernels {
 
   release(): void {
     this.#held = undefined;
+  }
+
+  /** Writes the table of `names` the kernel looks up (see FieldNameList and kernels.wat). */
+  #install(names: FieldNameList): void {
+    const bytes = new Uint8Array(this.#memory.buffer);
+    const view = new DataView(this.#memory.buffer);
+    bytes.fill(0, NAMES, NAME_ENTRIES);
+    let at = NAME_ENTRIES;
+    names.forEach((name, id) => {
+      const set = NAMES + ((name.hash >>> 23) << 3);
+      const slot = view.getInt32(set, true) === 0 ? set : view.getInt32(set + 4, true) === 0 ? set + 4 : -1;
+      const size = 8 + ((name.bytes.length + 3) & ~3);
+      if (slot < 0 || at + size > bytes.length) return;
+      view.setInt32(at, name.bytes.length, true);
+      view.setInt32(at + 4, id, true);
+      bytes.set(name.bytes, at + 8);
+      view.setInt32(slot, at, true);
+      at += size;
+    });
+    this.#names = names;
   }
 }
