@@ -306,7 +306,9 @@ export class HeadScanner {
     // The kernels' lines: how many are left, where the next one's numbers are, and whether to ask again.
     let lines = 0;
     let at = 0;
-    let ask = true;
+    // (Not for a section with no field line, where crossing into the kernel is all it would cost.)
+    const first = byteAt(buf, i);
+    let ask = first > SP && first < 0x7f;
     let base = 0;
     for (;;) {
       const lineStart = i;
