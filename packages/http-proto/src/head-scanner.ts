@@ -3,7 +3,8 @@
  * validating as it goes (RFC 9112 §2-5, RFC 9110 §5). Each byte is looked at once: field
  * names are hashed four bytes at a time and looked up in the name table (a name it knows is
  * a valid token; others are checked byte by byte), and field values of more than a few
- * bytes are checked four bytes at a time.
+ * bytes are checked four bytes at a time. Where the realm runs the WebAssembly byte kernels,
+ * they read the plain field lines first, 16 bytes a step, and this loop the rest (#fields).
  *
  * The scanner always reads to the end of the buffer it is given. It returns where the head
  * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
@@ -285,9 +286,10 @@ export class HeadScanner {
   /**
    * Field lines from `buf[i]` to the empty line; returns where the head ends. The kernels
    * read the plain lines first (ByteKernels.fieldLines: where each name ends, its hash, the
-   * value's span, which well-known name it is), as many as they vouch for; from the first line they leave, the loop reads
-   * each line itself. Either way a line's name is looked up and its checks run here, in
-   * order, so the first error and its offset are the same whoever read the line.
+   * value's span, which well-known name it is), as many as they vouch for; from the first
+   * line they leave, the loop reads each line itself. Either way a line is counted, its name
+   * looked up and checked here, in the loop's order, so the first error and its offset are
+   * the same whoever read the line.
    */
   #fields(buf: Uint8Array, i: number): number {
     const maxFields = this.#limits.maxFields;
