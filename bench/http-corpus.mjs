@@ -52,18 +52,21 @@ const USUAL_NAMES = [
  * gateway does: a uwsgi packet, or FastCGI PARAMS records, made from its Environ), or
  * "uwsgiInto" or "fastcgiInto" (the same written into a buffer made once).
  */
-export function envwireDecoder(mode, chunks = [corpus]) {
+export function envwireDecoder(mode, chunks = [corpus], options = undefined) {
   const seen = { requests: 0, bytes: 0 };
   const app = APPS[mode](seen);
-  const decoder = new RequestDecoder({
-    onHead(head) {
-      seen.requests++;
-      app(head);
+  const decoder = new RequestDecoder(
+    {
+      onHead(head) {
+        seen.requests++;
+        app(head);
+      },
+      onBody(chunk) {
+        seen.bytes += chunk.length;
+      },
     },
-    onBody(chunk) {
-      seen.bytes += chunk.length;
-    },
-  });
+    options,
+  );
   return {
     run: () => {
       for (const chunk of chunks) decoder.push(chunk);

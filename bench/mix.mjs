@@ -198,8 +198,11 @@ export function driveMix({ connections, seed = 16 }) {
     ]);
   }
 
+  // (Both of HTTP's paths see traffic too, turn about, as SCGI's do.)
+  let httpDecoders = 0;
   function httpConnection() {
-    const options = chance(0.3) ? { maxHeaders: 32 + int(64) } : undefined;
+    const options = chance(0.3) ? { maxHeaders: 32 + int(64) } : {};
+    options.kernels = httpDecoders++ % 2 === 0;
     const decoder = new http.RequestDecoder(
       {
         onHead(head) {

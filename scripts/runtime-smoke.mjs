@@ -1,10 +1,12 @@
 // Runs under Node, Bun and Deno alike (plain JavaScript, no node: imports; `pnpm
 // smoke:runtimes` runs it under each, Bun and Deno from their npm packages): decodes SCGI
-// requests with the realm's byte kernels and with the JavaScript fallback (kernels: false),
-// whole and one byte at a time, and fails unless every way gives the same heads. Run `pnpm
-// build` first: it imports the packages' dist/, as users get them.
+// requests and HTTP requests with the realm's byte kernels and with the JavaScript fallback
+// (kernels: false), whole and one byte at a time, and fails unless every way gives the same
+// heads (HTTP: and the same error at the same offset for a bad one). Run `pnpm build` first:
+// it imports the packages' dist/, as users get them.
 import { Environ } from "@envwire/environ";
 import { byteKernels } from "@envwire/environ/codec";
+import * as http from "@envwire/http-proto";
 import { encodeRequest, RequestDecoder } from "@envwire/scgi-proto";
 
 const runtime =
@@ -55,6 +57,53 @@ for (const [way, heads] of Object.entries(ways)) {
 }
 if (expected.split("\n").length !== requests.length)
   throw new Error(`runtime-smoke (${runtime}): heads missing`);
+
+// HTTP: pipelined requests with few and many fields (past 2 KiB and 4 KiB, where the kernel
+// reads a chunk whole or a window at a time), then a bad field line after plain ones.
+function decodeHttp(chunks, kernels) {
+  const heads = [];
+  const decoder = new http.RequestDecoder(
+    {
+      onHead: (head) =>
+        heads.push(
+          JSON.stringify([head.method, head.target, [...head.headers], [...http.requestToEnviron(head)]]),
+        ),
+    },
+    { kernels, maxHeaders: 1000, maxHeadSize: 65536 },
+  );
+  try {
+    for (const chunk of chunks) decoder.push(chunk);
+    decoder.end();
+  } catch (e) {
+    heads.push(`${e.code} at ${e.offset}`);
+  }
+  return heads.join("\n");
+}
+const httpText = [3, 60, 300]
+  .map((fields) => {
+    let head = `GET /r/${fields}?q=1 HTTP/1.1\r\nHost: h.test\r\n`;
+    for (let i = 0; i < fields; i++) head += `X-Field-${i}:  ${"v".repeat(i % 41)} \r\n`;
+    return `${head}\r\n`;
+  })
+  .join("");
+const httpWire = Uint8Array.from(`${httpText}GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: x\u007fy\r\n\r\n`, (c) =>
+  c.charCodeAt(0),
+);
+const httpExpected = decodeHttp([httpWire], false);
+const byteByByte = Array.from(httpWire, (_, i) => httpWire.subarray(i, i + 1));
+for (const [way, heads] of Object.entries({
+  "kernels, whole": decodeHttp([httpWire], true),
+  "kernels, byte by byte": decodeHttp(byteByByte, true),
+  "fallback, byte by byte": decodeHttp(byteByByte, false),
+})) {
+  if (heads !== httpExpected) throw new Error(`runtime-smoke (${runtime}): HTTP ${way} decoded other heads`);
+}
+if (
+  !httpExpected.endsWith(`HTTP_BAD_HEADER_VALUE at ${httpText.length + 35}`) ||
+  httpExpected.split("\n").length !== 4
+)
+  throw new Error(`runtime-smoke (${runtime}): HTTP heads or the error missing`);
+
 console.log(
-  `runtime-smoke: ${runtime}: ${requests.length} SCGI requests decoded alike by the ${byteKernels().path} kernels and the JavaScript fallback`,
+  `runtime-smoke: ${runtime}: ${requests.length} SCGI and 3 HTTP requests (and a bad one) decoded alike by the ${byteKernels().path} kernels and the JavaScript fallback`,
 );

@@ -7,6 +7,7 @@ import * as fastcgiRequestLimits from "./fastcgi-request-limits.js";
 import * as fastcgiResponse from "./fastcgi-response.js";
 import * as fastcgiResponseLimits from "./fastcgi-response-limits.js";
 import * as httpRequest from "./http-request.js";
+import * as httpRequestKernels from "./http-request-kernels.js";
 import * as httpRequestLimits from "./http-request-limits.js";
 import * as httpRequestLlhttp from "./http-request-llhttp.js";
 import * as httpResponse from "./http-response.js";
@@ -31,6 +32,7 @@ export const targets: Record<string, FuzzTarget> = {
   "http-request": httpRequest,
   "http-request-limits": httpRequestLimits,
   "http-request-llhttp": httpRequestLlhttp,
+  "http-request-kernels": httpRequestKernels,
   "http-response": httpResponse,
   "http-response-limits": httpResponseLimits,
   "http-response-llhttp": httpResponseLlhttp,

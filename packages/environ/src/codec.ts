@@ -36,7 +36,7 @@ export { NameCache, sharedNameCache } from "./name-cache.js";
 
 // Byte kernels (WebAssembly SIMD where the realm has it, else plain JavaScript, with the same
 // results): the seam every decoder's scans go through.
-export { type ByteKernels, byteKernels, KERNEL_WINDOW } from "./kernels.js";
+export { type ByteKernels, byteKernels, type FieldNameList, KERNEL_WINDOW } from "./kernels.js";
 
 // Arguments checked at a public entry point (a TypeError naming the argument).
 export {

@@ -11,7 +11,7 @@ import type { ByteKernels } from "./kernels/contract.js";
 import { ScalarKernels } from "./kernels/scalar.js";
 import { SimdKernels, simdSupported } from "./kernels/simd.js";
 
-export { type ByteKernels, KERNEL_WINDOW } from "./kernels/contract.js";
+export { type ByteKernels, type FieldNameList, KERNEL_WINDOW } from "./kernels/contract.js";
 
 interface Runtime {
   process?: { env?: Record<string, string | undefined> };

@@ -9,7 +9,13 @@
  * chunk boundary is copied, once. After an error the decoder stays failed.
  */
 import { ProtocolError } from "@envwire/environ";
-import { checkChunk, checkHandler, DecoderLifecycle, PausableDecoder } from "@envwire/environ/codec";
+import {
+  byteKernels,
+  checkChunk,
+  checkHandler,
+  DecoderLifecycle,
+  PausableDecoder,
+} from "@envwire/environ/codec";
 import { ChunkedReader } from "./chunked-reader.js";
 import { HttpErrorCode } from "./constants.js";
 import { ChunkText } from "./environ/chunk-text.js";
@@ -50,6 +56,12 @@ export interface HttpDecoderOptions {
    * Control bytes, spaces and DEL stay errors either way.
    */
   allowRawTargetBytes?: boolean;
+  /**
+   * Whether plain field lines may be read by the WebAssembly SIMD kernel, where the realm has
+   * WebAssembly with SIMD and the environment variable ENVWIRE_KERNELS is not "js". Default
+   * true; false reads every line in plain JavaScript. Both give the same results.
+   */
+  kernels?: boolean;
 }
 
 export interface HttpHandler<Head> {
@@ -112,6 +124,7 @@ export abstract class HttpMessageDecoder<
       allowBareLf: options.allowBareLf ?? false,
       allowMissingHost: options.allowMissingHost ?? false,
       allowRawTargetBytes: options.allowRawTargetBytes ?? false,
+      kernels: options.kernels ?? true,
     };
     this.scanner = this.#scannerFor(section, this.options.maxHeadSize, HttpErrorCode.HeadTooLarge, "head");
     this.#head = new HeadReader(this.scanner, this.options.maxHeadSize);
@@ -128,6 +141,7 @@ export abstract class HttpMessageDecoder<
       allowBareLf: this.options.allowBareLf,
       allowRawTargetBytes: this.options.allowRawTargetBytes,
       names: this.#names,
+      kernels: byteKernels(this.options.kernels),
     });
   }
 

@@ -16,6 +16,7 @@
  * repeats are found without strings (NameTable's marks, cleared after each use).
  */
 import { latin1Decode, latin1Encode } from "@envwire/environ";
+import type { FieldNameList } from "@envwire/environ/codec";
 
 /** Kinds, as bits, so a head's kinds can be or-ed together and tested at once. */
 export const FieldKind = {
@@ -255,6 +256,14 @@ class Ways {
 
 /** The well-known names: ids 0 to KNOWN_IDS - 1. */
 const known = new Ways(9);
+const kernelEntries: FieldName[] = [];
+const kernelNames: { hash: number; bytes: Uint8Array }[] = [];
+/**
+ * The well-known names (those with no byte of "^~`|_": see nameHash) for the byte kernels'
+ * table (ByteKernels.fieldLines), and their entries, by the index fieldLines gives.
+ */
+export const KERNEL_NAMES: FieldNameList = kernelNames;
+export const KERNEL_NAME_ENTRIES: readonly FieldName[] = kernelEntries;
 for (const [id, name] of KNOWN.entries()) {
   const bytes = latin1Encode(name);
   const hash = nameHash(bytes, 0, bytes.length);
@@ -262,7 +271,12 @@ for (const [id, name] of KNOWN.entries()) {
   const slot = known.names[set] === undefined ? set : set + 1;
   if (known.names[slot] !== undefined) throw new Error(`field name table: ${name} meets two other names`);
   const kind = KINDS.find(([k]) => k === name)?.[1] ?? FieldKind.Other;
-  known.names[slot] = entryOf(bytes, 0, bytes.length, id, kind);
+  const entry = entryOf(bytes, 0, bytes.length, id, kind);
+  known.names[slot] = entry;
+  if (entry.exact === undefined) {
+    kernelEntries.push(entry);
+    kernelNames.push({ hash, bytes: bytes.map((b) => b | 0x20) });
+  }
 }
 const KNOWN_IDS = KNOWN.length;
 

@@ -3,7 +3,8 @@
  * validating as it goes (RFC 9112 §2-5, RFC 9110 §5). Each byte is looked at once: field
  * names are hashed four bytes at a time and looked up in the name table (a name it knows is
  * a valid token; others are checked byte by byte), and field values of more than a few
- * bytes are checked four bytes at a time.
+ * bytes are checked four bytes at a time. Where the realm runs the WebAssembly byte kernels,
+ * they read the plain field lines first, 16 bytes a step, and this loop the rest (#fields).
  *
  * The scanner always reads to the end of the buffer it is given. It returns where the head
  * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
@@ -12,9 +13,21 @@
  * (HeadReader gathers at most the limit).
  */
 import { latin1Decode, latin1Encode, ProtocolError } from "@envwire/environ";
-import { FIELD_VALUE as FIELD_VALUE_CLASS, quote, TOKEN as TOKEN_CLASS } from "@envwire/environ/codec";
+import {
+  type ByteKernels,
+  FIELD_VALUE as FIELD_VALUE_CLASS,
+  quote,
+  TOKEN as TOKEN_CLASS,
+} from "@envwire/environ/codec";
 import { CR, HttpErrorCode, LF } from "./constants.js";
-import { type FieldName, NAME_HASH_PRIME, NAME_HASH_SEED, type NameTable } from "./field-names.js";
+import {
+  type FieldName,
+  KERNEL_NAME_ENTRIES,
+  KERNEL_NAMES,
+  NAME_HASH_PRIME,
+  NAME_HASH_SEED,
+  type NameTable,
+} from "./field-names.js";
 import { NameTraits } from "./header-fields.js";
 
 /**
@@ -96,6 +109,8 @@ export interface ScanLimits {
   allowRawTargetBytes: boolean;
   /** The decoder's names (see NameTable): the well-known ones and those its peer taught it. */
   names: NameTable;
+  /** The byte kernels that read plain field lines first (see ByteKernels.fieldLines). */
+  kernels: ByteKernels;
 }
 
 export class HeadScanner {
@@ -268,82 +283,135 @@ export class HeadScanner {
     return p;
   }
 
-  /** Field lines from `buf[i]` to the empty line; returns where the head ends. */
+  /**
+   * Field lines from `buf[i]` to the empty line; returns where the head ends. The kernels
+   * read the plain lines first (ByteKernels.fieldLines: where each name ends, its hash, the
+   * value's span, which well-known name it is), as many as they vouch for; from the first
+   * line they leave, the loop reads each line itself. Either way a line is counted, its name
+   * looked up and checked here, in the loop's order, so the first error and its offset are
+   * the same whoever read the line.
+   */
   #fields(buf: Uint8Array, i: number): number {
     const maxFields = this.#limits.maxFields;
     const names = this.names;
     const spans = this.spans;
-    const view = this.#viewFor(buf);
     const table = this.#limits.names;
     const marks = table.marks;
+    const kernels = this.#limits.kernels;
+    const found = kernels.offsets;
+    // (A DataView of `buf` only once the loop reads a line: the kernel's lines are looked up in its copy.)
+    let view: DataView = NO_VIEW;
     let n = 0;
     let kinds = 0;
     let repeated = 0;
     let traits = 0;
+    // The kernels' lines: how many are left, where the next one's numbers are, and whether to ask again.
+    let lines = 0;
+    let at = 0;
+    // (Not for a section with no field line, where crossing into the kernel is all it would cost.)
+    const first = byteAt(buf, i);
+    let ask = first > SP && first < 0x7f;
+    let base = 0;
     for (;;) {
       const lineStart = i;
-      let c = byteAt(buf, i);
-      if (c === CR || c === LF || c === NONE) {
-        if (this.#lineEnd(buf, i) === MORE) return this.#unmark(names, n, buf);
-        this.emptyLineAt = i;
-        i += c === CR ? 2 : 1;
-        break;
+      if (lines === 0 && ask) {
+        const got = kernels.fieldLines(buf, i, KERNEL_NAMES);
+        lines = got >> 1;
+        at = 0;
+        base = kernels.fieldBase;
+        ask = (got & 1) === 1 && lines > 0;
       }
-      if (c === SP || c === HTAB)
-        this.#fail(HttpErrorCode.ObsFold, "a line starts with whitespace (obs-fold)", i);
-      if (n === maxFields) this.#fail(HttpErrorCode.TooManyHeaders, `more than ${maxFields} fields`, i);
-      // The name runs to a colon, a space, a control byte or a byte past 0x7e: four bytes at a
-      // time while they hold no colon, space or control byte, hashed as they go (see nameHash).
-      // (A 0x7f or a byte past it inside a word goes into the name: no table name has one, so
-      // the token check finds it, at the same offset as stopping there would.)
-      let h = HASH_SEED;
-      const lastWord = buf.length - 4;
-      while (i <= lastWord) {
-        const w = view.getInt32(i, true);
-        const colon = w ^ 0x3a3a3a3a;
-        if ((((w - 0x21212121) & ~w) | ((colon - 0x01010101) & ~colon)) & 0x80808080) break;
-        h = Math.imul(h ^ (w | 0x20202020), HASH_PRIME);
-        i += 4;
-      }
-      c = byteAt(buf, i);
-      while (c > SP && c < 0x7f && c !== COLON) {
-        h = Math.imul(h ^ (c | 0x20), HASH_PRIME);
-        c = byteAt(buf, ++i);
-      }
-      const nameEnd = i;
-      let name = table.find(view, buf, lineStart, nameEnd, h);
-      if (name === undefined) {
-        // Not a name the table has: check that it is a token, byte by byte.
-        for (let k = lineStart; k < nameEnd; k++) {
-          if (TOKEN[buf[k]!] !== 1)
-            this.#fail(HttpErrorCode.BadHeaderName, "a field name must be a token and a colon", k);
+      let name: FieldName | undefined;
+      let nameEnd: number;
+      let valueStart: number;
+      let valueEnd: number;
+      if (lines > 0) {
+        lines--;
+        if (n === maxFields) this.#fail(HttpErrorCode.TooManyHeaders, `more than ${maxFields} fields`, i);
+        nameEnd = found[at]!;
+        const h = found[at + 1]!;
+        valueStart = found[at + 2]!;
+        valueEnd = found[at + 3]!;
+        i = found[at + 4]!;
+        const known = found[at + 5]!;
+        at += 6;
+        name =
+          known >= 0
+            ? KERNEL_NAME_ENTRIES[known]!
+            : table.find(kernels.fieldView, kernels.fieldBytes, lineStart - base, nameEnd - base, h);
+        if (name === undefined) {
+          for (let k = lineStart; k < nameEnd; k++) {
+            if (TOKEN[buf[k]!] !== 1)
+              this.#fail(HttpErrorCode.BadHeaderName, "a field name must be a token and a colon", k);
+          }
+          name = table.learn(buf, lineStart, nameEnd, h);
         }
-      }
-      if (c !== COLON || i === lineStart) {
-        if (c === NONE) return this.#unmark(names, n, buf);
-        const why =
-          c === SP || c === HTAB
-            ? "whitespace after a field name: none may come inside a name or before its colon"
-            : "a field name must be a token and a colon";
-        this.#fail(HttpErrorCode.BadHeaderName, why, i);
-      }
-      name ??= table.learn(buf, lineStart, nameEnd, h);
-      c = byteAt(buf, ++i);
-      while (c === SP || c === HTAB) c = byteAt(buf, ++i);
-      const valueStart = i;
-      i = this.#valueEnd(buf, i);
-      let valueEnd = i;
-      while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
-      c = byteAt(buf, i);
-      if (c === CR && byteAt(buf, i + 1) === LF) {
-        i += 2;
       } else {
-        const end = this.#lineEnd(buf, i);
-        if (end === MORE) return this.#unmark(names, n, buf);
-        if (end === NOT_END) {
-          this.#fail(HttpErrorCode.BadHeaderValue, `byte 0x${c.toString(16)} in a field value`, i);
+        ask = false;
+        let c = byteAt(buf, i);
+        if (c === CR || c === LF || c === NONE) {
+          if (this.#lineEnd(buf, i) === MORE) return this.#unmark(names, n, buf);
+          this.emptyLineAt = i;
+          i += c === CR ? 2 : 1;
+          break;
         }
-        i++;
+        if (view === NO_VIEW) view = this.#viewFor(buf);
+        if (c === SP || c === HTAB)
+          this.#fail(HttpErrorCode.ObsFold, "a line starts with whitespace (obs-fold)", i);
+        if (n === maxFields) this.#fail(HttpErrorCode.TooManyHeaders, `more than ${maxFields} fields`, i);
+        // The name runs to a colon, a space, a control byte or a byte past 0x7e: four bytes at a
+        // time while they hold no colon, space or control byte, hashed as they go (see nameHash).
+        // (A 0x7f or a byte past it inside a word goes into the name: no table name has one, so
+        // the token check finds it, at the same offset as stopping there would.)
+        let h = HASH_SEED;
+        const lastWord = buf.length - 4;
+        while (i <= lastWord) {
+          const w = view.getInt32(i, true);
+          const colon = w ^ 0x3a3a3a3a;
+          if ((((w - 0x21212121) & ~w) | ((colon - 0x01010101) & ~colon)) & 0x80808080) break;
+          h = Math.imul(h ^ (w | 0x20202020), HASH_PRIME);
+          i += 4;
+        }
+        c = byteAt(buf, i);
+        while (c > SP && c < 0x7f && c !== COLON) {
+          h = Math.imul(h ^ (c | 0x20), HASH_PRIME);
+          c = byteAt(buf, ++i);
+        }
+        nameEnd = i;
+        name = table.find(view, buf, lineStart, nameEnd, h);
+        if (name === undefined) {
+          // Not a name the table has: check that it is a token, byte by byte.
+          for (let k = lineStart; k < nameEnd; k++) {
+            if (TOKEN[buf[k]!] !== 1)
+              this.#fail(HttpErrorCode.BadHeaderName, "a field name must be a token and a colon", k);
+          }
+        }
+        if (c !== COLON || i === lineStart) {
+          if (c === NONE) return this.#unmark(names, n, buf);
+          const why =
+            c === SP || c === HTAB
+              ? "whitespace after a field name: none may come inside a name or before its colon"
+              : "a field name must be a token and a colon";
+          this.#fail(HttpErrorCode.BadHeaderName, why, i);
+        }
+        name ??= table.learn(buf, lineStart, nameEnd, h);
+        c = byteAt(buf, ++i);
+        while (c === SP || c === HTAB) c = byteAt(buf, ++i);
+        valueStart = i;
+        i = this.#valueEnd(buf, i);
+        valueEnd = i;
+        while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
+        c = byteAt(buf, i);
+        if (c === CR && byteAt(buf, i + 1) === LF) {
+          i += 2;
+        } else {
+          const end = this.#lineEnd(buf, i);
+          if (end === MORE) return this.#unmark(names, n, buf);
+          if (end === NOT_END) {
+            this.#fail(HttpErrorCode.BadHeaderValue, `byte 0x${c.toString(16)} in a field value`, i);
+          }
+          i++;
+        }
       }
       const j = n * 4;
       spans[j] = lineStart;
@@ -403,6 +471,7 @@ export class HeadScanner {
   release(): void {
     this.#viewOf = undefined;
     this.#view = NO_VIEW;
+    this.#limits.kernels.release();
   }
 
   #viewFor(buf: Uint8Array): DataView {

@@ -7,6 +7,15 @@
  */
 export const KERNEL_WINDOW = 8192;
 
+/**
+ * Field names fieldLines recognises, each its bytes with the 0x20 bits set (lower case) and
+ * its hash: the caller's list, kept as long as it passes the same array (one a realm, made
+ * once). Only names whose bytes, so folded, match no other token's should be in it (letters,
+ * digits and "-": "^~`|_" fold onto other bytes). Two names a set of the hash's top 9 bits at
+ * most; a third is left out, and so is what does not fit the module's memory.
+ */
+export type FieldNameList = readonly { readonly hash: number; readonly bytes: Uint8Array }[];
+
 /** The byte scans a decoder's hot loop runs, as offsets into the caller's bytes. */
 export interface ByteKernels {
   /** Which implementation this is: "simd" (WebAssembly) or "js" (the plain JavaScript fallback). */
@@ -18,4 +27,33 @@ export interface ByteKernels {
    * index 0; returns how many. `to - from` is at most KERNEL_WINDOW. `buf` is only read.
    */
   listNuls(buf: Uint8Array, from: number, to: number): number;
+  /**
+   * HTTP field lines (RFC 9112 §5) of `buf` from `from` (a line's start) on, as far as each
+   * is plain: a name of bytes 0x21-0x7E but ":", a colon, a value with no control byte (tab
+   * aside) nor DEL, CR LF. Writes six numbers a line to `offsets` from index 0: where its
+   * name ends (the colon), the name's hash (http-proto's nameHash, as its scanner takes it),
+   * where its value starts and ends (spaces and tabs around it left out), where the next line
+   * starts, all offsets in `buf`, and the index in `names` of the entry whose bytes the name's
+   * are, letters in either case (see FieldNameList), or -1. It stops before the first line
+   * that is not plain (the empty line that ends a head among them), or when it runs out of
+   * bytes or room. Returns lines * 2, plus 1 when it stopped at the end of the bytes it had or
+   * of its room, so that a call from where it stopped may give more. Giving fewer lines is
+   * always correct: the caller reads the rest itself (the JavaScript kernels give none; the
+   * HTTP scanner's own loop is their fallback). `buf` is only read, and must not change
+   * until release().
+   */
+  fieldLines(buf: Uint8Array, from: number, names: FieldNameList): number;
+  /**
+   * The bytes fieldLines last read, a copy of the caller's: `buf[i]` is `fieldBytes[i -
+   * fieldBase]` for every offset it gave (valid until the next call), and a DataView of them,
+   * made once, where a view of each caller's chunk would be a new object a chunk.
+   */
+  readonly fieldBytes: Uint8Array;
+  readonly fieldView: DataView;
+  readonly fieldBase: number;
+  /**
+   * Forgets the last buffer fieldLines copied (which a next call on the same buffer reuses),
+   * so that no caller's chunk is kept: a decoder calls it at the end of each push.
+   */
+  release(): void;
 }

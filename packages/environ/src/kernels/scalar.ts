@@ -2,7 +2,7 @@
  * The byte kernels in plain JavaScript: what runs where WebAssembly SIMD does not (or where
  * ENVWIRE_KERNELS=js or a decoder's `kernels: false` asks for it), with the same results.
  */
-import { type ByteKernels, KERNEL_WINDOW } from "./contract.js";
+import { type ByteKernels, type FieldNameList, KERNEL_WINDOW } from "./contract.js";
 
 export class ScalarKernels implements ByteKernels {
   readonly path = "js";
@@ -22,4 +22,15 @@ export class ScalarKernels implements ByteKernels {
     for (; i < to; i++) if (buf[i] === 0) out[k++] = i;
     return k;
   }
+
+  readonly fieldBytes: Uint8Array = new Uint8Array(0);
+  readonly fieldView: DataView = new DataView(new ArrayBuffer(0));
+  readonly fieldBase = 0;
+
+  /** None: the HTTP head scanner's own loop, which hashes names as it goes, reads every line. */
+  fieldLines(_buf: Uint8Array, _from: number, _names: FieldNameList): number {
+    return 0;
+  }
+
+  release(): void {}
 }
