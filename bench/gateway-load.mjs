@@ -217,7 +217,7 @@ function parseLoad(out) {
 
 /**
  * Loads the two envwire processes at once for SOAK seconds (half the connections each) and
- * prints their RSS over the run: what it was after the first second, its highest, its last.
+ * prints their RSS over the run: after the first second, at each tenth of it, and its highest.
  * True when an answer was lost or wrong.
  */
 async function soak([proxy, proxyPort], [serve, servePort], script) {
@@ -239,17 +239,23 @@ async function soak([proxy, proxyPort], [serve, servePort], script) {
     samples.serve.push(rssMiB(serve.child.pid));
   }, 1000);
   const [p, s] = await Promise.all(runs).finally(() => clearInterval(sampler));
+  // RSS at the first second and at each tenth of the run, then the highest.
+  const at = [
+    ...new Set([0, ...Array.from({ length: 10 }, (_, k) => Math.round(((k + 1) * SOAK) / 10) - 1)]),
+  ];
   console.log(
-    `\n--soak ${SOAK}: wrk -c${half} on each at once; RSS (MiB) after the first second, highest, last`,
+    `\n--soak ${SOAK}: wrk -c${half} on each at once; RSS (MiB) at the seconds shown, and the highest`,
   );
-  console.log("| process | requests | lost or wrong | RSS first | RSS highest | RSS last |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log(
+    `| process | requests | lost or wrong | ${at.map((i) => `${i + 1} s`).join(" | ")} | highest |`,
+  );
+  console.log(`| --- | --- | --- | ${at.map(() => "---").join(" | ")} | --- |`);
   for (const [name, r, xs] of [
     ["envwire proxy → uWSGI", p, samples.proxy],
     ["envwire serve (behind nginx)", s, samples.serve],
   ])
     console.log(
-      `| ${name} | ${r.requests} | ${r.wrong} | ${xs[0]?.toFixed(1)} | ${Math.max(...xs).toFixed(1)} | ${xs.at(-1)?.toFixed(1)} |`,
+      `| ${name} | ${r.requests} | ${r.wrong} | ${at.map((i) => (xs[Math.min(i, xs.length - 1)] ?? 0).toFixed(1)).join(" | ")} | ${Math.max(...xs).toFixed(1)} |`,
     );
   return p.wrong + s.wrong > 0 || p.requests === 0 || s.requests === 0;
 }
