@@ -5,6 +5,7 @@
 //   envwire proxy → uWSGI         createProxy (one process) in front of the same uWSGI
 //   bare Node proxy → uWSGI       bare-proxy.mjs: the least a Node process does for the same hop
 //   nginx → envwire serve         nginx uwsgi_pass to createServer's uwsgi listener (hello.mjs)
+//   nginx → bare Node server      bare-serve.mjs: the least a Node process does to answer uwsgi
 //   nginx → php-fpm               nginx fastcgi_pass to php-fpm (2 workers, hello.php)
 //   envwire proxy → php-fpm       createProxy in front of the same php-fpm
 // Each row: wrk -t1 -c50 for SECONDS, ROUNDS rounds interleaved, medians; every answer is
@@ -33,6 +34,7 @@ import { dirname, join } from "node:path";
 
 const BIN = join(dirname(createRequire(import.meta.url).resolve("@envwire/gateway")), "bin.js");
 const BARE = join(import.meta.dirname, "bare-proxy.mjs");
+const BARE_SERVE = join(import.meta.dirname, "bare-serve.mjs");
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const WORKERS = args.includes("--workers") ? Number(args[args.indexOf("--workers") + 1]) : 1;
@@ -280,8 +282,10 @@ try {
     "proxyUwsgi",
     "proxyPhp",
     "bare",
+    "bareServe",
     "nginxUwsgi",
     "nginxServe",
+    "nginxBareServe",
     "nginxPhp",
   ])
     port[name] = await freePort();
@@ -345,6 +349,8 @@ try {
   stops.push(proxyPhp.stop);
   const bare = startProcess(process.execPath, [BARE, String(port.bare), String(port.uwsgi)]);
   stops.push(bare.stop);
+  const bareServe = startProcess(process.execPath, [BARE_SERVE, String(port.bareServe)]);
+  stops.push(bareServe.stop);
   writeFileSync(
     join(dir, "nginx.conf"),
     [
@@ -359,6 +365,7 @@ try {
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${join(dir, t)};`),
       `  server { listen 127.0.0.1:${port.nginxUwsgi}; location / { uwsgi_pass 127.0.0.1:${port.uwsgi}; include /etc/nginx/uwsgi_params; } }`,
       `  server { listen 127.0.0.1:${port.nginxServe}; location / { uwsgi_pass 127.0.0.1:${port.serve}; include /etc/nginx/uwsgi_params; } }`,
+      `  server { listen 127.0.0.1:${port.nginxBareServe}; location / { uwsgi_pass 127.0.0.1:${port.bareServe}; include /etc/nginx/uwsgi_params; } }`,
       `  server { listen 127.0.0.1:${port.nginxPhp}; location / { fastcgi_pass 127.0.0.1:${port.php}; include /etc/nginx/fastcgi_params; fastcgi_param SCRIPT_FILENAME ${script}; } }`,
       "}",
       "",
@@ -379,8 +386,9 @@ try {
     ["envwire proxy → uWSGI", port.proxyUwsgi, proxyUwsgi, 0, { envwire: proxyUwsgi, uWSGI: uwsgi }],
     ["bare Node proxy → uWSGI (floor)", port.bare, bare, 0, { bare, uWSGI: uwsgi }],
     ["nginx → envwire serve", port.nginxServe, nginx, 0, { nginx, envwire: serve }],
+    ["nginx → bare Node server (floor)", port.nginxBareServe, nginx, 0, { nginx, bare: bareServe }],
     ["nginx → php-fpm", port.nginxPhp, nginx, null, { nginx, "php-fpm": php }],
-    ["envwire proxy → php-fpm", port.proxyPhp, proxyPhp, 4, { envwire: proxyPhp, "php-fpm": php }],
+    ["envwire proxy → php-fpm", port.proxyPhp, proxyPhp, 5, { envwire: proxyPhp, "php-fpm": php }],
   ];
   for (const [name, p, { child }] of rows) await waitFor(p, child, name);
   const lua = join(dir, "check.lua");
@@ -410,7 +418,7 @@ try {
     const ratio = base ? rate / median(base.map((x) => x.rate)) : 1;
     const p99ratio = base ? p99 / median(base.map((x) => x.p99)) : 1;
     const goal =
-      ref === null || name.startsWith("bare")
+      ref === null || name.endsWith("(floor)")
         ? "—"
         : `≥ 0.8×, p99 ≤ 1.5×: ${ratio >= 0.8 && p99ratio <= 1.5 ? "met" : "not met"}`;
     const cpu = Object.keys(servers)
@@ -422,7 +430,7 @@ try {
     );
   }
   console.log(
-    "references: envwire proxy and the bare proxy → uWSGI against nginx → uWSGI; envwire serve against uWSGI's own app server behind the same nginx (nginx → uWSGI); envwire proxy → php-fpm against nginx → php-fpm",
+    "references: envwire proxy and the bare proxy → uWSGI against nginx → uWSGI; envwire serve and the bare server against uWSGI's own app server behind the same nginx (nginx → uWSGI); envwire proxy → php-fpm against nginx → php-fpm",
   );
   if (SOAK > 0) failed = (await soak([proxyUwsgi, port.proxyUwsgi], [serve, port.nginxServe], lua)) || failed;
   if (failed) {
