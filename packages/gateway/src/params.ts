@@ -28,10 +28,18 @@ export interface RequestVars {
 
 type Source = (r: RequestVars) => EnvironValue | undefined;
 
+/**
+ * The request's variable `name`, as a string (a value the request's Environ holds as a
+ * string stays one: no bytes made for it). requestToEnviron gives each of these once, before
+ * the HTTP_* variables: the first entry of the name is the only one, found in a few steps.
+ */
 const request =
   (name: string): Source =>
-  (r) =>
-    r.env.getBytes(name) ?? "";
+  (r) => {
+    const env = r.env;
+    for (let i = 0; i < env.size; i++) if (env.nameAt(i) === name) return env.valueAt(i);
+    return "";
+  };
 
 /** Each param's value (undefined: left out, as nginx's `if_not_empty`). */
 const SOURCES: Readonly<Record<string, Source>> = {
@@ -138,6 +146,9 @@ export const NGINX_PARAMS: Readonly<Record<Exclude<Protocol, "http">, readonly s
   ],
 };
 
+/** Anything in a path that normalizePath would change: an empty, "." or ".." segment. */
+const UNUSUAL_SEGMENT = /\/\/|\/\.\.?(?:\/|$)/;
+
 /**
  * A decoded path as nginx makes its $uri: "." and ".." segments resolved, runs of "/" merged
  * (merge_slashes on). Undefined — a 400, as nginx answers — for a path that climbs above the
@@ -145,6 +156,7 @@ export const NGINX_PARAMS: Readonly<Record<Exclude<Protocol, "http">, readonly s
  */
 export function normalizePath(path: string): string | undefined {
   if (path.includes("\0")) return undefined;
+  if (path.startsWith("/") && !UNUSUAL_SEGMENT.test(path)) return path; // (most paths)
   const segments = path.split("/");
   const out: string[] = [];
   for (let i = 0; i < segments.length; i++) {
@@ -176,23 +188,25 @@ export function upstreamEnviron(
 ): Environ {
   const names = NGINX_PARAMS[protocol];
   const out = new Environ(undefined, names.length + extra.length + vars.env.size);
-  const set = new Set<string>();
   // SCGI's first variable is CONTENT_LENGTH, which nginx adds before its params.
   if (protocol === "scgi") out.append("CONTENT_LENGTH", String(vars.contentLength ?? 0));
+  // The HTTP_* names a param or an extra set (HTTP_HOST, mostly): those headers are left out.
+  // (A short list, not a Set: it holds one name or two.)
+  const set: string[] = [];
   for (const name of names) {
     const value = SOURCES[name]!(vars);
     if (value === undefined) continue;
     out.append(name, value);
-    set.add(name);
+    if (name.startsWith("HTTP_")) set.push(name);
   }
   for (const [name, value] of extra) {
     out.append(name, value);
-    set.add(name);
+    if (name.startsWith("HTTP_")) set.push(name);
   }
   const env = vars.env;
   for (let i = 0; i < env.size; i++) {
     const name = env.nameAt(i);
-    if (name.startsWith("HTTP_") && !set.has(name)) out.append(name, env.bytesAt(i));
+    if (name.startsWith("HTTP_") && !set.includes(name)) out.append(name, env.bytesAt(i));
   }
   return out;
 }

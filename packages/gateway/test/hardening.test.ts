@@ -109,6 +109,31 @@ describe("the path, as nginx's $uri", () => {
     expect(normalizePath("/a\0b")).toBeUndefined();
   });
 
+  it("gives every path what resolving it segment by segment gives, the ones it leaves as they are too", () => {
+    // A reference of its own: RFC 3986's dot-segment removal with "/" runs merged.
+    const reference = (path: string): string | undefined => {
+      if (path.includes("\0")) return undefined;
+      const out: string[] = [];
+      const segments = path.split("/");
+      for (const [i, segment] of segments.entries()) {
+        const last = i === segments.length - 1;
+        if (segment === "..") {
+          if (out.length === 0) return undefined;
+          out.pop();
+        } else if (segment !== "" && segment !== ".") out.push(segment);
+        if (last && (segment === "" || segment === "." || segment === "..")) out.push("");
+      }
+      return `/${out.join("/")}`;
+    };
+    const parts = ["/", ".", "..", "a", "b.c", ".d", "\0"];
+    let paths = [""];
+    for (let length = 0; length < 5; length++)
+      paths = [...paths, ...paths.flatMap((p) => parts.map((part) => p + part))].filter(
+        (p, i, all) => all.indexOf(p) === i,
+      );
+    for (const path of paths) expect(normalizePath(path), JSON.stringify(path)).toBe(reference(path));
+  });
+
   it("goes on normalized, and a path above the root is a 400", async () => {
     const [app] = await createServer(echoApp, ["uwsgi://127.0.0.1:0"]);
     const proxy = await createProxy("127.0.0.1:0", { upstream: app!.address });
