@@ -181,6 +181,11 @@ export async function run(): Promise<void> {
     cluster.on("exit", (_, code, signal) => {
       if (!stopping) stop(code || (signal ? 1 : 0) || 1);
     });
+    // Each worker accepts from the listening socket itself, as nginx's workers do, rather than
+    // the primary accepting every connection and handing it over a pipe (node:cluster's
+    // default on Linux): with a connection a request (nginx → serve), that hand-over cost
+    // more than the request (--workers 2: 140 µs of CPU a request against 59 with one).
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     for (let i = 0; i < workers; i++) cluster.fork();
     process.once("SIGTERM", () => stop(0));
     process.once("SIGINT", () => stop(0));
