@@ -31,6 +31,7 @@ export { ByteWriter } from "./writer.js";
 // entries cut by a chunk boundary, names turned into strings once.
 export { CutEntries } from "./cut-entries.js";
 export { FixedHeaderReader } from "./fixed-header.js";
+export { messageHandler } from "./decoder-stream.js";
 export { DecoderLifecycle, PausableDecoder } from "./lifecycle.js";
 export { NameCache, sharedNameCache } from "./name-cache.js";
 

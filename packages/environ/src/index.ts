@@ -26,7 +26,6 @@ export {
   DecoderStream,
   type DecoderStreamOptions,
   type MessageEvent,
-  messageHandler,
   type StreamableDecoder,
 } from "./decoder-stream.js";
 

@@ -2,7 +2,8 @@
  * The decoders' callbacks as events, one object each, for DecoderStream (web) and
  * DecoderDuplex (@envwire/environ/node): `new DecoderStream(requestEvents())`.
  */
-import { type DecoderFactory, type MessageEvent, messageHandler } from "@envwire/environ";
+import type { DecoderFactory, MessageEvent } from "@envwire/environ";
+import { messageHandler } from "@envwire/environ/codec";
 import {
   type HttpDecoderOptions,
   type HttpHandler,
