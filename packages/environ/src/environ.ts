@@ -2,11 +2,13 @@
  * Environ: the CGI/WSGI request variables (RFC 3875, PEP 3333) as an ordered multimap of
  * name → bytes, the type every envwire codec decodes to and encodes from.
  *
- * Design: entries live in parallel arrays rather than one object each, so a decoder adds an
+ * Design: entries live in flat arrays rather than one object each, so a decoder adds an
  * entry without allocating. A value is a span of some Uint8Array: for decoded input, the
  * caller's own chunk (zero-copy). A name is a string, or, for decoded input, a span of the
  * same chunk that becomes a string only when something asks for it: translating uwsgi to
- * FastCGI copies name and value bytes across and never builds a string. After its own
+ * FastCGI copies name and value bytes across and never builds a string. A decoded block is
+ * a table of offsets and its buffer, nothing more, until a string is read or an entry of
+ * another kind comes (see #putSpans). After its own
  * entries an Environ may borrow a run (EnvironRun): entries another codec lays out, and may
  * work out only when read, as http-proto does for a whole request.
  *
@@ -52,9 +54,11 @@ export interface EnvironRun {
 export type EnvironInit = Iterable<readonly [string, EnvironValue]> | Readonly<Record<string, EnvironValue>>;
 
 /**
- * Where an entry's fields sit: its references (name, buffer, decoded value) three to an entry
- * in one array, its offsets four to an entry in another, which then holds small integers
- * only (the engine reads those without checking each one's type).
+ * Where an entry's fields sit: its offsets four to an entry in one array, which holds small
+ * integers only (the engine reads those without checking each one's type): the entry table.
+ * Its references (name, buffer, decoded value) three to an entry in another, made only when
+ * an entry needs one: while every entry is a pair of spans of one buffer (a decoded block,
+ * no string read yet), the table and that buffer are the whole of them.
  */
 const NAME = 0; // string, or undefined while the name is still only bytes of BUF
 const BUF = 1; // value (and span name) bytes; undefined for a value given as a string
@@ -85,7 +89,10 @@ const REF_TEMPLATE: Ref[] = [];
 const SPAN_TEMPLATE: number[] = [];
 for (let k = 0; k < TEMPLATE_ENTRIES * REFS; k++) REF_TEMPLATE.push(undefined);
 for (let k = 0; k < TEMPLATE_ENTRIES * SPANS; k++) SPAN_TEMPLATE.push(0);
-/** The arrays of an Environ made with room for no entry, shared: never written (see #put). */
+/**
+ * Shared, never written: the references of an Environ that needs none yet (see #ownRefs),
+ * and the table of one made with room for no entry (see #spansWithRoom).
+ */
 const NO_REFS: Ref[] = [];
 const NO_SPANS: number[] = [];
 
@@ -134,12 +141,17 @@ let settle: (env: Environ) => void;
 
 export class Environ implements Iterable<[name: string, value: string]> {
   /**
-   * Every entry's fields in two flat, pre-sized arrays: two allocations for a whole request
-   * instead of one per entry or per growth step.
+   * Every entry's fields in two flat, pre-sized arrays: at most two allocations for a whole
+   * request instead of one per entry or per growth step, and one for a decoded block.
    */
-  #refs: Ref[];
+  #refs: Ref[] = NO_REFS;
   #spans: number[];
   #count = 0;
+  /**
+   * While #refs is NO_REFS: the buffer every entry's name and value are spans of (a decoder's
+   * block, added by appendEncoded). Unused once there are references.
+   */
+  #bytes: Uint8Array | undefined = undefined;
   /**
    * Entries borrowed (see appendRun), which come before the #count own ones: entry i is the
    * run's i below #runSize, own entry i - #runSize from there. So entries appended to a
@@ -172,9 +184,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * it spares the array a copy as it grows, or the memory of room it will not use.
    */
   constructor(init?: EnvironInit, capacity: number = INITIAL_ENTRIES) {
-    // Room for none (an Environ that will borrow a run): the shared empties, until an entry comes.
+    // Room for none (an Environ that will borrow a run): the shared empty table, until an entry comes.
     // (Little else here, so that the engine can inline it where an Environ is made.)
-    this.#refs = capacity === 0 ? NO_REFS : refsFor(capacity);
     this.#spans = capacity === 0 ? NO_SPANS : spansFor(capacity);
     if (init !== undefined) this.#appendAll(init);
   }
@@ -313,7 +324,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     for (let i = 0; i < this.#count; i++) total += nameLength(this, i) + valueLength(this, i);
     // (string names and values count too, though they stay strings: a little room spare)
     const own = new Uint8Array(total);
-    const refs = this.#refs;
+    const refs = this.#ownRefs();
     const spans = this.#spans;
     let pos = 0;
     for (let i = 0; i < this.#count; i++) {
@@ -338,7 +349,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     if (!(j >= 0 && j < this.#count)) return this.#runNameAt(i);
     const r = j * REFS;
     const q = j * SPANS;
-    const refs = this.#refs;
+    const refs = this.#ownRefs(); // (the name is kept there once made)
     const spans = this.#spans;
     const name = refs[r + NAME] as string | undefined;
     if (name !== undefined) return name;
@@ -357,7 +368,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     if (!(j >= 0 && j < this.#count)) return this.#runValueAt(i);
     const r = j * REFS;
     const q = j * SPANS;
-    const refs = this.#refs;
+    const refs = this.#ownRefs(); // (the string is kept there once made)
     const spans = this.#spans;
     const cached = refs[r + STRING] as string | undefined;
     if (cached !== undefined) return cached;
@@ -429,7 +440,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
     if (run === undefined) return;
     const size = this.#runSize;
     const appended = this.#count;
-    const refs = this.#refs;
+    const refs = appended > 0 ? this.#ownRefs() : NO_REFS;
     const spans = this.#spans;
     this.#run = undefined;
     this.#runSize = 0;
@@ -466,13 +477,8 @@ export class Environ implements Iterable<[name: string, value: string]> {
     string: string | undefined,
   ): void {
     this.#source = undefined;
-    let refs = this.#refs;
-    let spans = this.#spans;
-    if (refs === NO_REFS) {
-      // (Grown from empty in order, so without holes.)
-      refs = this.#refs = [];
-      spans = this.#spans = [];
-    }
+    const refs = this.#ownRefs();
+    const spans = this.#spansWithRoom();
     const r = i * REFS;
     const q = i * SPANS;
     refs[r + NAME] = name;
@@ -482,6 +488,49 @@ export class Environ implements Iterable<[name: string, value: string]> {
     spans[q + VALUE_START] = valueStart;
     spans[q + VALUE_END] = valueEnd;
     refs[r + STRING] = string;
+  }
+
+  /** Adds an entry that is spans of `buf`, into the table alone while every entry is spans of that buffer. */
+  #putSpans(buf: Uint8Array, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    if (this.#refs !== NO_REFS || (this.#count > 0 && buf !== this.#bytes)) {
+      this.#put(this.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
+      return;
+    }
+    this.#source = undefined;
+    this.#bytes = buf;
+    const spans = this.#spansWithRoom();
+    const q = this.#count++ * SPANS;
+    spans[q + NAME_START] = nameStart;
+    spans[q + NAME_END] = nameEnd;
+    spans[q + VALUE_START] = valueStart;
+    spans[q + VALUE_END] = valueEnd;
+  }
+
+  /**
+   * The references array, made the first time an entry needs one (a string, another buffer, a
+   * string read and kept), with room for as many entries as the table has.
+   */
+  #ownRefs(): Ref[] {
+    if (this.#refs !== NO_REFS) return this.#refs;
+    const n = this.#count;
+    const refs = refsFor(Math.max(n, this.#spans.length / SPANS));
+    for (let j = 0; j < n; j++) refs[j * REFS + BUF] = this.#bytes;
+    this.#refs = refs;
+    this.#bytes = undefined;
+    return refs;
+  }
+
+  /** The table, as an array of its own once an entry comes to an Environ made with room for none. */
+  #spansWithRoom(): number[] {
+    // (Grown from empty in order, so without holes.)
+    if (this.#spans === NO_SPANS) this.#spans = [];
+    return this.#spans;
+  }
+
+  /** Where entry j's value (and span name) bytes are: undefined for a value given as a string. */
+  #bufferOf(j: number): Uint8Array | undefined {
+    const refs = this.#refs;
+    return refs === NO_REFS ? this.#bytes : (refs[j * REFS + BUF] as Uint8Array | undefined);
   }
 
   /** Entry i becomes `name` = `value`: bytes kept as given, or a checked latin-1 string whose bytes come later. */
@@ -501,13 +550,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
    * more than TEXT_MAX bytes. Runs once an Environ (a scan of its entries): O(n) in all.
    */
   #decodeText(buf: Uint8Array): void {
-    const refs = this.#refs;
     const spans = this.#spans;
     let lo = buf.length;
     let hi = 0;
     let total = 0;
     for (let i = 0; i < this.#count; i++) {
-      if (refs[i * REFS + BUF] !== buf) continue;
+      if (this.#bufferOf(i) !== buf) continue;
       const start = spans[i * SPANS + VALUE_START]!;
       const end = spans[i * SPANS + VALUE_END]!;
       if (start < lo) lo = start;
@@ -523,7 +571,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   /** Entry i's value buffer, making the latin-1 bytes of a string value the first time. */
   #valueBuffer(i: number): Uint8Array {
     const r = i * REFS;
-    let buf = this.#refs[r + BUF] as Uint8Array | undefined;
+    let buf = this.#bufferOf(i);
     if (buf === undefined) {
       buf = latin1Encode(this.#refs[r + STRING] as string);
       this.#refs[r + BUF] = buf;
@@ -545,10 +593,12 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #nameIs(i: number, name: string): boolean {
     const j = i - this.#runSize;
     if (j < 0) return this.#runNameAt(i) === name;
-    const r = j * REFS;
     const q = j * SPANS;
     const refs = this.#refs;
     const spans = this.#spans;
+    if (refs === NO_REFS)
+      return latin1Equals(this.#bytes!, spans[q + NAME_START]!, spans[q + NAME_END]!, name);
+    const r = j * REFS;
     const known = refs[r + NAME] as string | undefined;
     if (known !== undefined) return known === name;
     return latin1Equals(refs[r + BUF] as Uint8Array, spans[q + NAME_START]!, spans[q + NAME_END]!, name);
@@ -568,7 +618,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   #removeWhere(doomed: (i: number) => boolean): number {
     this.#source = undefined;
     const n = this.#count;
-    const refs = this.#refs;
+    const refs = this.#ownRefs();
     const spans = this.#spans;
     let kept = 0;
     for (let i = 0; i < n; i++) {
@@ -588,7 +638,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
   // reach the entries from here, rather than members every user sees.
   static {
     appendEncodedTo = (env, buf, nameStart, nameEnd, valueStart, valueEnd) => {
-      env.#put(env.#count++, undefined, buf, nameStart, nameEnd, valueStart, valueEnd, undefined);
+      env.#putSpans(buf, nameStart, nameEnd, valueStart, valueEnd);
     };
     appendSliceTo = (env, name, buf, start, end) => {
       checkLatin1(name, "name");
@@ -638,8 +688,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
         return;
       }
       const start = env.#spans[j * SPANS + NAME_START]!;
-      if (start >= 0)
-        w.copy(env.#refs[j * REFS + BUF] as Uint8Array, start, env.#spans[j * SPANS + NAME_END]!);
+      if (start >= 0) w.copy(env.#bufferOf(j)!, start, env.#spans[j * SPANS + NAME_END]!);
       else w.latin1(env.#refs[j * REFS + NAME] as string);
     };
     writeValue = (env, i, w) => {
@@ -648,7 +697,7 @@ export class Environ implements Iterable<[name: string, value: string]> {
         env.#writeRunValueAt(i, w);
         return;
       }
-      const buf = env.#refs[j * REFS + BUF] as Uint8Array | undefined;
+      const buf = env.#bufferOf(j);
       if (buf === undefined) w.latin1(env.#refs[j * REFS + STRING] as string);
       else w.copy(buf, env.#spans[j * SPANS + VALUE_START]!, env.#spans[j * SPANS + VALUE_END]!);
     };

@@ -1,7 +1,8 @@
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { appendEncoded } from "../src/codec.js";
+import { appendEncoded, nameByteLength, valueByteLength, writeNameAt, writeValueAt } from "../src/codec.js";
 import { Environ, latin1Decode } from "../src/index.js";
+import { ByteWriter } from "../src/writer.js";
 
 // A reference model: an array of [name, bytes] in order. Environ must agree with it after
 // any sequence of operations.
@@ -20,12 +21,38 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), name, value }),
   fc.record({ kind: fc.constant("delete" as const), name }),
   fc.record({ kind: fc.constant("encoded" as const), name, value }),
+  // Entries of one block, as a decoder adds them: the Environ holds them as its table alone
+  // until something needs more (a string, another buffer, a string read).
+  fc.record({ kind: fc.constant("block" as const), name, value }),
+  fc.record({ kind: fc.constant("read" as const), at: fc.nat() }),
 );
 
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
-function apply(env: Environ, model: Model, o: Op) {
+/** The one block "block" entries are spans of: written before each is added, never after. */
+class Block {
+  readonly bytes = new Uint8Array(4096);
+  used = 0;
+}
+
+function apply(env: Environ, model: Model, o: Op, block: Block) {
   switch (o.kind) {
+    case "block": {
+      const v = toBytes(o.value);
+      const start = block.used;
+      block.bytes.set(toBytes(o.name), start);
+      block.bytes.set(v, start + o.name.length);
+      block.used = start + o.name.length + v.length;
+      appendEncoded(env, block.bytes, start, start + o.name.length, start + o.name.length, block.used);
+      model.push([o.name, v]);
+      break;
+    }
+    case "read": {
+      if (model.length === 0) break;
+      const i = o.at % model.length;
+      expect([env.nameAt(i), env.valueAt(i)]).toEqual([model[i]![0], latin1Decode(model[i]![1])]);
+      break;
+    }
     case "append":
       env.append(o.name, o.value);
       model.push([o.name, toBytes(o.value)]);
@@ -59,15 +86,30 @@ function apply(env: Environ, model: Model, o: Op) {
   }
 }
 
-test.prop([fc.array(op, { maxLength: 40 })])(
+/** Every entry as the encoders write it: name bytes, then value bytes. */
+function written(env: Environ): Uint8Array {
+  let size = 0;
+  for (let i = 0; i < env.size; i++) size += nameByteLength(env, i) + valueByteLength(env, i);
+  const w = new ByteWriter(new Uint8Array(size));
+  for (let i = 0; i < env.size; i++) {
+    writeNameAt(env, i, w);
+    writeValueAt(env, i, w);
+  }
+  w.finish();
+  return w.bytes;
+}
+
+test.prop([fc.array(op, { maxLength: 40 }), fc.constantFrom(0, 1, 24)])(
   "agrees with a reference model under set/append/delete",
-  (ops) => {
-    const env = new Environ();
+  (ops, capacity) => {
+    const env = new Environ(undefined, capacity);
     const model: Model = [];
+    const block = new Block();
     for (const o of ops) {
-      apply(env, model, o);
+      apply(env, model, o, block);
       expect(env.size).toBe(model.length);
     }
+    expect(written(env)).toEqual(Uint8Array.from(model.flatMap(([n, v]) => [...toBytes(n), ...v])));
     expect([...env]).toEqual(model.map(([n, v]) => [n, latin1Decode(v)]));
     for (const n of ["A", "B", "HTTP_X", "PATH_INFO", "__proto__", "", "missing"]) {
       const all = model.filter(([m]) => m === n);
