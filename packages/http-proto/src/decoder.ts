@@ -57,7 +57,8 @@ export interface HttpDecoderOptions {
    */
   allowRawTargetBytes?: boolean;
   /**
-   * Whether plain field lines may be read by the WebAssembly SIMD kernel, where the realm has
+   * Whether a plain request line and plain field lines may be read by the WebAssembly SIMD
+   * kernels, where the realm has
    * WebAssembly with SIMD and the environment variable ENVWIRE_KERNELS is not "js". Default
    * true; false reads every line in plain JavaScript. Both give the same results.
    */

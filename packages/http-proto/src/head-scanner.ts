@@ -4,7 +4,8 @@
  * names are hashed four bytes at a time and looked up in the name table (a name it knows is
  * a valid token; others are checked byte by byte), and field values of more than a few
  * bytes are checked four bytes at a time. Where the realm runs the WebAssembly byte kernels,
- * they read the plain field lines first, 16 bytes a step, and this loop the rest (#fields).
+ * they read a plain request line and the plain field lines first, 16 bytes a step, and this
+ * loop the rest (#kernelRequestLine, #fields).
  *
  * The scanner always reads to the end of the buffer it is given. It returns where the head
  * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
@@ -167,12 +168,37 @@ export class HeadScanner {
     return this.trailers(buf, p, origin);
   }
 
+  /**
+   * The request line at `buf[lineStart]` as the kernels read it, when they vouch for it (see
+   * ByteKernels.requestLine): true once noted, with the next line's start in their offsets.
+   * False leaves the line to the loop, which then reads it and reports what is wrong.
+   */
+  #kernelRequestLine(buf: Uint8Array, lineStart: number): boolean {
+    const kernels = this.#limits.kernels;
+    if (!kernels.requestLine(buf, lineStart, this.#limits.allowRawTargetBytes)) return false;
+    const found = kernels.offsets;
+    // (The line's length as the loop measures it: to its CR.)
+    if (found[6]! - 2 - lineStart > this.#limits.maxStartLineLength) return false;
+    this.methodStart = lineStart;
+    this.methodEnd = found[0]!;
+    this.targetStart = found[0]! + 1;
+    this.targetEnd = found[1]!;
+    this.queryStart = found[2]!;
+    this.fragmentStart = found[3]!;
+    this.escapedPath = found[4] === 1;
+    this.version = found[5] === 1 ? "HTTP/1.1" : "HTTP/1.0";
+    this.targetForm = this.#targetForm(buf);
+    this.#lineLimit = Number.POSITIVE_INFINITY;
+    return true;
+  }
+
   /** Reads a request head starting at `buf[p]`; `origin` is the stream offset of `buf[0]`. */
   request(buf: Uint8Array, p: number, origin: number): number {
     let i = this.#skipEmptyLines(buf, this.#begin(p, origin));
     if (i < 0) return this.#more(buf);
     const lineStart = i;
     this.#lineLimit = i + this.#limits.maxStartLineLength;
+    if (this.#kernelRequestLine(buf, lineStart)) return this.#fields(buf, this.#limits.kernels.offsets[6]!);
     let c = byteAt(buf, i);
     while (TOKEN[c] === 1) c = byteAt(buf, ++i);
     if (c !== SP || i === lineStart) {

@@ -44,6 +44,19 @@ export interface ByteKernels {
    */
   fieldLines(buf: Uint8Array, from: number, names: FieldNameList): number;
   /**
+   * An HTTP request line (RFC 9112 §3) of `buf` at `from`, when it is plain: a method of
+   * capital letters, SP, a target of visible ASCII bytes (and bytes 0x80-0xFF when
+   * `rawTargetBytes`), SP, HTTP/1.0 or HTTP/1.1, CR LF. Then it writes seven numbers to
+   * `offsets` from index 0 — where the method ends, where the target ends, where its query
+   * starts (past its first "?" before any "#") or -1, where its fragment starts (its first
+   * "#") or -1, 1 when a "%" comes before both (else 0), the version's minor digit, where the
+   * next line starts — and returns true. False when the line is anything else, or not whole
+   * in the bytes it holds: the caller reads it itself (the JavaScript kernels always say
+   * false; the scanner's own loop is their fallback). Holds `buf` as fieldLines does, which
+   * reads on from that copy.
+   */
+  requestLine(buf: Uint8Array, from: number, rawTargetBytes: boolean): boolean;
+  /**
    * The bytes fieldLines last read, a copy of the caller's: `buf[i]` is `fieldBytes[i -
    * fieldBase]` for every offset it gave (valid until the next call), and a DataView of them,
    * made once, where a view of each caller's chunk would be a new object a chunk.

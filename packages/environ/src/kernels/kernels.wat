@@ -50,6 +50,114 @@
         (br $step)))
     (i32.shr_u (i32.sub (local.get $w) (i32.const 8224)) (i32.const 2)))
 
+  ;; An HTTP request line (RFC 9112 §3) at `start`, when it is plain: a method of capital
+  ;; letters, SP, a target of visible ASCII bytes (and bytes 0x80-0xFF when $raw is 1), SP,
+  ;; HTTP/1.0 or HTTP/1.1, CR LF, all before `end`. Writes seven i32s from OUT: where the
+  ;; method ends, where the target ends, where its query starts (past its first "?" before
+  ;; any "#") or -1, where its fragment starts (its first "#") or -1, 1 when a "%" comes
+  ;; before both or else 0, the version's minor digit, and where the next line starts
+  ;; (offsets plus `base`). Returns 1; 0 when the line is not plain or not whole (the
+  ;; caller's own loop then reads it, and reports what is wrong, if anything).
+  ;;
+  ;; The byte at `end` must be 0 (the caller writes it): both searches stop there at the latest.
+  (func (export "requestLine") (param $start i32) (param $end i32) (param $base i32) (param $raw i32) (result i32)
+    (local $p i32)
+    (local $v v128)
+    (local $m i32)
+    (local $e i32)
+    (local $c i32)
+    (local $high v128)
+    (local $method i32)
+    (local $target i32)
+    (local $query i32)
+    (local $fragment i32)
+    (local $escaped i32)
+    ;; The method: capital letters, to the first other byte, which must be SP.
+    (local.set $p (local.get $start))
+    (block $found
+      (loop $scan
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $m
+          (i8x16.bitmask
+            (v128.or
+              (i8x16.lt_u (local.get $v) (v128.const i8x16 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41))
+              (i8x16.gt_u (local.get $v) (v128.const i8x16 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a 0x5a)))))
+        (br_if $found (local.get $m))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $scan)))
+    (local.set $method (i32.add (local.get $p) (i32.ctz (local.get $m))))
+    (if (i32.or (i32.eq (local.get $method) (local.get $start))
+                (i32.ne (i32.load8_u (local.get $method)) (i32.const 0x20)))
+      (then (return (i32.const 0))))
+    ;; The target: to the first byte that is not visible ASCII (0x80-0xFF are, when $raw),
+    ;; noting "?", "%" and "#" on the way; that byte must be SP, with a target before it.
+    (local.set $target (i32.add (local.get $method) (i32.const 1)))
+    (local.set $query (i32.const -1))
+    (local.set $fragment (i32.const -1))
+    (local.set $escaped (i32.const 0))
+    (local.set $high (i8x16.splat (i32.sub (i32.const 0) (i32.eqz (local.get $raw)))))
+    (local.set $p (local.get $target))
+    (block $ended
+      (loop $scan
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $m
+          (i8x16.bitmask
+            (v128.or
+              (v128.or
+                (i8x16.le_u (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                (i8x16.eq (local.get $v) (v128.const i8x16 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f)))
+              (v128.or
+                (v128.and (local.get $high)
+                  (i8x16.ge_u (local.get $v) (v128.const i8x16 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80)))
+                (v128.or
+                  (i8x16.eq (local.get $v) (v128.const i8x16 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f 0x3f))
+                  (v128.or
+                    (i8x16.eq (local.get $v) (v128.const i8x16 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25))
+                    (i8x16.eq (local.get $v) (v128.const i8x16 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23 0x23))))))))
+        (block $next
+          (loop $hit
+            (br_if $next (i32.eqz (local.get $m)))
+            (local.set $e (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (local.set $c (i32.load8_u (local.get $e)))
+            (if (i32.eq (local.get $c) (i32.const 0x23))
+              (then
+                (if (i32.lt_s (local.get $fragment) (i32.const 0))
+                  (then (local.set $fragment (local.get $e)))))
+              (else
+                (br_if $ended (i32.and (i32.ne (local.get $c) (i32.const 0x3f)) (i32.ne (local.get $c) (i32.const 0x25))))
+                ;; "?" or "%" before any "?" or "#": the query's start, or an escape in the path.
+                (if (i32.and (i32.lt_s (local.get $query) (i32.const 0)) (i32.lt_s (local.get $fragment) (i32.const 0)))
+                  (then
+                    (if (i32.eq (local.get $c) (i32.const 0x3f))
+                      (then (local.set $query (i32.add (local.get $e) (i32.const 1))))
+                      (else (local.set $escaped (i32.const 1))))))))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br $hit)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $scan)))
+    (if (i32.or (i32.eq (local.get $e) (local.get $target)) (i32.ne (local.get $c) (i32.const 0x20)))
+      (then (return (i32.const 0))))
+    ;; "HTTP/1.", 0 or 1, CR LF, all before `end`.
+    (local.set $p (i32.add (local.get $e) (i32.const 1)))
+    (if (i32.or
+          (i32.gt_u (i32.add (local.get $p) (i32.const 10)) (local.get $end))
+          (i32.or
+            (i64.ne (i64.and (i64.load (local.get $p)) (i64.const 0x00ffffffffffffff)) (i64.const 0x002e312f50545448))
+            (i32.or
+              (i32.gt_u (i32.sub (i32.load8_u offset=7 (local.get $p)) (i32.const 0x30)) (i32.const 1))
+              (i32.ne (i32.load16_u offset=8 (local.get $p)) (i32.const 0x0a0d)))))
+      (then (return (i32.const 0))))
+    (i32.store offset=8224 (i32.const 0) (i32.add (local.get $method) (local.get $base)))
+    (i32.store offset=8228 (i32.const 0) (i32.add (local.get $e) (local.get $base)))
+    (i32.store offset=8232 (i32.const 0)
+      (select (i32.const -1) (i32.add (local.get $query) (local.get $base)) (i32.lt_s (local.get $query) (i32.const 0))))
+    (i32.store offset=8236 (i32.const 0)
+      (select (i32.const -1) (i32.add (local.get $fragment) (local.get $base)) (i32.lt_s (local.get $fragment) (i32.const 0))))
+    (i32.store offset=8240 (i32.const 0) (local.get $escaped))
+    (i32.store offset=8244 (i32.const 0) (i32.sub (i32.load8_u offset=7 (local.get $p)) (i32.const 0x30)))
+    (i32.store offset=8248 (i32.const 0) (i32.add (i32.add (local.get $p) (i32.const 10)) (local.get $base)))
+    (i32.const 1))
+
   ;; HTTP field lines (RFC 9112 §5), from `start` to the empty line, as far as each is plain:
   ;; a name of bytes 0x21-0x7E but ":" (not empty), ":", spaces and tabs, a value of bytes
   ;; that are no control byte (tab aside) nor DEL, and CR LF. For each it writes five i32s

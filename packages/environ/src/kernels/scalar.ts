@@ -32,5 +32,10 @@ export class ScalarKernels implements ByteKernels {
     return 0;
   }
 
+  /** No: the HTTP head scanner's own loop reads every request line. */
+  requestLine(_buf: Uint8Array, _from: number, _rawTargetBytes: boolean): boolean {
+    return false;
+  }
+
   release(): void {}
 }

@@ -47,6 +47,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   nuls(start: number, end: number, base: number): number;
   fields(start: number, end: number, base: number): number;
+  requestLine(start: number, end: number, base: number, raw: number): number;
 }
 
 export class SimdKernels implements ByteKernels {
@@ -55,9 +56,11 @@ export class SimdKernels implements ByteKernels {
   readonly #input: Uint8Array;
   readonly #nuls: (start: number, end: number, base: number) => number;
   readonly #fields: (start: number, end: number, base: number) => number;
+  readonly #requestLine: (start: number, end: number, base: number, raw: number) => number;
   /**
    * The buffer whose bytes [#from, #to) the module's memory holds (from 0, a 0 after them),
-   * for fieldLines to reuse; #short: the last call ran out of them before the buffer's end.
+   * for fieldLines and requestLine to reuse; #short: the last fieldLines ran out of them
+   * before the buffer's end.
    */
   #held: Uint8Array | undefined;
   readonly fieldBytes: Uint8Array;
@@ -78,6 +81,7 @@ export class SimdKernels implements ByteKernels {
     this.offsets = new Int32Array(exports.memory.buffer, OUT, KERNEL_WINDOW);
     this.#nuls = exports.nuls;
     this.#fields = exports.fields;
+    this.#requestLine = exports.requestLine;
     this.#memory = exports.memory;
     this.fieldBytes = this.#input;
     this.fieldView = new DataView(exports.memory.buffer, 0, KERNEL_WINDOW);
@@ -93,29 +97,44 @@ export class SimdKernels implements ByteKernels {
     return this.#nuls(0, to - from, from);
   }
 
+  requestLine(buf: Uint8Array, from: number, rawTargetBytes: boolean): boolean {
+    this.#hold(buf, from);
+    const base = this.#from;
+    return this.#requestLine(from - base, this.#to - base, base, rawTargetBytes ? 1 : 0) === 1;
+  }
+
   fieldLines(buf: Uint8Array, from: number, names: FieldNameList): number {
     if (names !== this.#names) this.#install(names);
-    if (buf !== this.#held || from < this.#from || from >= this.#to || this.#short) {
-      const input = this.#input;
-      if (buf.length <= FIELDS_WHOLE) {
-        input.set(buf);
-        this.#from = 0;
-        this.#to = buf.length;
-      } else {
-        const to = Math.min(buf.length, from + FIELDS_WINDOW);
-        input.set(buf.subarray(from, to));
-        this.#from = from;
-        this.#to = to;
-      }
-      // The kernel's searches stop at this 0 at the latest (see kernels.wat).
-      input[this.#to - this.#from] = 0;
-      this.#held = buf;
-    }
+    this.#hold(buf, from);
     const base = this.#from;
     this.fieldBase = base;
     const found = this.#fields(from - base, this.#to - base, base);
     this.#short = (found & 1) === 1 && this.#to < buf.length;
     return found;
+  }
+
+  /**
+   * Copies `buf` into the module's memory (whole when it is short, else a window from
+   * `from`), unless the bytes from `from` are there already: every head of a chunk is read
+   * from one copy of it.
+   */
+  #hold(buf: Uint8Array, from: number): void {
+    if (buf === this.#held && from >= this.#from && from < this.#to && !this.#short) return;
+    const input = this.#input;
+    if (buf.length <= FIELDS_WHOLE) {
+      input.set(buf);
+      this.#from = 0;
+      this.#to = buf.length;
+    } else {
+      const to = Math.min(buf.length, from + FIELDS_WINDOW);
+      input.set(buf.subarray(from, to));
+      this.#from = from;
+      this.#to = to;
+    }
+    // The kernel's searches stop at this 0 at the latest (see kernels.wat).
+    input[this.#to - this.#from] = 0;
+    this.#held = buf;
+    this.#short = false;
   }
 
   release(): void {
