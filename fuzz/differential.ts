@@ -358,15 +358,6 @@ export const KNOWN: readonly KnownDifference[] = [
       /^[a-z]*[^a-z:][a-z0-9+.-]*:\/\//i.test(theyRejected(d, "HPE_INVALID_URL")?.start[1] ?? ""),
   },
   {
-    id: "fragment-after-authority",
-    kinds: ["request"],
-    why:
-      'RFC 3986 §3.2: "#" ends an authority as "/" and "?" do; a fragment in a target is read and dropped, as nginx ' +
-      "does (it is no part of PATH_INFO or QUERY_STRING); llhttp refuses one right after an absolute-form authority",
-    explains: (d) =>
-      /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*#/i.test(theyRejected(d, "HPE_INVALID_URL")?.start[1] ?? ""),
-  },
-  {
     id: "chunk-ext-grammar",
     kinds: ["request", "response"],
     why:

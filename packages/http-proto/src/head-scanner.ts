@@ -612,6 +612,9 @@ export class HeadScanner {
       buf[authorityEnd] !== HASH
     )
       authorityEnd++;
+    // (RFC 3986 lets "#" end an authority, but a target has no fragment; nginx refuses one here.)
+    if (authorityEnd < end && buf[authorityEnd] === HASH)
+      this.#fail(HttpErrorCode.BadTarget, "a fragment right after the target's authority", authorityEnd);
     const at = authorityError(buf, authority, authorityEnd, true);
     if (at >= 0)
       this.#fail(HttpErrorCode.BadTarget, "the target's authority is not [userinfo@]host[:port]", at);

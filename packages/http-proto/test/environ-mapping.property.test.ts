@@ -125,22 +125,29 @@ const options = fc.record(
   { requiredKeys: [] },
 );
 
+/**
+ * An absolute-form target's scheme, authority and path: the path "/" is sent as none at all
+ * (PATH_INFO is "/"), unless a fragment would then follow the authority (an error: see
+ * malformed.test.ts).
+ */
+function absolutePrefix(r: Request): string {
+  const bare = r.path === "/" && !(r.query === undefined && r.fragment !== undefined);
+  return `http://${r.authority}${bare ? "" : r.path}`;
+}
+
 function targetOf(r: Request): string {
   const rest =
     (r.query === undefined ? "" : `?${r.query}`) + (r.fragment === undefined ? "" : `#${r.fragment}`);
   if (r.form === "asterisk") return "*";
   if (r.form === "authority") return r.authority;
-  // An absolute-form target with the path "/" is sent with none at all (PATH_INFO is "/").
-  if (r.form === "absolute") return `http://${r.authority}${r.path === "/" ? "" : r.path}${rest}`;
+  if (r.form === "absolute") return absolutePrefix(r) + rest;
   return r.path + rest;
 }
 
 /** REQUEST_URI: the target as sent, but an absolute-form one's scheme and authority (nginx's $request_uri). */
 function uriOf(r: Request): string {
   const target = targetOf(r);
-  return r.form === "absolute"
-    ? r.path + target.slice(`http://${r.authority}${r.path === "/" ? "" : r.path}`.length)
-    : target;
+  return r.form === "absolute" ? r.path + target.slice(absolutePrefix(r).length) : target;
 }
 
 function wire(r: Request): string {

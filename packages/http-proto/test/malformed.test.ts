@@ -167,6 +167,7 @@ const requests: [name: string, raw: string, code: string, options?: HttpDecoderO
   ["an absolute-form port that is not digits", h("GET http://h.test:+1/p HTTP/1.1"), E.BadTarget],
   ["an absolute-form host with a stray byte", h("GET http://h|x.test/p HTTP/1.1"), E.BadTarget],
   ["an absolute-form target with no host", h("GET http://u@/p HTTP/1.1"), E.BadTarget],
+  ["a fragment right after an absolute-form authority", h("GET http://h.test#f HTTP/1.1"), E.BadTarget],
   ["an absolute-form IP literal never closed", h("GET http://[::1/p HTTP/1.1"), E.BadTarget],
   ["an absolute-form host with a bad escape", h("GET http://%4/p HTTP/1.1"), E.BadTarget],
   ["* for anything but OPTIONS", h("GET * HTTP/1.1"), E.BadTarget],
