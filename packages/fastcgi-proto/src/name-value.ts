@@ -162,23 +162,45 @@ export class PairReader {
    */
   #parse(buf: Uint8Array, p: number, end: number, base: number): number {
     const env = this.env;
-    while (p < end) {
-      const nameSize = buf[p]! & 0x80 ? 4 : 1;
-      if (p + nameSize >= end) break;
-      const valueSize = buf[p + nameSize]! & 0x80 ? 4 : 1;
-      const nameStart = p + nameSize + valueSize;
-      if (nameStart > end) break;
-      const nameLength = lengthAt(buf, p);
-      const valueLength = lengthAt(buf, p + nameSize);
-      const nameEnd = nameStart + nameLength;
+    while (p + 1 < end) {
+      const nameLength = buf[p]!;
+      const valueLength = buf[p + 1]!;
+      if ((nameLength | valueLength) & 0x80) {
+        // (A four-byte length: read by #parseLong, the rare case nginx sends only for a long value.)
+        const next = this.#parseLong(buf, p, end, base);
+        if (next === p) break;
+        p = next;
+        continue;
+      }
+      const nameEnd = p + 2 + nameLength;
       const valueEnd = nameEnd + valueLength;
       if (valueEnd > end) break;
-      if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
       this.#count(base + p);
-      appendEncoded(env, buf, nameStart, nameEnd, nameEnd, valueEnd);
+      appendEncoded(env, buf, p + 2, nameEnd, nameEnd, valueEnd);
       p = valueEnd;
     }
     return p;
+  }
+
+  /**
+   * Adds the pair at `buf[p]`, whatever its length forms, if it lies wholly before `end`;
+   * returns where the next one starts (`p` if it does not).
+   */
+  #parseLong(buf: Uint8Array, p: number, end: number, base: number): number {
+    const nameSize = buf[p]! & 0x80 ? 4 : 1;
+    if (p + nameSize >= end) return p;
+    const valueSize = buf[p + nameSize]! & 0x80 ? 4 : 1;
+    const nameStart = p + nameSize + valueSize;
+    if (nameStart > end) return p;
+    const nameLength = lengthAt(buf, p);
+    const valueLength = lengthAt(buf, p + nameSize);
+    const nameEnd = nameStart + nameLength;
+    const valueEnd = nameEnd + valueLength;
+    if (valueEnd > end) return p;
+    if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
+    this.#count(base + p);
+    appendEncoded(this.env, buf, nameStart, nameEnd, nameEnd, valueEnd);
+    return valueEnd;
   }
 
   /** One more pair, at stream offset `offset`: within this stream's and the connection's limits. */
