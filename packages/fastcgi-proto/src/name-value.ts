@@ -158,31 +158,68 @@ export class PairReader {
 
   /**
    * Adds the pairs lying wholly in `buf[p, end)`; returns where the first incomplete one starts.
-   * `base` is the stream offset of `buf[0]`.
+   * `base` is the stream offset of `buf[0]`. The pair limits are worked out once a piece, as
+   * the Environ size no pair may be added at, and the pairs added are charged to the
+   * connection's budget once the piece is read (or has failed): neither is done per pair.
    */
   #parse(buf: Uint8Array, p: number, end: number, base: number): number {
     const env = this.env;
-    while (p < end) {
-      const nameSize = buf[p]! & 0x80 ? 4 : 1;
-      if (p + nameSize >= end) break;
-      const valueSize = buf[p + nameSize]! & 0x80 ? 4 : 1;
-      const nameStart = p + nameSize + valueSize;
-      if (nameStart > end) break;
-      const nameLength = lengthAt(buf, p);
-      const valueLength = lengthAt(buf, p + nameSize);
-      const nameEnd = nameStart + nameLength;
-      const valueEnd = nameEnd + valueLength;
-      if (valueEnd > end) break;
-      if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
-      this.#count(base + p);
-      appendEncoded(env, buf, nameStart, nameEnd, nameEnd, valueEnd);
-      p = valueEnd;
+    const before = env.size;
+    const full = this.#fullSize();
+    try {
+      while (p + 1 < end) {
+        const nameLength = buf[p]!;
+        const valueLength = buf[p + 1]!;
+        if ((nameLength | valueLength) & 0x80) {
+          // (A four-byte length: read by #parseLong, the rare case nginx sends only for a long value.)
+          const next = this.#parseLong(buf, p, end, base, full);
+          if (next === p) break;
+          p = next;
+          continue;
+        }
+        const nameEnd = p + 2 + nameLength;
+        const valueEnd = nameEnd + valueLength;
+        if (valueEnd > end) break;
+        if (env.size === full) this.#tooMany(base + p);
+        appendEncoded(env, buf, p + 2, nameEnd, nameEnd, valueEnd);
+        p = valueEnd;
+      }
+    } finally {
+      if (this.#budget !== undefined) this.#budget.pairs += env.size - before;
     }
     return p;
   }
 
-  /** One more pair, at stream offset `offset`: within this stream's and the connection's limits. */
-  #count(offset: number): void {
+  /**
+   * Adds the pair at `buf[p]`, whatever its length forms, if it lies wholly before `end` (and
+   * the Environ is not `full`); returns where the next one starts (`p` if it does not).
+   */
+  #parseLong(buf: Uint8Array, p: number, end: number, base: number, full: number): number {
+    const nameSize = buf[p]! & 0x80 ? 4 : 1;
+    if (p + nameSize >= end) return p;
+    const valueSize = buf[p + nameSize]! & 0x80 ? 4 : 1;
+    const nameStart = p + nameSize + valueSize;
+    if (nameStart > end) return p;
+    const nameLength = lengthAt(buf, p);
+    const valueLength = lengthAt(buf, p + nameSize);
+    const nameEnd = nameStart + nameLength;
+    const valueEnd = nameEnd + valueLength;
+    if (valueEnd > end) return p;
+    if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
+    if (this.env.size === full) this.#tooMany(base + p);
+    appendEncoded(this.env, buf, nameStart, nameEnd, nameEnd, valueEnd);
+    return valueEnd;
+  }
+
+  /** The Environ size at which one more pair would cross this stream's or the connection's pair limit. */
+  #fullSize(): number {
+    const budget = this.#budget;
+    if (budget === undefined) return this.#maxPairs;
+    return Math.min(this.#maxPairs, this.env.size + budget.maxPairs - budget.pairs);
+  }
+
+  /** The pair at stream offset `offset` crosses a limit: this stream's, if both. */
+  #tooMany(offset: number): never {
     if (this.env.size === this.#maxPairs) {
       throw new ProtocolError(
         FcgiErrorCode.TooManyParams,
@@ -190,16 +227,11 @@ export class PairReader {
         offset,
       );
     }
-    const budget = this.#budget;
-    if (budget === undefined) return;
-    if (budget.pairs === budget.maxPairs) {
-      throw new ProtocolError(
-        FcgiErrorCode.TooManyParams,
-        `the connection's requests have more than ${budget.maxPairs} name-value pairs`,
-        offset,
-      );
-    }
-    budget.pairs++;
+    throw new ProtocolError(
+      FcgiErrorCode.TooManyParams,
+      `the connection's requests have more than ${this.#budget!.maxPairs} name-value pairs`,
+      offset,
+    );
   }
 
   /** Gathers the cut pair from `buf[p, end)` until it is whole, then adds it (as views of the gathered bytes). */

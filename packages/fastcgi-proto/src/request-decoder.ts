@@ -13,6 +13,7 @@
  */
 import { type Environ, ProtocolError } from "@envwire/environ";
 import { checkChunk, checkHandler, DecoderLifecycle, PausableDecoder } from "@envwire/environ/codec";
+import { ActiveRequests } from "./active-requests.js";
 import {
   FCGI_MAX_REQS,
   FCGI_MPXS_CONNS,
@@ -141,7 +142,7 @@ export class RequestDecoder extends PausableDecoder {
   readonly #maxConcurrent: number;
   readonly #values: Readonly<Record<string, string>>;
   /** The requests begun and not completed by the application. */
-  readonly #requests = new Map<number, RequestState>();
+  readonly #requests = new ActiveRequests<RequestState>();
   /** A bit per request id completed since it began: late records for it are ignored (made at the first). */
   #completed: Uint8Array | undefined;
   #active = 0;
@@ -213,7 +214,7 @@ export class RequestDecoder extends PausableDecoder {
 
   /** Lets go of every request's params in progress: the decoder failed. */
   #release(): void {
-    for (const state of this.#requests.values()) state.params?.release();
+    for (const [, state] of this.#requests) state.params?.release();
     this.#requests.clear();
     this.#pairs?.release();
     this.#pairs = undefined;
@@ -419,7 +420,7 @@ export class RequestDecoder extends PausableDecoder {
       keepConn: (buf[at + 2]! & KEEP_CONN) !== 0,
     };
     if (this.#isCompleted(requestId)) this.#completed![requestId >> 3]! &= ~(1 << (requestId & 7));
-    this.#requests.set(requestId, {
+    this.#requests.add(requestId, {
       begin,
       phase: Phase.Params,
       params: new PairReader(this.#maxParamsSize, this.#maxParams, this.#budget),

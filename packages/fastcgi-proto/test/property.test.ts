@@ -1,4 +1,5 @@
 import { Environ, ProtocolError } from "@envwire/environ";
+import { sourceByteLength } from "@envwire/environ/codec";
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
 import { concat, cutsFor, splitAt } from "../../../test/support/chunks.js";
@@ -12,6 +13,7 @@ import {
   RequestDecoder,
   ResponseDecoder,
 } from "../src/index.js";
+import { PAIRS_LAYOUT } from "../src/name-value.js";
 import { begin, pairs, record, stream } from "./builder.js";
 import { decodeRequests, decodeResponses } from "./recorder.js";
 
@@ -60,6 +62,46 @@ test.prop([envArb, fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 6 }),
     const cuts = fc.sample(cutsFor(bytes.length), { numRuns: 1, seed })[0]!;
     const head = decodeRequests(splitAt(bytes, cuts), options).byId.get(1)![1]!;
     expect(head.type === "head" && new Environ(head.vars).equals(env)).toBe(true);
+  },
+);
+
+// A length as a peer may write it: in one byte (below 128 only) or in four, whatever it is.
+const lengthField = (n: number, long: boolean) =>
+  long || n >= 128 ? [0x80 | (n >>> 24), (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff] : [n];
+const latin1Bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** An entry whose pair fits one record whatever its length forms, with seven others. */
+const shortEntry = fc.tuple(
+  length.filter((n) => n < 1000).chain(latin1OfLength),
+  length.filter((n) => n < 1000).chain(bytesOfLength),
+);
+
+test.prop([fc.array(fc.tuple(shortEntry, fc.boolean(), fc.boolean()), { maxLength: 8 }), fc.nat()], {
+  numRuns: 60,
+})(
+  "pairs with lengths in any mix of forms: read as written, as views, whole for re-encoding only when all are short",
+  (list, seed) => {
+    const content = concat(
+      list.map(([[name, value], longName, longValue]) =>
+        concat([
+          Uint8Array.from([...lengthField(name.length, longName), ...lengthField(value.length, longValue)]),
+          latin1Bytes(name),
+          value,
+        ]),
+      ),
+    );
+    const bytes = concat([begin(1), stream(4, 1, content), record(5, 1)]);
+    const expected = new Environ(list.map(([e]) => e));
+    let env: Environ | undefined;
+    new RequestDecoder({ onHead: (h) => (env = h.env) }, options).push(bytes);
+    expect(env!.equals(expected)).toBe(true);
+    for (let i = 0; i < env!.size; i++) expect(env!.bytesAt(i).buffer).toBe(bytes.buffer);
+    const short = list.every(([[name, value], longName, longValue]) => {
+      return !(longName && name.length < 128) && !(longValue && value.length < 128);
+    });
+    expect(sourceByteLength(env!, PAIRS_LAYOUT)).toBe(short && content.length > 0 ? content.length : -1);
+    const cuts = fc.sample(cutsFor(bytes.length), { numRuns: 1, seed })[0]!;
+    const head = decodeRequests(splitAt(bytes, cuts), options).byId.get(1)![1]!;
+    expect(head.type === "head" && new Environ(head.vars).equals(expected)).toBe(true);
   },
 );
 

@@ -192,6 +192,23 @@ describe("malformed input", () => {
     expectFailure(concat([begin(1), stream(4, 1, three)]), FcgiErrorCode.TooManyParams, 24 + 8, {
       maxParams: 2,
     });
+    // The pair one too many with its lengths in four bytes each (read apart from short ones).
+    const longThird = concat([
+      three.subarray(0, 8),
+      Uint8Array.from([0x80, 0, 0, 1, 0x80, 0, 0, 1]),
+      ascii("Ef"),
+    ]);
+    expectFailure(concat([begin(1), stream(4, 1, longThird)]), FcgiErrorCode.TooManyParams, 24 + 8, {
+      maxParams: 2,
+    });
+    // And one too many for the connection: request 1 holds a pair, request 2 the next two.
+    const shared = concat([
+      begin(1),
+      record(4, 1, longThird.subarray(0, 4)),
+      begin(2),
+      record(4, 2, longThird.subarray(4)),
+    ]);
+    expectFailure(shared, FcgiErrorCode.TooManyParams, 28 + 24 + 4, { maxPendingParams: 2 });
     expectFailure(record(9, 0, three), FcgiErrorCode.TooManyParams, 8 + 8, { maxParams: 2 });
   });
 
