@@ -1,67 +1,12 @@
-// http-proto's RequestDecoder on its two paths: the WebAssembly SIMD kernels reading plain
-// request lines and field lines, and the JavaScript fallback (kernels: false), must report
-// the same events and fields (spans, names), or the same error code at the same offset, for
-// every input, whole and cut (the runner's oracle compares those), at the default limits and
-// at small ones with bare LF and raw target bytes allowed.
-import { isDeepStrictEqual } from "node:util";
-import { ProtocolError } from "@envwire/environ";
+// http-proto's RequestDecoder on its two paths, the WebAssembly SIMD kernels and the
+// JavaScript fallback (see http-kernels.ts): the same events, fields and errors on every input.
 import { ascii } from "@envwire/environ/fuzz";
 import { request } from "@envwire/http-proto/fuzz";
-import type { Fields } from "../../packages/http-proto/src/header-fields.js";
-import type { HttpDecoderOptions } from "../../packages/http-proto/src/index.js";
-import { decodeRequests } from "../../packages/http-proto/test/recorder.js";
-import { splitInvariant } from "../oracle.js";
+import { kernelsFuzz } from "./http-kernels.js";
 
 export const { hold } = request;
 
-/** The events, and the fields' internals (which the two paths must share, but which depend on the cuts). */
-type Outcome = { events: unknown; fields: unknown } | { error: ProtocolError };
-
-const LIMITS: HttpDecoderOptions = {
-  maxHeadSize: 200,
-  maxHeaders: 6,
-  maxTrailerSize: 40,
-  maxStartLineLength: 40,
-  allowBareLf: true,
-  allowRawTargetBytes: true,
-};
-
-function outcomeOf(chunks: readonly Uint8Array[], options: HttpDecoderOptions, kernels: boolean): Outcome {
-  try {
-    const { events, heads } = decodeRequests(chunks, { ...options, kernels });
-    const fields = heads.map((head) => {
-      const f = head.headers as Fields;
-      return [f.spans, f.names.map((n) => [n.id, n.cgi]), f.kinds, f.traits];
-    });
-    return { events, fields };
-  } catch (e) {
-    if (e instanceof ProtocolError) return { error: e };
-    throw e;
-  }
-}
-
-const brief = (o: Outcome) => ("error" in o ? `${o.error.code} at ${o.error.offset}` : "decoded");
-
-function bothPaths(chunks: readonly Uint8Array[], options: HttpDecoderOptions): Outcome {
-  const simd = outcomeOf(chunks, options, true);
-  const js = outcomeOf(chunks, options, false);
-  const same =
-    "error" in simd
-      ? "error" in js && simd.error.code === js.error.code && simd.error.offset === js.error.offset
-      : "events" in js &&
-        isDeepStrictEqual(simd.events, js.events) &&
-        isDeepStrictEqual(simd.fields, js.fields);
-  if (!same)
-    throw new Error(`the SIMD kernel and the JavaScript fallback differ: ${brief(simd)} / ${brief(js)}`);
-  return simd;
-}
-
-export const fuzz: (data: Uint8Array) => string = splitInvariant((chunks) => {
-  const limited = bothPaths(chunks, LIMITS);
-  const outcome = bothPaths(chunks, {});
-  if ("error" in outcome) throw outcome.error;
-  return [outcome.events, "error" in limited ? [limited.error.code, limited.error.offset] : limited.events];
-});
+export const fuzz: (data: Uint8Array) => string = kernelsFuzz("request");
 
 // Besides http-request's: heads whose lines end where the kernel's 16-byte steps fall, with
 // values past 16 and 64 bytes, names it hashes a word at a time and not, and lines it leaves

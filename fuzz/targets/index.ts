@@ -11,6 +11,7 @@ import * as httpRequestKernels from "./http-request-kernels.js";
 import * as httpRequestLimits from "./http-request-limits.js";
 import * as httpRequestLlhttp from "./http-request-llhttp.js";
 import * as httpResponse from "./http-response.js";
+import * as httpResponseKernels from "./http-response-kernels.js";
 import * as httpResponseLimits from "./http-response-limits.js";
 import * as httpResponseLlhttp from "./http-response-llhttp.js";
 import * as scgiRequest from "./scgi-request.js";
@@ -36,6 +37,7 @@ export const targets: Record<string, FuzzTarget> = {
   "http-response": httpResponse,
   "http-response-limits": httpResponseLimits,
   "http-response-llhttp": httpResponseLlhttp,
+  "http-response-kernels": httpResponseKernels,
   "cgi-response": cgiResponse,
   "cgi-response-limits": cgiResponseLimits,
 };

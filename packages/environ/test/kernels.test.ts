@@ -374,3 +374,68 @@ describe("requestLine", () => {
     kernels.release();
   });
 });
+
+// statusLine: the same, for a status line (kernels.wat's `statusLine`).
+const PLAIN_STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: ([\t\u0020-\u007e\u0080-\u00ff]*))?\r\n/;
+
+function naiveStatusLine(buf: Uint8Array, from: number): number[] | null {
+  const match = PLAIN_STATUS_LINE.exec(String.fromCharCode(...buf.subarray(from)));
+  if (match === null) return null;
+  const [line, minor, code, reason] = match as unknown as [string, string, string, string | undefined];
+  const reasonStart = from + (reason === undefined ? 12 : 13);
+  return [Number(minor), Number(code), reasonStart, reasonStart + (reason?.length ?? 0), from + line.length];
+}
+
+describe("statusLine", () => {
+  const pick = (plain: string[], odd: string[]) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...plain) },
+      { weight: 1, arbitrary: fc.constantFrom(...odd) },
+    );
+  const reason = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.string({
+        unit: fc.constantFrom("O", "k", " ", "\t", "\u00e9", "\u00ff", "-"),
+        maxLength: 40,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 20 }), fc.constantFrom("\u0000", "\u0001", "\u007f", "\r", "\n"))
+        .map(([a, odd]) => a.replace(/[^ -~]/g, "x") + odd),
+    },
+  );
+  const statusLine = fc
+    .tuple(
+      pick(["HTTP/1.1 ", "HTTP/1.0 "], ["HTTP/2.0 ", "HTTP/1.2 ", "HTTP/1.1  ", "http/1.1 ", "HTTP/1.1"]),
+      pick(["200", "404", "100", "999", "301"], ["099", "000", "20", "2x0", "2000"]),
+      fc.option(reason, { nil: undefined }),
+      pick(["\r\n", "\r\nX: y\r\n\r\n"], ["\n", "\r", "", "\r\r\n"]),
+    )
+    .map(([version, code, text, end]) =>
+      asBytes(`${version}${code}${text === undefined ? "" : ` ${text}`}${end}`),
+    );
+
+  test.prop([statusLine, fc.nat({ max: 5000 }), fc.nat({ max: 300 })], { numRuns: 500 })(
+    "the SIMD kernels vouch for the lines a naive reading finds plain, with the same numbers, and no other",
+    (line, pad, junkLength) => {
+      const kernels = byteKernels();
+      kernels.listNuls(new Uint8Array(junkLength).fill(0x20), 0, junkLength);
+      const buf = new Uint8Array(pad + line.length);
+      buf.fill(0x41, 0, pad);
+      buf.set(line, pad);
+      const before = buf.slice();
+      const vouched = kernels.statusLine(buf, pad);
+      const numbers = Array.from(kernels.offsets.subarray(0, 5));
+      kernels.release();
+      expect(buf).toEqual(before);
+      if (kernels.path === "js") {
+        expect(vouched).toBe(false);
+        return;
+      }
+      expect(vouched ? numbers : null).toEqual(naiveStatusLine(buf, pad));
+    },
+  );
+});

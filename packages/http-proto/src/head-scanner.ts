@@ -4,8 +4,8 @@
  * names are hashed four bytes at a time and looked up in the name table (a name it knows is
  * a valid token; others are checked byte by byte), and field values of more than a few
  * bytes are checked four bytes at a time. Where the realm runs the WebAssembly byte kernels,
- * they read a plain request line and the plain field lines first, 16 bytes a step, and this
- * loop the rest (#kernelRequestLine, #fields).
+ * they read a plain request or status line and the plain field lines first, 16 bytes a step,
+ * and this loop the rest (#kernelRequestLine, #kernelStatusLine, #fields).
  *
  * The scanner always reads to the end of the buffer it is given. It returns where the head
  * ends, or -1 when the buffer ends first and nothing before was wrong. The first wrong byte
@@ -192,6 +192,19 @@ export class HeadScanner {
     return true;
   }
 
+  /** The status line at `buf[lineStart]` as the kernels read it, when they vouch for it: as #kernelRequestLine. */
+  #kernelStatusLine(buf: Uint8Array, lineStart: number): boolean {
+    const kernels = this.#limits.kernels;
+    if (!kernels.statusLine(buf, lineStart)) return false;
+    const found = kernels.offsets;
+    if (found[4]! - 2 - lineStart > this.#limits.maxStartLineLength) return false;
+    this.version = found[0] === 1 ? "HTTP/1.1" : "HTTP/1.0";
+    this.status = found[1]!;
+    this.reason = found[3]! > found[2]! ? latin1Decode(buf, found[2]!, found[3]!) : "";
+    this.#lineLimit = Number.POSITIVE_INFINITY;
+    return true;
+  }
+
   /** Reads a request head starting at `buf[p]`; `origin` is the stream offset of `buf[0]`. */
   request(buf: Uint8Array, p: number, origin: number): number {
     let i = this.#skipEmptyLines(buf, this.#begin(p, origin));
@@ -263,6 +276,7 @@ export class HeadScanner {
     if (i < 0) return this.#more(buf);
     const lineStart = i;
     this.#lineLimit = i + this.#limits.maxStartLineLength;
+    if (this.#kernelStatusLine(buf, lineStart)) return this.#fields(buf, this.#limits.kernels.offsets[4]!);
     let c = byteAt(buf, i);
     while (c !== CR && c !== LF && c !== NONE) c = byteAt(buf, ++i);
     // A status line starts "HTTP/": what does not fails as it arrives (else a stray body would

@@ -144,12 +144,47 @@ const requestLine = fc
   // (A Host after it, most times: without one an HTTP/1.1 request is an error, whatever its line.)
   .chain((line) => fc.constantFrom(`${line}Host: h\r\n`, `${line}Host: h\r\n`, line));
 
+// Status lines: mostly plain, some not in one place (the version, the code, the reason, the end).
+const statusLine = fc
+  .tuple(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom("HTTP/1.1 ", "HTTP/1.0 ") },
+      { weight: 1, arbitrary: fc.constantFrom("HTTP/2.0 ", "HTTP/1.1  ", "HTTP/1.1", "HTTP/1.") },
+    ),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom("200", "404", "100", "999", "302") },
+      { weight: 1, arbitrary: fc.constantFrom("099", "20", "2000", "2x0", "") },
+    ),
+    fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.constantFrom(
+          " OK",
+          " Not Found",
+          "",
+          " ",
+          " A\tB",
+          " \u00e9t\u00e9",
+          ` ${"r".repeat(40)}`,
+        ),
+      },
+      { weight: 1, arbitrary: fc.constantFrom(" O\u0000K", " O\u007fK", " O\rK", "x", " O\u0001") },
+    ),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constant("\r\n") },
+      { weight: 1, arbitrary: fc.constantFrom("\n", "\r", "\r\r\n") },
+    ),
+  )
+  .map((parts) => parts.join(""));
+
 const message = (way: Way) =>
-  fc.tuple(lines, fc.constantFrom("\r\n", "\r\n", "\n", ""), requestLine).map(([ls, end, line]) => {
-    const start = way === "request" ? line : "HTTP/1.1 200 OK\r\n";
-    const head = `${start}${ls.join("")}${end}`;
-    return head + body(head);
-  });
+  fc
+    .tuple(lines, fc.constantFrom("\r\n", "\r\n", "\n", ""), requestLine, statusLine)
+    .map(([ls, end, line, status]) => {
+      const start = way === "request" ? line : status;
+      const head = `${start}${ls.join("")}${end}`;
+      return head + body(head);
+    });
 const wire = (way: Way) =>
   fc.array(message(way), { minLength: 1, maxLength: 3 }).map((ms) => ascii(ms.join("")));
 
@@ -196,6 +231,16 @@ describe("HTTP decoders: the SIMD kernel and the JavaScript fallback agree", () 
       const cuts = fc.sample(cutsFor(bytes.length), { numRuns: 1, seed })[0]!;
       expectSamePaths("request", [bytes], { allowRawTargetBytes });
       expectSamePaths("request", splitAt(bytes, cuts), { allowRawTargetBytes });
+    },
+  );
+
+  test.prop([fc.array(statusLine, { minLength: 1, maxLength: 4 }), fc.nat()], { numRuns: 300 })(
+    "on status lines of every kind, back to back, whole and in random pieces",
+    (lines, seed) => {
+      const bytes = ascii(lines.map((line) => `${line}Content-Length: 1\r\n\r\nx`).join(""));
+      const cuts = fc.sample(cutsFor(bytes.length), { numRuns: 1, seed })[0]!;
+      expectSamePaths("response", [bytes]);
+      expectSamePaths("response", splitAt(bytes, cuts));
     },
   );
 

@@ -57,6 +57,14 @@ export interface ByteKernels {
    */
   requestLine(buf: Uint8Array, from: number, rawTargetBytes: boolean): boolean;
   /**
+   * An HTTP status line (RFC 9112 §4) of `buf` at `from`, when it is plain: HTTP/1.0 or
+   * HTTP/1.1, SP, a status code from 100 to 999, then CR LF, or SP, a reason with no control
+   * byte (tab aside) nor DEL, and CR LF. Then it writes five numbers to `offsets` from index
+   * 0 — the version's minor digit, the status code, where the reason starts and ends, where
+   * the next line starts — and returns true; false otherwise, as requestLine.
+   */
+  statusLine(buf: Uint8Array, from: number): boolean;
+  /**
    * The bytes fieldLines last read, a copy of the caller's: `buf[i]` is `fieldBytes[i -
    * fieldBase]` for every offset it gave (valid until the next call), and a DataView of them,
    * made once, where a view of each caller's chunk would be a new object a chunk.

@@ -158,6 +158,72 @@
     (i32.store offset=8248 (i32.const 0) (i32.add (i32.add (local.get $p) (i32.const 10)) (local.get $base)))
     (i32.const 1))
 
+  ;; An HTTP status line (RFC 9112 §4) at `start`, when it is plain: HTTP/1.0 or HTTP/1.1, SP,
+  ;; three digits from 100, and CR LF, or SP, a reason of bytes that are no control byte (tab
+  ;; aside) nor DEL, and CR LF, all before `end`. Writes five i32s from OUT: the version's
+  ;; minor digit, the status code, where the reason starts and ends, and where the next line
+  ;; starts (offsets plus `base`). Returns 1; 0 when the line is anything else or not whole
+  ;; (the caller's own loop then reads it, and reports what is wrong, if anything).
+  ;;
+  ;; The byte at `end` must be 0 (the caller writes it): the reason's search stops there at the latest.
+  (func (export "statusLine") (param $start i32) (param $end i32) (param $base i32) (result i32)
+    (local $p i32)
+    (local $v v128)
+    (local $m i32)
+    (local $d0 i32)
+    (local $d1 i32)
+    (local $d2 i32)
+    (local $reason i32)
+    ;; "HTTP/1.", 0 or 1, SP, three digits: 13 bytes with what follows them.
+    (if (i32.gt_u (i32.add (local.get $start) (i32.const 14)) (local.get $end))
+      (then (return (i32.const 0))))
+    (local.set $d0 (i32.sub (i32.load8_u offset=9 (local.get $start)) (i32.const 0x30)))
+    (local.set $d1 (i32.sub (i32.load8_u offset=10 (local.get $start)) (i32.const 0x30)))
+    (local.set $d2 (i32.sub (i32.load8_u offset=11 (local.get $start)) (i32.const 0x30)))
+    (if (i32.or
+          (i64.ne (i64.and (i64.load (local.get $start)) (i64.const 0x00ffffffffffffff)) (i64.const 0x002e312f50545448))
+          (i32.or
+            (i32.gt_u (i32.sub (i32.load8_u offset=7 (local.get $start)) (i32.const 0x30)) (i32.const 1))
+            (i32.or
+              (i32.ne (i32.load8_u offset=8 (local.get $start)) (i32.const 0x20))
+              (i32.or
+                (i32.or (i32.gt_u (local.get $d0) (i32.const 9)) (i32.eqz (local.get $d0)))
+                (i32.or (i32.gt_u (local.get $d1) (i32.const 9)) (i32.gt_u (local.get $d2) (i32.const 9)))))))
+      (then (return (i32.const 0))))
+    ;; CR LF at once (no reason), or SP and the reason up to the first control byte but a tab,
+    ;; or DEL, which must be CR, then LF.
+    (local.set $reason (i32.add (local.get $start) (i32.const 12)))
+    (local.set $p (local.get $reason))
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x20))
+      (then
+        (local.set $reason (i32.add (local.get $reason) (i32.const 1)))
+        (local.set $p (local.get $reason))
+        (block $found
+          (loop $scan
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $m
+              (i8x16.bitmask
+                (v128.or
+                  (v128.and
+                    (i8x16.lt_u (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                    (i8x16.ne (local.get $v) (v128.const i8x16 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09 0x09)))
+                  (i8x16.eq (local.get $v) (v128.const i8x16 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f 0x7f)))))
+            (br_if $found (local.get $m))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $scan)))
+        (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m))))))
+    (if (i32.or
+          (i32.gt_u (i32.add (local.get $p) (i32.const 2)) (local.get $end))
+          (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x0a0d)))
+      (then (return (i32.const 0))))
+    (i32.store offset=8224 (i32.const 0) (i32.sub (i32.load8_u offset=7 (local.get $start)) (i32.const 0x30)))
+    (i32.store offset=8228 (i32.const 0)
+      (i32.add (i32.add (i32.mul (local.get $d0) (i32.const 100)) (i32.mul (local.get $d1) (i32.const 10))) (local.get $d2)))
+    (i32.store offset=8232 (i32.const 0) (i32.add (local.get $reason) (local.get $base)))
+    (i32.store offset=8236 (i32.const 0) (i32.add (local.get $p) (local.get $base)))
+    (i32.store offset=8240 (i32.const 0) (i32.add (i32.add (local.get $p) (i32.const 2)) (local.get $base)))
+    (i32.const 1))
+
   ;; HTTP field lines (RFC 9112 §5), from `start` to the empty line, as far as each is plain:
   ;; a name of bytes 0x21-0x7E but ":" (not empty), ":", spaces and tabs, a value of bytes
   ;; that are no control byte (tab aside) nor DEL, and CR LF. For each it writes five i32s

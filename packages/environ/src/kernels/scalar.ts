@@ -37,5 +37,10 @@ export class ScalarKernels implements ByteKernels {
     return false;
   }
 
+  /** No: the HTTP head scanner's own loop reads every status line. */
+  statusLine(_buf: Uint8Array, _from: number): boolean {
+    return false;
+  }
+
   release(): void {}
 }

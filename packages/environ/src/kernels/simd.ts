@@ -48,6 +48,7 @@ interface Exports {
   nuls(start: number, end: number, base: number): number;
   fields(start: number, end: number, base: number): number;
   requestLine(start: number, end: number, base: number, raw: number): number;
+  statusLine(start: number, end: number, base: number): number;
 }
 
 export class SimdKernels implements ByteKernels {
@@ -57,9 +58,10 @@ export class SimdKernels implements ByteKernels {
   readonly #nuls: (start: number, end: number, base: number) => number;
   readonly #fields: (start: number, end: number, base: number) => number;
   readonly #requestLine: (start: number, end: number, base: number, raw: number) => number;
+  readonly #statusLine: (start: number, end: number, base: number) => number;
   /**
    * The buffer whose bytes [#from, #to) the module's memory holds (from 0, a 0 after them),
-   * for fieldLines and requestLine to reuse; #short: the last fieldLines ran out of them
+   * for fieldLines, requestLine and statusLine to reuse; #short: the last fieldLines ran out of them
    * before the buffer's end.
    */
   #held: Uint8Array | undefined;
@@ -82,6 +84,7 @@ export class SimdKernels implements ByteKernels {
     this.#nuls = exports.nuls;
     this.#fields = exports.fields;
     this.#requestLine = exports.requestLine;
+    this.#statusLine = exports.statusLine;
     this.#memory = exports.memory;
     this.fieldBytes = this.#input;
     this.fieldView = new DataView(exports.memory.buffer, 0, KERNEL_WINDOW);
@@ -101,6 +104,12 @@ export class SimdKernels implements ByteKernels {
     this.#hold(buf, from);
     const base = this.#from;
     return this.#requestLine(from - base, this.#to - base, base, rawTargetBytes ? 1 : 0) === 1;
+  }
+
+  statusLine(buf: Uint8Array, from: number): boolean {
+    this.#hold(buf, from);
+    const base = this.#from;
+    return this.#statusLine(from - base, this.#to - base, base) === 1;
   }
 
   fieldLines(buf: Uint8Array, from: number, names: FieldNameList): number {
