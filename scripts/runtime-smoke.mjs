@@ -1,6 +1,6 @@
 // Runs under Node, Bun and Deno alike (plain JavaScript, no node: imports; `pnpm
 // smoke:runtimes` runs it under each, Bun and Deno from their npm packages): decodes SCGI
-// requests and HTTP requests with the realm's byte kernels and with the JavaScript fallback
+// requests and HTTP requests and responses with the realm's byte kernels and with the JavaScript fallback
 // (kernels: false), whole and one byte at a time, and fails unless every way gives the same
 // heads (HTTP: and the same error at the same offset for a bad one). Run `pnpm build` first:
 // it imports the packages' dist/, as users get them.
@@ -104,6 +104,38 @@ if (
 )
   throw new Error(`runtime-smoke (${runtime}): HTTP heads or the error missing`);
 
+// HTTP responses: status lines with a reason, with none and with a tab in it, then a bad one.
+function decodeResponses(chunks, kernels) {
+  const heads = [];
+  const decoder = new http.ResponseDecoder(
+    { onHead: (head) => heads.push(JSON.stringify([head.status, head.reason, [...head.headers]])) },
+    { kernels },
+  );
+  try {
+    for (const chunk of chunks) decoder.push(chunk);
+  } catch (e) {
+    heads.push(`${e.code} at ${e.offset}`);
+  }
+  return heads.join("\n");
+}
+const responseWire = Uint8Array.from(
+  ["HTTP/1.1 200 OK", "HTTP/1.0 204", "HTTP/1.1 404 Not\tFound", "HTTP/1.1 200 O\u0001K"]
+    .map((line) => `${line}\r\nContent-Length: 0\r\nX-A: b\r\n\r\n`)
+    .join(""),
+  (c) => c.charCodeAt(0),
+);
+const responsesExpected = decodeResponses([responseWire], false);
+const responseBytes = Array.from(responseWire, (_, i) => responseWire.subarray(i, i + 1));
+for (const [way, heads] of Object.entries({
+  "kernels, whole": decodeResponses([responseWire], true),
+  "kernels, byte by byte": decodeResponses(responseBytes, true),
+})) {
+  if (heads !== responsesExpected)
+    throw new Error(`runtime-smoke (${runtime}): HTTP responses ${way} decoded other heads`);
+}
+if (!/HTTP_BAD_START_LINE at \d+$/.test(responsesExpected) || responsesExpected.split("\n").length !== 4)
+  throw new Error(`runtime-smoke (${runtime}): HTTP responses or the error missing`);
+
 console.log(
-  `runtime-smoke: ${runtime}: ${requests.length} SCGI and 3 HTTP requests (and a bad one) decoded alike by the ${byteKernels().path} kernels and the JavaScript fallback`,
+  `runtime-smoke: ${runtime}: ${requests.length} SCGI and 3 HTTP requests and 3 responses (and a bad one each) decoded alike by the ${byteKernels().path} kernels and the JavaScript fallback`,
 );
