@@ -260,6 +260,36 @@ describe("fieldLines", () => {
   });
 });
 
+/**
+ * A start line read by a kernel (`read`) at `pad`, after `pad` other bytes (a pipelined chunk;
+ * past 4 KiB, a window) and after a scan that left `junkLength` bytes in the module's memory
+ * (none may show through): the buffer, and the kernel's first `count` numbers, or null when
+ * it did not vouch for the line (undefined for the JavaScript kernels, which never do).
+ */
+function startLine(
+  line: Uint8Array,
+  pad: number,
+  junkLength: number,
+  count: number,
+  read: (kernels: ReturnType<typeof byteKernels>, buf: Uint8Array) => boolean,
+): { buf: Uint8Array; got: number[] | null | undefined } {
+  const kernels = byteKernels();
+  kernels.listNuls(new Uint8Array(junkLength).fill(0x20), 0, junkLength);
+  const buf = new Uint8Array(pad + line.length);
+  buf.fill(0x41, 0, pad);
+  buf.set(line, pad);
+  const before = buf.slice();
+  const vouched = read(kernels, buf);
+  const numbers = Array.from(kernels.offsets.subarray(0, count));
+  kernels.release();
+  expect(buf).toEqual(before);
+  if (kernels.path === "js") {
+    expect(vouched).toBe(false);
+    return { buf, got: undefined };
+  }
+  return { buf, got: vouched ? numbers : null };
+}
+
 // requestLine: a naive reading of the same rules (kernels.wat's `requestLine`), by regular
 // expression: the seven numbers of a plain line, or null.
 const PLAIN_REQUEST_LINE = /^([A-Z]+) ([!-~]+) HTTP\/1\.([01])\r\n/;
@@ -341,23 +371,10 @@ describe("requestLine", () => {
   test.prop([requestLine, fc.boolean(), fc.nat({ max: 5000 }), fc.nat({ max: 300 })], { numRuns: 500 })(
     "the SIMD kernels vouch for the lines a naive reading finds plain, with the same numbers, and no other",
     (line, raw, pad, junkLength) => {
-      const kernels = byteKernels();
-      // (An earlier scan leaves its bytes behind in the module's memory: none may show through.)
-      kernels.listNuls(new Uint8Array(junkLength).fill(0x20), 0, junkLength);
-      // The line at the start of a buffer, or after others (a pipelined chunk; over 4 KiB, a window).
-      const buf = new Uint8Array(pad + line.length);
-      buf.fill(0x41, 0, pad);
-      buf.set(line, pad);
-      const before = buf.slice();
-      const vouched = kernels.requestLine(buf, pad, raw);
-      const numbers = Array.from(kernels.offsets.subarray(0, 7));
-      kernels.release();
-      expect(buf).toEqual(before);
-      if (kernels.path === "js") {
-        expect(vouched).toBe(false);
-        return;
-      }
-      expect(vouched ? numbers : null).toEqual(naiveRequestLine(buf, pad, raw));
+      const { buf, got } = startLine(line, pad, junkLength, 7, (kernels, buf) =>
+        kernels.requestLine(buf, pad, raw),
+      );
+      if (got !== undefined) expect(got).toEqual(naiveRequestLine(buf, pad, raw));
     },
   );
 
@@ -421,21 +438,10 @@ describe("statusLine", () => {
   test.prop([statusLine, fc.nat({ max: 5000 }), fc.nat({ max: 300 })], { numRuns: 500 })(
     "the SIMD kernels vouch for the lines a naive reading finds plain, with the same numbers, and no other",
     (line, pad, junkLength) => {
-      const kernels = byteKernels();
-      kernels.listNuls(new Uint8Array(junkLength).fill(0x20), 0, junkLength);
-      const buf = new Uint8Array(pad + line.length);
-      buf.fill(0x41, 0, pad);
-      buf.set(line, pad);
-      const before = buf.slice();
-      const vouched = kernels.statusLine(buf, pad);
-      const numbers = Array.from(kernels.offsets.subarray(0, 5));
-      kernels.release();
-      expect(buf).toEqual(before);
-      if (kernels.path === "js") {
-        expect(vouched).toBe(false);
-        return;
-      }
-      expect(vouched ? numbers : null).toEqual(naiveStatusLine(buf, pad));
+      const { buf, got } = startLine(line, pad, junkLength, 5, (kernels, buf) =>
+        kernels.statusLine(buf, pad),
+      );
+      if (got !== undefined) expect(got).toEqual(naiveStatusLine(buf, pad));
     },
   );
 });
