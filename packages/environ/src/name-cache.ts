@@ -12,7 +12,7 @@
  * down to plain decoding, never evict them.
  */
 import { WELL_KNOWN_CGI_NAMES } from "./cgi-names.js";
-import { latin1Decode } from "./latin1.js";
+import { firstNonLatin1, latin1Decode } from "./latin1.js";
 
 const SLOTS = 1024; // a power of two
 const MAX_CACHED_LENGTH = 48;
@@ -23,10 +23,12 @@ export class NameCache {
   /** Slot k's string's bytes, from k * MAX_CACHED_LENGTH. */
   readonly #bytes = new Uint8Array(SLOTS * MAX_CACHED_LENGTH);
 
+  /** `pinned`: names kept whatever else comes; one no bytes can spell (past 0xFF), or too long to cache, is left out. */
   constructor(pinned: readonly string[] = WELL_KNOWN_CGI_NAMES) {
     for (const name of pinned) {
+      if (name.length > MAX_CACHED_LENGTH || firstNonLatin1(name) >= 0) continue;
       const slot = hashString(name) & (SLOTS - 1);
-      if (this.#pinned[slot] || name.length > MAX_CACHED_LENGTH) continue; // first come keeps the slot
+      if (this.#pinned[slot]) continue; // first come keeps the slot
       this.#strings[slot] = name;
       for (let i = 0; i < name.length; i++) this.#bytes[slot * MAX_CACHED_LENGTH + i] = name.charCodeAt(i);
       this.#pinned[slot] = true;

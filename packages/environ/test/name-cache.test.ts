@@ -20,6 +20,13 @@ describe("NameCache", () => {
     expect(cache.intern(p, 0, p.length)).toBe("PATH_INFO");
   });
 
+  it("never answers with a pinned name no bytes spell (a code point past 0xFF)", () => {
+    const cache = new NameCache(["\u0758", "\u0e27", "X"]);
+    // (U+0758's low byte is "X"'s.)
+    expect(cache.intern(Uint8Array.of(0x58), 0, 1)).toBe("X");
+    expect(cache.intern(Uint8Array.of(0x27), 0, 1)).toBe("'");
+  });
+
   it("decodes names too long to cache", () => {
     const long = "N".repeat(200);
     const b = latin1Encode(long);

@@ -180,7 +180,7 @@ export class PairReader {
         const nameEnd = p + 2 + nameLength;
         const valueEnd = nameEnd + valueLength;
         if (valueEnd > end) break;
-        if (env.size === full) this.#tooMany(base + p);
+        if (env.size >= full) this.#tooMany(base + p);
         appendEncoded(env, buf, p + 2, nameEnd, nameEnd, valueEnd);
         p = valueEnd;
       }
@@ -206,7 +206,7 @@ export class PairReader {
     const valueEnd = nameEnd + valueLength;
     if (valueEnd > end) return p;
     if (pairSize(nameLength, valueLength) !== valueEnd - p) this.#canonical = false;
-    if (this.env.size === full) this.#tooMany(base + p);
+    if (this.env.size >= full) this.#tooMany(base + p);
     appendEncoded(this.env, buf, nameStart, nameEnd, nameEnd, valueEnd);
     return valueEnd;
   }
@@ -220,7 +220,7 @@ export class PairReader {
 
   /** The pair at stream offset `offset` crosses a limit: this stream's, if both. */
   #tooMany(offset: number): never {
-    if (this.env.size === this.#maxPairs) {
+    if (this.env.size >= this.#maxPairs) {
       throw new ProtocolError(
         FcgiErrorCode.TooManyParams,
         `more than ${this.#maxPairs} name-value pairs`,

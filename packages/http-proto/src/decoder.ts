@@ -57,10 +57,10 @@ export interface HttpDecoderOptions {
    */
   allowRawTargetBytes?: boolean;
   /**
-   * Whether a plain request line and plain field lines may be read by the WebAssembly SIMD
-   * kernels, where the realm has
-   * WebAssembly with SIMD and the environment variable ENVWIRE_KERNELS is not "js". Default
-   * true; false reads every line in plain JavaScript. Both give the same results.
+   * Whether plain start lines (request or status) and field lines may be read by the
+   * WebAssembly SIMD kernels, where the realm has WebAssembly with SIMD and the environment
+   * variable ENVWIRE_KERNELS is not "js". Default true; false reads every line in plain
+   * JavaScript. Both give the same results.
    */
   kernels?: boolean;
 }

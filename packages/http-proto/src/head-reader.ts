@@ -90,7 +90,12 @@ export class HeadReader {
 
   /** The stream ended: reports the first error in the part of a head taken, if any. */
   finish(): void {
-    if (this.#have > 0) this.#scanner.scan(this.#own.subarray(0, this.#have), 0, this.#origin);
+    if (this.#have === 0) return;
+    try {
+      this.#scanner.scan(this.#own.subarray(0, this.#have), 0, this.#origin);
+    } finally {
+      this.#scanner.release(); // (so that the kernels keep no copy's source past the end)
+    }
   }
 
   #gather(chunk: Uint8Array, from: number, to: number): void {

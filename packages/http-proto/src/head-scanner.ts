@@ -72,6 +72,8 @@ const TARGET_PLAIN = new Uint8Array(NONE + 1);
 for (let c = 0x21; c < 0x7f; c++) TARGET_PLAIN[c] = c === QUESTION || c === PERCENT || c === HASH ? 0 : 1;
 /** The same, and bytes 0x80-0xFF as they are (allowRawTargetBytes: what nginx passes on). */
 const TARGET_PLAIN_RAW = TARGET_PLAIN.map((plain, c) => (c >= 0x80 && c < NONE ? 1 : plain));
+/** The fewest bytes a whole start line the kernels read takes: "A / HTTP/1.1\r\n", "HTTP/1.1 200\r\n". */
+const SHORTEST_START_LINE = 14;
 /** Empty lines skipped before a start line, at most: robustness, not an open door. */
 const MAX_LEADING_EMPTY_LINES = 8;
 /** Values at least about this long are checked four bytes at a time. */
@@ -110,7 +112,7 @@ export interface ScanLimits {
   allowRawTargetBytes: boolean;
   /** The decoder's names (see NameTable): the well-known ones and those its peer taught it. */
   names: NameTable;
-  /** The byte kernels that read plain field lines first (see ByteKernels.fieldLines). */
+  /** The byte kernels that read plain start lines and field lines first (see ByteKernels). */
   kernels: ByteKernels;
 }
 
@@ -175,6 +177,7 @@ export class HeadScanner {
    */
   #kernelRequestLine(buf: Uint8Array, lineStart: number): boolean {
     const kernels = this.#limits.kernels;
+    if (buf.length - lineStart < SHORTEST_START_LINE) return false; // (no copy for what cannot be a whole line)
     if (!kernels.requestLine(buf, lineStart, this.#limits.allowRawTargetBytes)) return false;
     const found = kernels.offsets;
     // (The line's length as the loop measures it: to its CR.)
@@ -195,6 +198,7 @@ export class HeadScanner {
   /** The status line at `buf[lineStart]` as the kernels read it, when they vouch for it: as #kernelRequestLine. */
   #kernelStatusLine(buf: Uint8Array, lineStart: number): boolean {
     const kernels = this.#limits.kernels;
+    if (buf.length - lineStart < SHORTEST_START_LINE) return false;
     if (!kernels.statusLine(buf, lineStart)) return false;
     const found = kernels.offsets;
     if (found[4]! - 2 - lineStart > this.#limits.maxStartLineLength) return false;

@@ -15,9 +15,10 @@ const OUT = KERNEL_WINDOW + 32;
  */
 const SPARE = 512;
 /**
- * fieldLines copies a buffer up to this long whole, once, and serves every head in it from
- * that copy (pipelined requests: one copy a push); a longer one a window of FIELDS_WINDOW
- * bytes from the line asked for, so that a head before a large body costs no copy of it.
+ * The HTTP kernels (requestLine, statusLine, fieldLines: see #hold) copy a buffer up to this
+ * long whole, once, and serve every head in it from that copy (pipelined requests: one copy a
+ * push); a longer one a window of FIELDS_WINDOW bytes from the line asked for, so that a head
+ * before a large body costs no copy of it.
  */
 const FIELDS_WHOLE = 4096;
 const FIELDS_WINDOW = 2048;
