@@ -5,7 +5,7 @@
  */
 
 // Bytes and choices for targets, recorders and runners.
-export { ascii, concat, splitAt } from "./fuzz/bytes.js";
+export { ascii, concat, recordPiece, splitAt } from "./fuzz/bytes.js";
 // The targets: CGI response heads, at the default limits and at small ones.
 export { cgiResponse, cgiResponseLimits } from "./fuzz/cgi-response.js";
 // Building a target: the whole-against-cut oracle, what a decoder holds, comparing records.

@@ -24,5 +24,20 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Records a piece of a byte stream (a body, a tunnel, STDIN, …) as an event: joined to the
+ * last event when that is a piece of the same stream, so that a recording does not depend on
+ * how the input was cut, and copied, so that it does not depend on the caller's chunk.
+ */
+export function recordPiece<E extends { readonly type: string }>(
+  events: E[],
+  piece: E & { bytes: Uint8Array },
+): void {
+  const last = events.at(-1) as (E & { bytes?: Uint8Array }) | undefined;
+  if (last !== undefined && last.type === piece.type && last.bytes !== undefined)
+    last.bytes = concat([last.bytes, piece.bytes]);
+  else events.push({ ...piece, bytes: piece.bytes.slice() });
+}
+
 /** A seed or dictionary entry written as text (latin-1: one byte a character). */
 export const ascii: (text: string) => Uint8Array = latin1Encode;

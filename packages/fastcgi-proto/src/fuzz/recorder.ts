@@ -1,6 +1,6 @@
 // Feeds chunks to the decoders and records what they report per request, with adjacent
 // stream pieces merged so that records do not depend on how the input was cut.
-import { concat } from "@envwire/environ/fuzz";
+import { recordPiece } from "@envwire/environ/fuzz";
 import {
   type FcgiRequestDecoderOptions,
   type FcgiResponseDecoderOptions,
@@ -16,11 +16,11 @@ export type RequestEvent =
   | { type: "end" }
   | { type: "abort" };
 
+/** Adds `event`, a stream's piece joined to the one before it (see recordPiece). */
 function append<E extends { type: string }>(list: E[], event: E): void {
-  const last = list.at(-1) as (E & { bytes?: Uint8Array }) | undefined;
   const e = event as E & { bytes?: Uint8Array };
-  if (last && e.bytes && last.type === e.type && last.bytes) last.bytes = concat([last.bytes, e.bytes]);
-  else list.push(e.bytes ? { ...e, bytes: e.bytes.slice() } : e);
+  if (e.bytes !== undefined) recordPiece(list, e as E & { bytes: Uint8Array });
+  else list.push(e);
 }
 
 export function decodeRequests(

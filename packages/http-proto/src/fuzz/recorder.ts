@@ -1,5 +1,5 @@
 // Feeds chunks to the HTTP decoders and records what they report, adjacent body pieces merged.
-import { concat } from "@envwire/environ/fuzz";
+import { recordPiece } from "@envwire/environ/fuzz";
 import {
   type HttpDecoderOptions,
   type HttpHandler,
@@ -49,11 +49,7 @@ export interface Recording {
 function recorder(): Recording & { handler: HttpHandler<HttpRequestHead & HttpResponseHead> } {
   const events: Event[] = [];
   const heads: (HttpRequestHead | HttpResponseHead)[] = [];
-  const add = (type: "body" | "tunnel", bytes: Uint8Array) => {
-    const last = events.at(-1);
-    if (last?.type === type) last.bytes = concat([last.bytes, bytes]);
-    else events.push({ type, bytes: bytes.slice() });
-  };
+  const add = (type: "body" | "tunnel", bytes: Uint8Array) => recordPiece(events, { type, bytes });
   const handler = {
     onHead(head: HttpRequestHead & HttpResponseHead) {
       heads.push(head);

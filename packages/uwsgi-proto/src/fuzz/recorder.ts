@@ -1,6 +1,6 @@
 // Feeds chunks to a RequestDecoder and records what it reports, with adjacent body pieces
 // merged so that records do not depend on how the input was cut.
-import { concat } from "@envwire/environ/fuzz";
+import { recordPiece } from "@envwire/environ/fuzz";
 import { RequestDecoder, type UwsgiRequestDecoderOptions, type UwsgiRequestHead } from "../index.js";
 
 export type Event =
@@ -29,9 +29,7 @@ export function decode(
         events.push({ type: "head", modifier1, modifier2, contentLength, vars: [...head.env] });
       },
       onBody(bytes) {
-        const last = events.at(-1);
-        if (last?.type === "body") last.bytes = concat([last.bytes, bytes]);
-        else events.push({ type: "body", bytes: bytes.slice() });
+        recordPiece(events, { type: "body", bytes });
       },
       onEnd() {
         events.push({ type: "end" });
