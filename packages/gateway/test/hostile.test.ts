@@ -315,6 +315,25 @@ describe("what reaches the application", () => {
     });
   }
 
+  // nginx answers 400 to a fragment right after an absolute-form authority (its sw_host_end), as
+  // we do; one after a path it reads and drops, as we do (PATH_INFO without it).
+  it("a fragment right after an absolute-form authority is a 400 and the connection closed; one after a path is dropped", async () => {
+    await behindProxy({}, async (proxy) => {
+      await withRaw(proxy.address.port, async (raw) => {
+        raw.write("GET http://h.test/a#/../b HTTP/1.1\r\nHost: h.test\r\n\r\n");
+        const [dropped] = await raw.responses(1);
+        expect(echoOf(dropped!.body).vars.PATH_INFO).toBe("/a");
+        raw.write(
+          "GET http://h.test#f HTTP/1.1\r\nHost: h.test\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+        );
+        const [, refused] = await raw.responses(2);
+        expect(refused!.status).toBe(400);
+        await raw.serverEnded(2000);
+        await expect(raw.responses(3, 200)).rejects.toThrow();
+      });
+    });
+  });
+
   it("SERVER_NAME is the proxy's own name; HTTP_HOST the request's host, else that name (HTTP/1.0 without Host)", async () => {
     await behindProxy({ serverName: "gw.example" }, async (proxy) => {
       await withRaw(proxy.address.port, async (raw) => {
